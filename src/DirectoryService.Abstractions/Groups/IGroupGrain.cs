@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+
+namespace DirectoryService.Abstractions.Groups;
+
+/// <summary>One group and its direct member list, the source of truth for membership. Keyed by <c>{tenant}/{groupId}</c>.</summary>
+public interface IGroupGrain : IPrincipalGrain
+{
+    /// <summary>Creates the group.</summary>
+    Task<GroupView> CreateAsync(GroupProfile profile);
+
+    /// <summary>Returns the group; NOT_FOUND if missing, or soft-deleted unless <paramref name="includeDeleted"/>.</summary>
+    Task<GroupView> GetAsync(bool includeDeleted);
+
+    /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
+    Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag);
+
+    /// <summary>Soft-deletes the group.</summary>
+    Task<GroupView> DeleteAsync(string? etag);
+
+    /// <summary>Restores a soft-deleted group within the retention period.</summary>
+    Task<GroupView> RestoreAsync();
+
+    /// <summary>
+    /// Adds members (all or nothing) and returns how many were new. Group members must come through
+    /// <see cref="INestingGrain"/>, which rules out cycles.
+    /// </summary>
+    Task<int> AddMembersAsync(ImmutableArray<ObjectRef> members);
+
+    /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
+    Task RemoveMemberAsync(ObjectRef member);
+
+    /// <summary>Returns up to <paramref name="limit"/> direct members after id <paramref name="after"/>, ordered by id, deleted ones included.</summary>
+    Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit);
+
+    /// <summary>Returns the ids of the groups among the direct members, deleted ones included: the edges a cycle check follows.</summary>
+    Task<ImmutableArray<string>> GetNestedGroupsAsync();
+}

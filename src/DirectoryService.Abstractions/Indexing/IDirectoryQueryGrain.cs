@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Groups;
+using DirectoryService.Abstractions.Users;
+
+namespace DirectoryService.Abstractions.Indexing;
+
+/// <summary>Reads that span many users or groups of one tenant (keyed by tenant id): listings, batch gets, lookup by name.</summary>
+public interface IDirectoryQueryGrain : IGrainWithStringKey
+{
+    /// <summary>Users matching the filter, ordered by id, continuing after id <paramref name="after"/>.</summary>
+    Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit);
+
+    /// <summary>Groups matching the filter, ordered by id, continuing after id <paramref name="after"/>.</summary>
+    Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit);
+
+    /// <summary>The live users among the ids, in the given order.</summary>
+    Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids);
+
+    /// <summary>The live groups among the ids, in the given order.</summary>
+    Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids);
+
+    /// <summary>The live user holding a principal name (case-insensitive); NOT_FOUND otherwise.</summary>
+    Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName);
+
+    /// <summary>Whether the tenant holds any user or group, live or soft-deleted.</summary>
+    Task<bool> HasObjectsAsync();
+
+    /// <summary>Whether any user, live or soft-deleted, has a principal name in the domain.</summary>
+    Task<bool> IsDomainInUseAsync(string domain);
+}

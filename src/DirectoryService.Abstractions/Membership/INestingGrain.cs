@@ -1,0 +1,14 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+
+namespace DirectoryService.Abstractions.Membership;
+
+/// <summary>
+/// Serialises the changes that nest groups in one tenant (keyed by tenant id), so that two
+/// concurrent nestings can never together form a cycle.
+/// </summary>
+public interface INestingGrain : IGrainWithStringKey
+{
+    /// <summary>Adds members, some of them groups, to a group after checking that no cycle results.</summary>
+    Task<int> AddMembersAsync(string groupId, ImmutableArray<ObjectRef> members);
+}

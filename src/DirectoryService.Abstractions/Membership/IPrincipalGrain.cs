@@ -1,0 +1,22 @@
+using System.Collections.Immutable;
+
+namespace DirectoryService.Abstractions.Membership;
+
+/// <summary>
+/// What users and groups share as members: their node for traversals, and the "member of" index,
+/// which only a group's member list may change (it is the derived direction of the relation).
+/// </summary>
+public interface IPrincipalGrain : IGrainWithStringKey
+{
+    /// <summary>Returns state, flags (account enabled for users, security enabled for groups) and direct parents.</summary>
+    Task<PrincipalNode> GetNodeAsync();
+
+    /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
+    Task AddMemberOfAsync(string groupId);
+
+    /// <summary>Records that the group no longer lists this object as a member. Idempotent.</summary>
+    Task RemoveMemberOfAsync(string groupId);
+
+    /// <summary>Returns the ids of the groups that list this object as a direct member.</summary>
+    Task<ImmutableArray<string>> GetMemberOfAsync();
+}

@@ -1,0 +1,19 @@
+using System.Collections.Immutable;
+
+namespace DirectoryService.Abstractions.Tenants;
+
+/// <summary>One tenant: its properties and verified domains. Keyed by tenant id.</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the tenant; ALREADY_EXISTS if it exists.</summary>
+    Task<TenantView> CreateAsync(TenantSpec spec);
+
+    /// <summary>Returns the tenant; NOT_FOUND if it does not exist.</summary>
+    Task<TenantView> GetAsync();
+
+    /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
+    Task<TenantView> UpdateAsync(TenantSpec changes, ImmutableArray<string> mask, string? etag);
+
+    /// <summary>Deletes the tenant if it holds no users or groups.</summary>
+    Task DeleteAsync(string? etag);
+}

@@ -1,0 +1,41 @@
+using DirectoryService.Gateway.Errors;
+using DirectoryService.Gateway.Groups;
+using DirectoryService.Gateway.Members;
+using DirectoryService.Gateway.SignIn;
+using DirectoryService.Gateway.Tenants;
+using DirectoryService.Gateway.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryService.Gateway;
+
+/// <summary>Registers and maps the directory.v1 gRPC services.</summary>
+public static class GatewayExtensions
+{
+    /// <summary>Largest request or response message the gateway accepts.</summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
+    public static IServiceCollection AddDirectoryGateway(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorInterceptor>();
+            options.MaxReceiveMessageSize = MaxMessageBytes;
+            options.MaxSendMessageSize = MaxMessageBytes;
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDirectoryGateway(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<TenantsService>();
+        endpoints.MapGrpcService<UsersService>();
+        endpoints.MapGrpcService<GroupsService>();
+        endpoints.MapGrpcService<MembersService>();
+        endpoints.MapGrpcService<SignInService>();
+        return endpoints;
+    }
+}

@@ -1,0 +1,78 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Tenancy;
+using DirectoryService.Grpc.V1;
+using Grpc.Core;
+
+namespace DirectoryService.Gateway.Groups;
+
+/// <summary>The Groups API: maps each call onto the group grains of the caller's tenant.</summary>
+public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsBase
+{
+    public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var group = Requests.Required(request.Group, "group");
+        var created = await grains.Group(tenant, Identifiers.NewObjectId()).CreateAsync(group.ToProfile());
+        return created.ToProto();
+    }
+
+    public override async Task<Group> GetGroup(GetGroupRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var group = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false);
+        return group.ToProto();
+    }
+
+    public override async Task<Group> UpdateGroup(UpdateGroupRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var group = Requests.Required(request.Group, "group");
+        var updated = await grains.Group(tenant, Identifiers.ObjectId(group.Id, "group.id"))
+            .UpdateAsync(group.ToProfile(), Requests.Paths(request.UpdateMask), group.Etag);
+        return updated.ToProto();
+    }
+
+    public override async Task<Group> DeleteGroup(DeleteGroupRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var deleted = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).DeleteAsync(request.Etag);
+        return deleted.ToProto();
+    }
+
+    public override async Task<Group> RestoreGroup(RestoreGroupRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var restored = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).RestoreAsync();
+        return restored.ToProto();
+    }
+
+    public override async Task<ListGroupsResponse> ListGroups(ListGroupsRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var filter = new GroupFilter
+        {
+            DisplayNamePrefix = Requests.Text(request.DisplayNamePrefix, "display_name_prefix"),
+            MailNickname = Requests.Text(request.MailNickname, "mail_nickname"),
+            SecurityEnabled = request.HasSecurityEnabled ? request.SecurityEnabled : null,
+            Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
+        };
+        var query = filter.ToString();
+        var page = PageRequest.From(request.PageSize, request.PageToken, query);
+        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListGroupsAsync(filter, page.After, page.Size);
+        return new ListGroupsResponse
+        {
+            Groups = { result.Items.Select(g => g.ToProto()) },
+            NextPageToken = PageRequest.TokenFor(result.Next, query),
+        };
+    }
+
+    public override async Task<BatchGetGroupsResponse> BatchGetGroups(BatchGetGroupsRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var ids = Requests.ObjectIds(request.Ids, "ids", Limits.MaxBatchGetIds);
+        var groups = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetGroupsAsync(ids);
+        return new BatchGetGroupsResponse { Groups = { groups.Select(g => g.ToProto()) } };
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Tenancy;
+using DirectoryService.Grpc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace DirectoryService.Gateway.Members;
+
+/// <summary>
+/// The Members API. Writes go to the group grain, which owns the member list; a change that nests
+/// groups goes through the tenant's nesting grain, which rules out cycles. Reads go to the
+/// membership query grain.
+/// </summary>
+public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.MembersBase
+{
+    public override async Task<AddMembersResponse> AddMembers(AddMembersRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        if (request.Members.Count == 0 || request.Members.Count > Limits.MaxMembersPerAdd)
+        {
+            throw DirectoryException.Invalid("members", $"must hold 1 to {Limits.MaxMembersPerAdd} members, got {request.Members.Count}");
+        }
+
+        ImmutableArray<ObjectRef> members = [.. request.Members.Select((m, i) => m.ToDomain($"members[{i}]"))];
+        var added = members.Any(m => m.Kind == ObjectKind.Group)
+            ? await grains.GetGrain<INestingGrain>(tenant).AddMembersAsync(groupId, members)
+            : await grains.Group(tenant, groupId).AddMembersAsync(members);
+        return new AddMembersResponse { AddedCount = added };
+    }
+
+    public override async Task<Empty> RemoveMember(RemoveMemberRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        await grains.Group(tenant, groupId).RemoveMemberAsync(request.Member.ToDomain("member"));
+        return new Empty();
+    }
+
+    public override async Task<ListMembersResponse> ListMembers(ListMembersRequest request, ServerCallContext context)
+    {
+        var (query, groupId, page) = Parse(request, context);
+        return ToResponse(await query.ListMembersAsync(groupId, page.After, page.Size), groupId);
+    }
+
+    public override async Task<ListMembersResponse> ListTransitiveMembers(ListMembersRequest request, ServerCallContext context)
+    {
+        var (query, groupId, page) = Parse(request, context);
+        return ToResponse(await query.ListTransitiveMembersAsync(groupId, page.After, page.Size), groupId);
+    }
+
+    public override async Task<ListMemberOfResponse> ListMemberOf(ListMemberOfRequest request, ServerCallContext context)
+    {
+        var (query, principal, page) = Parse(request, context);
+        return ToResponse(await query.ListMemberOfAsync(principal, page.After, page.Size), principal.ToString());
+    }
+
+    public override async Task<ListMemberOfResponse> ListTransitiveMemberOf(ListMemberOfRequest request, ServerCallContext context)
+    {
+        var (query, principal, page) = Parse(request, context);
+        return ToResponse(await query.ListTransitiveMemberOfAsync(principal, page.After, page.Size), principal.ToString());
+    }
+
+    private (IMembershipQueryGrain Query, string GroupId, PageRequest Page) Parse(ListMembersRequest request, ServerCallContext context)
+    {
+        var query = grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
+        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        return (query, groupId, PageRequest.From(request.PageSize, request.PageToken, groupId));
+    }
+
+    private (IMembershipQueryGrain Query, ObjectRef Principal, PageRequest Page) Parse(ListMemberOfRequest request, ServerCallContext context)
+    {
+        var query = grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
+        var principal = request.Principal.ToDomain("principal");
+        return (query, principal, PageRequest.From(request.PageSize, request.PageToken, principal.ToString()));
+    }
+
+    private static ListMembersResponse ToResponse(Page<ObjectRef> page, string query) => new()
+    {
+        Members = { page.Items.Select(m => m.ToProto()) },
+        NextPageToken = PageRequest.TokenFor(page.Next, query),
+    };
+
+    private static ListMemberOfResponse ToResponse(Page<string> page, string query) => new()
+    {
+        GroupIds = { page.Items },
+        NextPageToken = PageRequest.TokenFor(page.Next, query),
+    };
+}

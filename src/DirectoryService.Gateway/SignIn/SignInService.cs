@@ -1,0 +1,47 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Gateway.Members;
+using DirectoryService.Gateway.Tenancy;
+using DirectoryService.Grpc.V1;
+using Grpc.Core;
+
+namespace DirectoryService.Gateway.SignIn;
+
+/// <summary>The sign-in path: transitive membership answers for token issuers.</summary>
+public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInBase
+{
+    public override async Task<CheckMemberGroupsResponse> CheckMemberGroups(CheckMemberGroupsRequest request, ServerCallContext context)
+    {
+        var query = Query(context);
+        var principal = request.Principal.ToDomain("principal");
+        var groupIds = Requests.ObjectIds(request.GroupIds, "group_ids", Limits.MaxCheckGroupIds);
+        var hits = await query.CheckMemberGroupsAsync(principal, groupIds);
+        return new CheckMemberGroupsResponse { GroupIds = { hits } };
+    }
+
+    public override async Task<GetMemberGroupsResponse> GetMemberGroups(GetMemberGroupsRequest request, ServerCallContext context)
+    {
+        var query = Query(context);
+        var principal = request.Principal.ToDomain("principal");
+        var groups = await query.GetMemberGroupsAsync(principal, request.SecurityEnabledOnly);
+        return new GetMemberGroupsResponse { GroupIds = { groups } };
+    }
+
+    public override async Task<ResolveSignInResponse> ResolveSignIn(ResolveSignInRequest request, ServerCallContext context)
+    {
+        var query = Query(context);
+        var upn = Requests.Text(request.UserPrincipalName, "user_principal_name")
+            ?? throw DirectoryException.Invalid("user_principal_name", "is required");
+        var resolution = await query.ResolveSignInAsync(upn, request.SecurityEnabledOnly);
+        return new ResolveSignInResponse
+        {
+            UserId = resolution.UserId,
+            AccountEnabled = resolution.AccountEnabled,
+            GroupIds = { resolution.GroupIds },
+            GroupsOverage = resolution.GroupsOverage,
+        };
+    }
+
+    private IMembershipQueryGrain Query(ServerCallContext context) =>
+        grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
+}

@@ -1,0 +1,52 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Tenants;
+using DirectoryService.Gateway.Paging;
+using DirectoryService.Grpc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace DirectoryService.Gateway.Tenants;
+
+/// <summary>The Tenants API (operators): maps each call onto the tenant grains.</summary>
+public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.TenantsBase
+{
+    public override async Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context)
+    {
+        var id = Identifiers.TenantId(request.TenantId, "tenant_id");
+        var tenant = Requests.Required(request.Tenant, "tenant");
+        return (await grains.GetGrain<ITenantGrain>(id).CreateAsync(tenant.ToSpec())).ToProto();
+    }
+
+    public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
+    {
+        var id = Identifiers.TenantId(request.Id, "id");
+        return (await grains.GetGrain<ITenantGrain>(id).GetAsync()).ToProto();
+    }
+
+    public override async Task<Tenant> UpdateTenant(UpdateTenantRequest request, ServerCallContext context)
+    {
+        var tenant = Requests.Required(request.Tenant, "tenant");
+        var id = Identifiers.TenantId(tenant.Id, "tenant.id");
+        var updated = await grains.GetGrain<ITenantGrain>(id).UpdateAsync(tenant.ToSpec(), Requests.Paths(request.UpdateMask), tenant.Etag);
+        return updated.ToProto();
+    }
+
+    public override async Task<Empty> DeleteTenant(DeleteTenantRequest request, ServerCallContext context)
+    {
+        var id = Identifiers.TenantId(request.Id, "id");
+        await grains.GetGrain<ITenantGrain>(id).DeleteAsync(request.Etag);
+        return new Empty();
+    }
+
+    public override async Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context)
+    {
+        var page = PageRequest.From(request.PageSize, request.PageToken);
+        var ids = await grains.GetGrain<ITenantRegistryGrain>(0).ListAsync(page.After, page.Size);
+        var tenants = await Task.WhenAll(ids.Items.Select(id => grains.GetGrain<ITenantGrain>(id).GetAsync()));
+        return new ListTenantsResponse
+        {
+            Tenants = { tenants.Select(t => t.ToProto()) },
+            NextPageToken = PageRequest.TokenFor(ids.Next),
+        };
+    }
+}

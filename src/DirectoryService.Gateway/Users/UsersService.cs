@@ -1,0 +1,87 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Tenancy;
+using DirectoryService.Grpc.V1;
+using Grpc.Core;
+
+namespace DirectoryService.Gateway.Users;
+
+/// <summary>The Users API: maps each call onto the user grains of the caller's tenant.</summary>
+public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
+{
+    public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var user = Requests.Required(request.User, "user");
+        var created = await grains.User(tenant, Identifiers.NewObjectId()).CreateAsync(user.ToProfile());
+        return created.ToProto();
+    }
+
+    public override async Task<User> GetUser(GetUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var user = request.KeyCase switch
+        {
+            GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false),
+            GetUserRequest.KeyOneofCase.UserPrincipalName => await grains.GetGrain<IDirectoryQueryGrain>(tenant)
+                .GetUserByPrincipalNameAsync(Requests.Text(request.UserPrincipalName, "user_principal_name")
+                    ?? throw DirectoryException.Invalid("user_principal_name", "is required")),
+            _ => throw DirectoryException.Invalid("key", "set id or user_principal_name"),
+        };
+        return user.ToProto();
+    }
+
+    public override async Task<User> UpdateUser(UpdateUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var user = Requests.Required(request.User, "user");
+        var updated = await grains.User(tenant, Identifiers.ObjectId(user.Id, "user.id"))
+            .UpdateAsync(user.ToProfile(), Requests.Paths(request.UpdateMask), user.Etag);
+        return updated.ToProto();
+    }
+
+    public override async Task<User> DeleteUser(DeleteUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var deleted = await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).DeleteAsync(request.Etag);
+        return deleted.ToProto();
+    }
+
+    public override async Task<User> RestoreUser(RestoreUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var restored = await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).RestoreAsync();
+        return restored.ToProto();
+    }
+
+    public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var filter = new UserFilter
+        {
+            UserPrincipalName = Requests.Text(request.UserPrincipalName, "user_principal_name"),
+            Mail = Requests.Text(request.Mail, "mail"),
+            DisplayNamePrefix = Requests.Text(request.DisplayNamePrefix, "display_name_prefix"),
+            Department = Requests.Text(request.Department, "department"),
+            AccountEnabled = request.HasAccountEnabled ? request.AccountEnabled : null,
+            Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
+        };
+        var query = filter.ToString();
+        var page = PageRequest.From(request.PageSize, request.PageToken, query);
+        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListUsersAsync(filter, page.After, page.Size);
+        return new ListUsersResponse
+        {
+            Users = { result.Items.Select(u => u.ToProto()) },
+            NextPageToken = PageRequest.TokenFor(result.Next, query),
+        };
+    }
+
+    public override async Task<BatchGetUsersResponse> BatchGetUsers(BatchGetUsersRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.From(context);
+        var ids = Requests.ObjectIds(request.Ids, "ids", Limits.MaxBatchGetIds);
+        var users = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetUsersAsync(ids);
+        return new BatchGetUsersResponse { Users = { users.Select(u => u.ToProto()) } };
+    }
+}

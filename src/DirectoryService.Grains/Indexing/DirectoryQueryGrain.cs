@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Groups;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Users;
+using Orleans.Concurrency;
+
+namespace DirectoryService.Grains.Indexing;
+
+/// <summary>
+/// Listings and lookups over a tenant's users and groups. Stateless: it runs on the silo that
+/// received the request and reads the index buckets and object grains.
+/// </summary>
+[StatelessWorker]
+public sealed class DirectoryQueryGrain : Grain, IDirectoryQueryGrain
+{
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit)
+    {
+        var rows = await IndexReader.ReadAsync(UserIndex, filter, after, limit);
+        var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
+        var users = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => User(id).GetAsync(includeDeleted));
+        return new Page<UserView>(users, rows.Next);
+    }
+
+    public async Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit)
+    {
+        var rows = await IndexReader.ReadAsync(GroupIndex, filter, after, limit);
+        var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
+        var groups = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => Group(id).GetAsync(includeDeleted));
+        return new Page<GroupView>(groups, rows.Next);
+    }
+
+    public async Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids) =>
+        [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => User(id).GetAsync(false))];
+
+    public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids) =>
+        [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => Group(id).GetAsync(false))];
+
+    public async Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName)
+    {
+        const string Field = "user_principal_name";
+        var key = UserPrincipalName.Key(userPrincipalName);
+        var holder = await GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, key)).GetOwnerAsync()
+            ?? throw DirectoryException.NotFound(Field, "user");
+        var users = await Lookups.LoadExistingAsync([holder], id => User(id).GetAsync(false));
+        return users.FirstOrDefault(u => UserPrincipalName.Key(u.Profile.UserPrincipalName) == key)
+            ?? throw DirectoryException.NotFound(Field, "user");
+    }
+
+    public async Task<bool> HasObjectsAsync()
+    {
+        var users = await IndexReader.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);
+        if (users.Items.Count > 0)
+        {
+            return true;
+        }
+
+        var groups = await IndexReader.ReadAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, null, 1);
+        return groups.Items.Count > 0;
+    }
+
+    public async Task<bool> IsDomainInUseAsync(string domain)
+    {
+        var users = await IndexReader.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any, UpnDomain = domain }, null, 1);
+        return users.Items.Count > 0;
+    }
+
+    private IUserIndexGrain UserIndex(string bucket) => GrainFactory.GetGrain<IUserIndexGrain>(GrainKeys.Scoped(TenantId, bucket));
+
+    private IGroupIndexGrain GroupIndex(string bucket) => GrainFactory.GetGrain<IGroupIndexGrain>(GrainKeys.Scoped(TenantId, bucket));
+
+    private IUserGrain User(string id) => GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(TenantId, id));
+
+    private IGroupGrain Group(string id) => GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(TenantId, id));
+}

@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Grains.Common;
+using Orleans.Concurrency;
+
+namespace DirectoryService.Grains.Membership;
+
+/// <summary>
+/// Answers membership questions by walking the graph as it is stored now: every answer reflects
+/// every change acknowledged before the question was asked. Stateless: it runs on the silo that
+/// received the request.
+/// </summary>
+[StatelessWorker]
+public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
+{
+    private const int MemberChunk = 1000;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<Page<ObjectRef>> ListMembersAsync(string groupId, string? after, int limit)
+    {
+        await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
+        var group = GrainFactory.Group(TenantId, groupId);
+        var live = new List<ObjectRef>();
+        var cursor = after;
+        while (live.Count <= limit)
+        {
+            var chunk = await group.GetMembersAsync(cursor, limit + 1 - live.Count);
+            var nodes = await Task.WhenAll(chunk.Items.Select(Node));
+            live.AddRange(chunk.Items.Where((_, i) => nodes[i].IsLive));
+            if (chunk.Next is null)
+            {
+                break;
+            }
+
+            cursor = chunk.Next;
+        }
+
+        return live.Count > limit
+            ? new Page<ObjectRef>(live.GetRange(0, limit), live[limit - 1].Id)
+            : new Page<ObjectRef>(live, null);
+    }
+
+    public async Task<Page<ObjectRef>> ListTransitiveMembersAsync(string groupId, string? after, int limit)
+    {
+        await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
+        var all = await MembershipGraph.DescendantsAsync(groupId, AllMembersAsync, Node, Limits.MaxTraversalVisits, "group_id");
+        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return SortedPage.After(all, after, limit, m => m.Id);
+    }
+
+    public async Task<Page<string>> ListMemberOfAsync(ObjectRef principal, string? after, int limit)
+    {
+        var node = await RequireLiveAsync(principal, "principal.id");
+        var parents = await Task.WhenAll(node.MemberOf.Select(id => Node(ObjectRef.Group(id))));
+        List<string> live = [.. node.MemberOf.Where((_, i) => parents[i].IsLive)];
+        return SortedPage.After(live, after, limit, id => id);
+    }
+
+    public async Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit)
+    {
+        var groups = await AncestorsAsync(principal);
+        List<string> ids = [.. groups.Keys.Order(StringComparer.Ordinal)];
+        return SortedPage.After(ids, after, limit, id => id);
+    }
+
+    public async Task<ImmutableArray<string>> CheckMemberGroupsAsync(ObjectRef principal, ImmutableArray<string> groupIds)
+    {
+        var groups = await AncestorsAsync(principal);
+        return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
+    }
+
+    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly)
+    {
+        var ids = GroupIds(await AncestorsAsync(principal), securityEnabledOnly);
+        if (ids.Length > Limits.MaxMemberGroups)
+        {
+            throw DirectoryException.Precondition("principal",
+                $"belongs to {ids.Length} groups, more than {Limits.MaxMemberGroups}; page through Members.ListTransitiveMemberOf instead");
+        }
+
+        return ids;
+    }
+
+    public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly)
+    {
+        var user = await GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId).GetUserByPrincipalNameAsync(userPrincipalName);
+        if (!user.Profile.AccountEnabled)
+        {
+            return new SignInResolution(user.Id, AccountEnabled: false, [], GroupsOverage: false);
+        }
+
+        var ids = GroupIds(await AncestorsAsync(ObjectRef.User(user.Id), "user_principal_name"), securityEnabledOnly);
+        return ids.Length > Limits.GroupsClaimLimit
+            ? new SignInResolution(user.Id, true, [], GroupsOverage: true)
+            : new SignInResolution(user.Id, true, ids, GroupsOverage: false);
+    }
+
+    private static ImmutableArray<string> GroupIds(Dictionary<string, PrincipalNode> groups, bool securityEnabledOnly) =>
+        [.. groups.Where(g => !securityEnabledOnly || g.Value.Enabled).Select(g => g.Key).Order(StringComparer.Ordinal)];
+
+    private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, string field = "principal.id")
+    {
+        var node = await RequireLiveAsync(principal, field);
+        return await MembershipGraph.AncestorsAsync(node.MemberOf, id => Node(ObjectRef.Group(id)), Limits.MaxTraversalVisits, field);
+    }
+
+    private async Task<IReadOnlyList<ObjectRef>> AllMembersAsync(string groupId)
+    {
+        var group = GrainFactory.Group(TenantId, groupId);
+        var all = new List<ObjectRef>();
+        string? cursor = null;
+        do
+        {
+            var chunk = await group.GetMembersAsync(cursor, MemberChunk);
+            all.AddRange(chunk.Items);
+            cursor = chunk.Next;
+        }
+        while (cursor is not null);
+        return all;
+    }
+
+    private Task<PrincipalNode> Node(ObjectRef o) => GrainFactory.Principal(TenantId, o).GetNodeAsync();
+
+    private async Task<PrincipalNode> RequireLiveAsync(ObjectRef principal, string field)
+    {
+        var node = await Node(principal);
+        return node.IsLive ? node : throw DirectoryException.NotFound(field, principal.Kind == ObjectKind.User ? "user" : "group");
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Tenants;
+using DirectoryService.Grains.Common;
+
+namespace DirectoryService.Grains.Tenants;
+
+/// <summary>The durable state of a tenant.</summary>
+[GenerateSerializer, Alias("TenantState")]
+public sealed class TenantState
+{
+    [Id(0)] public TenantSpec? Spec { get; set; }
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(2)] public long Version { get; set; }
+}
+
+/// <summary>One tenant: properties and the verified domains its users' principal names must use.</summary>
+public sealed class TenantGrain(
+    [PersistentState(StorageNames.Tenant, StorageNames.Directory)] IPersistentState<TenantState> state,
+    TimeProvider clock) : Grain, ITenantGrain
+{
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<TenantView> CreateAsync(TenantSpec spec)
+    {
+        if (state.State.Spec is not null)
+        {
+            throw DirectoryException.AlreadyExists("tenant_id", "a tenant with this id already exists");
+        }
+
+        state.State.Spec = TenantRules.Normalize(spec);
+        state.State.CreatedAt = clock.GetUtcNow();
+        state.State.Version = 1;
+        await state.WriteOrReloadAsync(this);
+        await GrainFactory.GetGrain<ITenantRegistryGrain>(0).AddAsync(TenantId);
+        return View();
+    }
+
+    public Task<TenantView> GetAsync()
+    {
+        Require("tenant");
+        return Task.FromResult(View());
+    }
+
+    public async Task<TenantView> UpdateAsync(TenantSpec changes, ImmutableArray<string> mask, string? etag)
+    {
+        var current = Require("tenant.id");
+        ETag.Check(etag, state.State.Version, "tenant.etag");
+        var updated = TenantRules.Normalize(TenantRules.Apply(current, changes, mask));
+        foreach (var removed in current.VerifiedDomains.Except(updated.VerifiedDomains))
+        {
+            if (await Query.IsDomainInUseAsync(removed))
+            {
+                throw DirectoryException.Precondition("tenant.verified_domains", $"domain '{removed}' is still used by users' principal names");
+            }
+        }
+
+        state.State.Spec = updated;
+        state.State.Version++;
+        await state.WriteOrReloadAsync(this);
+        return View();
+    }
+
+    public async Task DeleteAsync(string? etag)
+    {
+        Require("id");
+        ETag.Check(etag, state.State.Version, "etag");
+        if (await Query.HasObjectsAsync())
+        {
+            throw DirectoryException.Precondition("id", "the tenant still holds users or groups (soft-deleted ones included)");
+        }
+
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<ITenantRegistryGrain>(0).RemoveAsync(TenantId);
+    }
+
+    private IDirectoryQueryGrain Query => GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId);
+
+    private TenantSpec Require(string field) =>
+        state.State.Spec ?? throw DirectoryException.NotFound(field, "tenant");
+
+    private TenantView View() => new(TenantId, state.State.Spec!, state.State.CreatedAt, ETag.For(state.State.Version));
+}

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Tenants;
+using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Common;
+
+namespace DirectoryService.Grains.Users;
+
+/// <summary>One user: its profile, lifecycle and the groups it is a direct member of.</summary>
+public sealed class UserGrain(
+    [PersistentState(StorageNames.User, StorageNames.Directory)] IPersistentState<DirectoryObjectState<UserProfile>> state,
+    TimeProvider clock)
+    : DirectoryObjectGrain<UserProfile, UserView>(state, clock), IUserGrain
+{
+    protected override string KindName => "user";
+
+    public async Task<UserView> CreateAsync(UserProfile profile)
+    {
+        EnsureCreatable();
+        var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync();
+        UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
+        await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
+        return await CreateCoreAsync(profile);
+    }
+
+    public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
+    {
+        var current = RequireProfile(field: "user.id");
+        ETag.Check(etag, State.Version, "user.etag");
+        var updated = UserProfileRules.Apply(current, changes, mask);
+        var renamed = UserPrincipalName.Key(current.UserPrincipalName) != UserPrincipalName.Key(updated.UserPrincipalName);
+        var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync()).Spec.VerifiedDomains : default;
+        UserProfileRules.Validate(updated, renamed ? domains : null);
+
+        if (!renamed)
+        {
+            return await SaveAsync(updated);
+        }
+
+        await UpnIndex(updated.UserPrincipalName).ReserveAsync(ObjectId);
+        var view = await SaveAsync(updated);
+        await UpnIndex(current.UserPrincipalName).ReleaseAsync(ObjectId);
+        return view;
+    }
+
+    protected override bool Flag(UserProfile profile) => profile.AccountEnabled;
+
+    protected override UserView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
+
+    protected override Task PublishAsync()
+    {
+        var p = State.Profile!;
+        var entry = new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, State.DeletedAt);
+        return GrainFactory.GetGrain<IUserIndexGrain>(GrainKeys.Scoped(TenantId, IndexBuckets.Of(ObjectId))).UpsertAsync(entry);
+    }
+
+    private IUpnIndexGrain UpnIndex(string upn) =>
+        GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, UserPrincipalName.Key(upn)));
+}

@@ -1,0 +1,93 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Common;
+
+namespace DirectoryService.Grains.Users;
+
+/// <summary>Validation and update-mask application for user profiles; field names are the API's.</summary>
+public static partial class UserProfileRules
+{
+    private const string ExtensionPrefix = "extension_attributes.";
+
+    private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
+        "user_principal_name", "display_name", "given_name", "surname", "mail", "mail_nickname",
+        "department", "job_title", "employee_id", "account_enabled", "extension_attributes");
+
+    /// <summary>Checks every property; the UPN's domain only when <paramref name="verifiedDomains"/> is given.</summary>
+    public static void Validate(UserProfile profile, IReadOnlyCollection<string>? verifiedDomains, string prefix = "user")
+    {
+        UserPrincipalName.Validate(profile.UserPrincipalName, $"{prefix}.user_principal_name", verifiedDomains);
+        FieldRules.Text(profile.DisplayName, $"{prefix}.display_name", required: true);
+        FieldRules.Text(profile.GivenName, $"{prefix}.given_name");
+        FieldRules.Text(profile.Surname, $"{prefix}.surname");
+        FieldRules.Text(profile.Mail, $"{prefix}.mail");
+        if (profile.Mail.Length > 0 && !MailShape().IsMatch(profile.Mail))
+        {
+            throw DirectoryException.Invalid($"{prefix}.mail", "must be an address of the form local@domain");
+        }
+
+        FieldRules.Text(profile.MailNickname, $"{prefix}.mail_nickname");
+        FieldRules.Text(profile.Department, $"{prefix}.department");
+        FieldRules.Text(profile.JobTitle, $"{prefix}.job_title");
+        FieldRules.Text(profile.EmployeeId, $"{prefix}.employee_id");
+        ValidateExtensions(profile.ExtensionAttributes, $"{prefix}.extension_attributes");
+    }
+
+    /// <summary>Returns <paramref name="current"/> with the masked fields taken from <paramref name="changes"/>.</summary>
+    public static UserProfile Apply(UserProfile current, UserProfile changes, ImmutableArray<string> mask)
+    {
+        FieldRules.Mask(mask, Updatable, ExtensionPrefix);
+        var extensions = FieldRules.Pick(mask, "extension_attributes", current.ExtensionAttributes, changes.ExtensionAttributes);
+        foreach (var path in mask.Where(p => p.StartsWith(ExtensionPrefix, StringComparison.Ordinal)))
+        {
+            var key = path[ExtensionPrefix.Length..];
+            extensions = changes.ExtensionAttributes.TryGetValue(key, out var value)
+                ? extensions.SetItem(key, value)
+                : extensions.Remove(key);
+        }
+
+        return new UserProfile
+        {
+            UserPrincipalName = FieldRules.Pick(mask, "user_principal_name", current.UserPrincipalName, changes.UserPrincipalName),
+            DisplayName = FieldRules.Pick(mask, "display_name", current.DisplayName, changes.DisplayName),
+            GivenName = FieldRules.Pick(mask, "given_name", current.GivenName, changes.GivenName),
+            Surname = FieldRules.Pick(mask, "surname", current.Surname, changes.Surname),
+            Mail = FieldRules.Pick(mask, "mail", current.Mail, changes.Mail),
+            MailNickname = FieldRules.Pick(mask, "mail_nickname", current.MailNickname, changes.MailNickname),
+            Department = FieldRules.Pick(mask, "department", current.Department, changes.Department),
+            JobTitle = FieldRules.Pick(mask, "job_title", current.JobTitle, changes.JobTitle),
+            EmployeeId = FieldRules.Pick(mask, "employee_id", current.EmployeeId, changes.EmployeeId),
+            AccountEnabled = FieldRules.Pick(mask, "account_enabled", current.AccountEnabled, changes.AccountEnabled),
+            ExtensionAttributes = extensions,
+        };
+    }
+
+    private static void ValidateExtensions(ImmutableDictionary<string, string> attributes, string field)
+    {
+        if (attributes.Count > Limits.MaxExtensionAttributes)
+        {
+            throw DirectoryException.Invalid(field, $"must have at most {Limits.MaxExtensionAttributes} entries, got {attributes.Count}");
+        }
+
+        foreach (var (key, value) in attributes)
+        {
+            if (!ExtensionKey().IsMatch(key))
+            {
+                throw DirectoryException.Invalid(field, $"key '{Truncate(key)}' must be 1..{Limits.MaxExtensionKeyLength} letters, digits, '_' or '.'");
+            }
+
+            FieldRules.Text(value, $"{field}[{key}]");
+        }
+    }
+
+    private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9_.]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ExtensionKey();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex MailShape();
+}

@@ -1,0 +1,34 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DirectoryService.Silo.Hosting;
+
+/// <summary>OpenTelemetry traces and metrics: Orleans, ASP.NET Core/gRPC and the service's own sources.</summary>
+public static class Telemetry
+{
+    public const string ServiceName = "directory-silo";
+
+    public static WebApplicationBuilder AddDirectoryTelemetry(this WebApplicationBuilder builder)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(ServiceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .WithMetrics(metrics => metrics
+                .AddMeter("Microsoft.Orleans")
+                .AddMeter(Gateway.GatewayMetrics.MeterName)
+                .AddAspNetCoreInstrumentation())
+            .WithTracing(tracing => tracing
+                .AddSource("Microsoft.Orleans.Runtime")
+                .AddSource("Microsoft.Orleans.Application")
+                .AddAspNetCoreInstrumentation());
+
+        // OTLP export only when an endpoint is configured (the standard OTEL_EXPORTER_OTLP_ENDPOINT variable).
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}
