@@ -1,3 +1,4 @@
+using DirectoryService.Grains.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +10,7 @@ public static class DirectoryGrainsExtensions
     /// <summary>Adds the services the grains need; the grain classes themselves are found by Orleans.</summary>
     public static ISiloBuilder AddDirectoryGrains(this ISiloBuilder silo)
     {
-        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(new DirectoryClock(TimeProvider.System));
         return silo;
     }
 }

@@ -10,7 +10,7 @@ namespace DirectoryService.Grains.Common;
 /// </summary>
 public abstract class DirectoryObjectGrain<TProfile, TView>(
     IPersistentState<DirectoryObjectState<TProfile>> state,
-    TimeProvider clock) : Grain, IPrincipalGrain
+    DirectoryClock clock) : Grain, IPrincipalGrain
     where TProfile : class
 {
     private (string TenantId, string ObjectId)? _key;
@@ -24,7 +24,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     protected DirectoryObjectState<TProfile> State => state.State;
 
-    protected DateTimeOffset Now => clock.GetUtcNow();
+    protected DateTimeOffset Now => clock.UtcNow;
 
     protected ObjectState Current => Retention.StateOf(State.Profile is not null, State.DeletedAt, Now);
 

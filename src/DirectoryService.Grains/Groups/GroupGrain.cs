@@ -15,7 +15,7 @@ namespace DirectoryService.Grains.Groups;
 public sealed partial class GroupGrain(
     [PersistentState(StorageNames.Group, StorageNames.Directory)] IPersistentState<DirectoryObjectState<GroupProfile>> state,
     [PersistentState(StorageNames.GroupMembers, StorageNames.Directory)] IPersistentState<GroupMembersState> members,
-    TimeProvider clock,
+    DirectoryClock clock,
     ILogger<GroupGrain> logger)
     : DirectoryObjectGrain<GroupProfile, GroupView>(state, clock), IGroupGrain
 {

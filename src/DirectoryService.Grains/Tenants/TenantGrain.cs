@@ -18,7 +18,7 @@ public sealed class TenantState
 /// <summary>One tenant: properties and the verified domains its users' principal names must use.</summary>
 public sealed class TenantGrain(
     [PersistentState(StorageNames.Tenant, StorageNames.Directory)] IPersistentState<TenantState> state,
-    TimeProvider clock) : Grain, ITenantGrain
+    DirectoryClock clock) : Grain, ITenantGrain
 {
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -30,7 +30,7 @@ public sealed class TenantGrain(
         }
 
         state.State.Spec = TenantRules.Normalize(spec);
-        state.State.CreatedAt = clock.GetUtcNow();
+        state.State.CreatedAt = clock.UtcNow;
         state.State.Version = 1;
         await state.WriteOrReloadAsync(this);
         await GrainFactory.GetGrain<ITenantRegistryGrain>(0).AddAsync(TenantId);

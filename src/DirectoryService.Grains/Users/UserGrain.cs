@@ -10,7 +10,7 @@ namespace DirectoryService.Grains.Users;
 /// <summary>One user: its profile, lifecycle and the groups it is a direct member of.</summary>
 public sealed class UserGrain(
     [PersistentState(StorageNames.User, StorageNames.Directory)] IPersistentState<DirectoryObjectState<UserProfile>> state,
-    TimeProvider clock)
+    DirectoryClock clock)
     : DirectoryObjectGrain<UserProfile, UserView>(state, clock), IUserGrain
 {
     protected override string KindName => "user";

@@ -1,0 +1,80 @@
+using DirectoryService.Grains.Common;
+using DirectoryService.Grpc.V1;
+using DirectoryService.Silo.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using V1 = DirectoryService.Grpc.V1;
+
+namespace DirectoryService.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// One real silo, composed exactly as the service composes it, serving gRPC on a free loopback port.
+/// Directory time is a <see cref="FakeTimeProvider"/> that tests may move forward.
+/// </summary>
+public sealed class SiloFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private int _tenants;
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public V1.Tenants.TenantsClient Tenants => new(Channel);
+
+    public async Task InitializeAsync()
+    {
+        var ports = FreePorts.Take(3);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kestrel:EndpointDefaults:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{ports[0]}",
+            ["Directory:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Directory:Silo:ServiceId"] = "directory-tests",
+            ["Directory:Silo:SiloPort"] = ports[1].ToString(),
+            ["Directory:Silo:GatewayPort"] = ports[2].ToString(),
+            ["Directory:Storage:Mode"] = "Memory",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.Services.AddSingleton(new DirectoryClock(Clock));
+        builder.AddDirectorySilo();
+        _app = builder.Build();
+        _app.MapDirectorySilo();
+        await _app.StartAsync();
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
+    }
+
+    /// <summary>Creates a fresh tenant with one verified domain, so tests never see each other's objects.</summary>
+    public async Task<TestTenant> NewTenantAsync()
+    {
+        var id = $"t{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid().ToString("N")[..6]}";
+        var domain = $"{id}.example.com";
+        await Tenants.CreateTenantAsync(new CreateTenantRequest
+        {
+            TenantId = id,
+            Tenant = new Tenant { DisplayName = "Tenant " + id, VerifiedDomains = { domain } },
+        });
+        return new TestTenant(Channel, id, domain);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiloCollection : ICollectionFixture<SiloFixture>
+{
+    public const string Name = "silo";
+}

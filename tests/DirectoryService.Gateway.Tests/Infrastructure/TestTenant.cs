@@ -1,0 +1,94 @@
+using DirectoryService.Grpc.V1;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using V1 = DirectoryService.Grpc.V1;
+
+namespace DirectoryService.Gateway.Tests.Infrastructure;
+
+/// <summary>Clients that act in one tenant, with helpers that create objects the way a client app would.</summary>
+public sealed class TestTenant
+{
+    private int _users;
+
+    public TestTenant(GrpcChannel channel, string id, string domain)
+    {
+        Id = id;
+        Domain = domain;
+        var invoker = channel.Intercept(headers =>
+        {
+            headers.Add("x-tenant-id", id);
+            return headers;
+        });
+        Users = new V1.Users.UsersClient(invoker);
+        Groups = new V1.Groups.GroupsClient(invoker);
+        Members = new V1.Members.MembersClient(invoker);
+        SignIn = new V1.SignIn.SignInClient(invoker);
+    }
+
+    public string Id { get; }
+
+    public string Domain { get; }
+
+    public V1.Users.UsersClient Users { get; }
+
+    public V1.Groups.GroupsClient Groups { get; }
+
+    public V1.Members.MembersClient Members { get; }
+
+    public V1.SignIn.SignInClient SignIn { get; }
+
+    public string Upn(string local) => $"{local}@{Domain}";
+
+    public async Task<User> CreateUserAsync(string? local = null, Action<User>? configure = null)
+    {
+        local ??= "user" + Interlocked.Increment(ref _users);
+        var user = new User { UserPrincipalName = Upn(local), DisplayName = "User " + local };
+        configure?.Invoke(user);
+        return await Users.CreateUserAsync(new CreateUserRequest { User = user });
+    }
+
+    public async Task<Group> CreateGroupAsync(string name = "group", bool securityEnabled = true) =>
+        await Groups.CreateGroupAsync(new CreateGroupRequest
+        {
+            Group = new Group { DisplayName = name, SecurityEnabled = securityEnabled },
+        });
+
+    public Task<AddMembersResponse> AddAsync(Group group, params object[] members)
+    {
+        var request = new AddMembersRequest { GroupId = group.Id };
+        request.Members.AddRange(members.Select(Ref));
+        return Members.AddMembersAsync(request).ResponseAsync;
+    }
+
+    public async Task RemoveAsync(Group group, object member) =>
+        await Members.RemoveMemberAsync(new RemoveMemberRequest { GroupId = group.Id, Member = Ref(member) });
+
+    public async Task<List<string>> MemberGroupsAsync(object principal, bool securityOnly = false)
+    {
+        var response = await SignIn.GetMemberGroupsAsync(new GetMemberGroupsRequest { Principal = Ref(principal), SecurityEnabledOnly = securityOnly });
+        return [.. response.GroupIds];
+    }
+
+    public async Task<List<string>> TransitiveMemberIdsAsync(Group group)
+    {
+        var ids = new List<string>();
+        var request = new ListMembersRequest { GroupId = group.Id, PageSize = 999 };
+        do
+        {
+            var page = await Members.ListTransitiveMembersAsync(request);
+            ids.AddRange(page.Members.Select(m => m.Id));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken != "");
+        return ids;
+    }
+
+    public static DirectoryObjectRef Ref(object member) => member switch
+    {
+        User u => new DirectoryObjectRef { Id = u.Id, Type = ObjectType.User },
+        Group g => new DirectoryObjectRef { Id = g.Id, Type = ObjectType.Group },
+        DirectoryObjectRef r => r,
+        _ => throw new ArgumentException($"not a member: {member}"),
+    };
+}
