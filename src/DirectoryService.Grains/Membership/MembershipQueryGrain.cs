@@ -72,17 +72,8 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
         return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
     }
 
-    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly)
-    {
-        var ids = GroupIds(await AncestorsAsync(principal), securityEnabledOnly);
-        if (ids.Length > Limits.MaxMemberGroups)
-        {
-            throw DirectoryException.Precondition("principal",
-                $"belongs to {ids.Length} groups, more than {Limits.MaxMemberGroups}; page through Members.ListTransitiveMemberOf instead");
-        }
-
-        return ids;
-    }
+    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly) =>
+        GroupClaims.MemberGroups(await AncestorsAsync(principal), securityEnabledOnly);
 
     public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly)
     {
@@ -92,14 +83,8 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
             return new SignInResolution(user.Id, AccountEnabled: false, [], GroupsOverage: false);
         }
 
-        var ids = GroupIds(await AncestorsAsync(ObjectRef.User(user.Id), "user_principal_name"), securityEnabledOnly);
-        return ids.Length > Limits.GroupsClaimLimit
-            ? new SignInResolution(user.Id, true, [], GroupsOverage: true)
-            : new SignInResolution(user.Id, true, ids, GroupsOverage: false);
+        return GroupClaims.SignIn(user.Id, await AncestorsAsync(ObjectRef.User(user.Id), "user_principal_name"), securityEnabledOnly);
     }
-
-    private static ImmutableArray<string> GroupIds(Dictionary<string, PrincipalNode> groups, bool securityEnabledOnly) =>
-        [.. groups.Where(g => !securityEnabledOnly || g.Value.Enabled).Select(g => g.Key).Order(StringComparer.Ordinal)];
 
     private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, string field = "principal.id")
     {

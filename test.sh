@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and prints, as its last line, "N passed, N failed, N skipped"
+# counted from the test results. Exits non-zero if anything failed or no test ran.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly
+build=$?
+if [ $build -ne 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test Directory.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(get total); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
+  passed=$((passed + p))
+  failed=$((failed + f + e + t + a))
+  skipped=$((skipped + total - p - f - e - t - a))
+done
+
+if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
+  # The runner failed without a failed test in the results (a crash or a hang): count it.
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $status -eq 0 ] && [ $failed -eq 0 ] && [ $passed -gt 0 ]

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Grains.Membership;
+
+namespace DirectoryService.Grains.Tests.Membership;
+
+public sealed class MembershipGraphTests
+{
+    /// <summary>A graph in memory: group → (members), with deleted groups and users marked.</summary>
+    private sealed class Graph
+    {
+        private readonly Dictionary<string, List<ObjectRef>> _members = [];
+        private readonly HashSet<string> _deleted = [];
+        private readonly HashSet<string> _security = [];
+
+        public int Reads { get; private set; }
+
+        public Graph Add(string group, params string[] members)
+        {
+            _members.TryAdd(group, []);
+            foreach (var m in members)
+            {
+                _members[group].Add(m.StartsWith('u') ? ObjectRef.User(m) : ObjectRef.Group(m));
+                if (!m.StartsWith('u'))
+                {
+                    _members.TryAdd(m, []);
+                }
+            }
+
+            return this;
+        }
+
+        public Graph Delete(string id)
+        {
+            _deleted.Add(id);
+            return this;
+        }
+
+        public Graph Secure(string id)
+        {
+            _security.Add(id);
+            return this;
+        }
+
+        public Task<PrincipalNode> Node(string id)
+        {
+            Reads++;
+            var parents = _members.Where(g => g.Value.Any(m => m.Id == id)).Select(g => g.Key);
+            return Task.FromResult(new PrincipalNode(
+                _deleted.Contains(id) ? ObjectState.Deleted : ObjectState.Live, _security.Contains(id), [.. parents]));
+        }
+
+        public Task<ImmutableArray<string>> NestedGroups(string id) =>
+            Task.FromResult<ImmutableArray<string>>([.. _members.GetValueOrDefault(id, []).Where(m => m.Kind == ObjectKind.Group).Select(m => m.Id)]);
+
+        public Task<IReadOnlyList<ObjectRef>> Members(string id) =>
+            Task.FromResult<IReadOnlyList<ObjectRef>>(_members.GetValueOrDefault(id, []));
+    }
+
+    private static async Task<string[]> Ancestors(Graph g, string principal, int max = 1000)
+    {
+        var start = await g.Node(principal);
+        var result = await MembershipGraph.AncestorsAsync(start.MemberOf, g.Node, max, "principal.id");
+        return [.. result.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public async Task Ancestors_FollowNestingAndCountDiamondsOnce()
+    {
+        var g = new Graph().Add("g1", "u1").Add("g2", "u1").Add("g3", "g1", "g2").Add("g4", "g3");
+        Assert.Equal(["g1", "g2", "g3", "g4"], await Ancestors(g, "u1"));
+    }
+
+    [Fact]
+    public async Task Ancestors_NeitherReturnNorPassThroughDeletedGroups()
+    {
+        var g = new Graph().Add("g1", "u1").Add("g2", "g1").Add("g3", "u1").Add("g2", "g3").Delete("g1");
+        Assert.Equal(["g2", "g3"], await Ancestors(g, "u1"));
+        g.Delete("g3");
+        Assert.Empty(await Ancestors(g, "u1"));
+    }
+
+    [Fact]
+    public async Task Ancestors_StopWithResourceExhausted_BeyondTheBudget()
+    {
+        var g = new Graph();
+        for (var i = 0; i < 30; i++)
+        {
+            g.Add("g" + i, "u1");
+        }
+
+        var error = await Assert.ThrowsAsync<DirectoryException>(() => Ancestors(g, "u1", max: 10));
+        Assert.Equal(DirectoryErrorCode.ResourceExhausted, error.Code);
+        Assert.Equal("principal.id", error.Field);
+    }
+
+    [Fact]
+    public async Task Reaches_FindsPathsThroughDeletedGroups()
+    {
+        var g = new Graph().Add("a", "b").Add("b", "c").Delete("b");
+        Assert.True(await MembershipGraph.ReachesAsync("a", "c", g.NestedGroups, 100, "f"));
+        Assert.True(await MembershipGraph.ReachesAsync("a", "a", g.NestedGroups, 100, "f"));
+        Assert.False(await MembershipGraph.ReachesAsync("c", "a", g.NestedGroups, 100, "f"));
+    }
+
+    [Fact]
+    public async Task Descendants_ListLiveObjectsOnce_SkippingDeletedSubtrees()
+    {
+        var g = new Graph().Add("top", "left", "right").Add("left", "u1", "u2").Add("right", "u2", "hidden").Add("hidden", "u3").Delete("hidden").Delete("u1");
+        var result = await MembershipGraph.DescendantsAsync("top", g.Members, r => g.Node(r.Id), 100, "group_id");
+        Assert.Equal(["left", "right", "u2"], result.Select(r => r.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void GroupClaims_MemberGroups_RefusesMoreThan11000()
+    {
+        var groups = Enumerable.Range(0, Limits.MaxMemberGroups + 1)
+            .ToDictionary(i => $"g{i:D6}", _ => new PrincipalNode(ObjectState.Live, true, []));
+        var error = Assert.Throws<DirectoryException>(() => GroupClaims.MemberGroups(groups, false));
+        Assert.Equal(DirectoryErrorCode.FailedPrecondition, error.Code);
+        Assert.Contains("ListTransitiveMemberOf", error.Message);
+
+        groups.Remove("g000000");
+        Assert.Equal(Limits.MaxMemberGroups, GroupClaims.MemberGroups(groups, false).Length);
+    }
+
+    [Fact]
+    public void GroupClaims_SignIn_SwitchesToOverageAbove200()
+    {
+        var groups = Enumerable.Range(0, 200).ToDictionary(i => $"g{i:D3}", i => new PrincipalNode(ObjectState.Live, i % 2 == 0, []));
+        Assert.Equal(200, GroupClaims.SignIn("u", groups, false).GroupIds.Length);
+        groups["g999"] = new PrincipalNode(ObjectState.Live, false, []);
+        var overage = GroupClaims.SignIn("u", groups, false);
+        Assert.True(overage.GroupsOverage);
+        Assert.Empty(overage.GroupIds);
+        Assert.Equal(100, GroupClaims.SignIn("u", groups, securityEnabledOnly: true).GroupIds.Length);
+    }
+}
