@@ -1,14 +1,20 @@
 using System.Net;
+using System.Net.Sockets;
 using DirectoryService.Gateway;
 using DirectoryService.Grains;
 using DirectoryService.Grains.Common;
+using DirectoryService.Storage;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace DirectoryService.Silo.Hosting;
 
 /// <summary>Composes a silo: Orleans runtime and storage, the gRPC gateway, health, reflection and telemetry.</summary>
 public static partial class SiloHostingExtensions
 {
+    /// <summary>Failure-detection settings (Orleans <see cref="ClusterMembershipOptions"/>), e.g. <c>Directory:Membership:ProbeTimeout</c>.</summary>
+    public const string MembershipSection = "Directory:Membership";
+
     public static WebApplicationBuilder AddDirectorySilo(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -16,11 +22,23 @@ public static partial class SiloHostingExtensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            orleans.Configure<Orleans.Configuration.EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
-            orleans.AddMemoryGrainStorage(StorageNames.Directory);
+            if (storage.Mode == StorageOptions.Memory)
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+                orleans.AddMemoryGrainStorage(StorageNames.Directory);
+            }
+            else
+            {
+                orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
+                orleans.ConfigureEndpoints(AdvertisedAddress(silo), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                orleans.UseTableClustering();
+                orleans.AddTableGrainStorage(StorageNames.Directory);
+            }
+
+            orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
             orleans.AddActivityPropagation();
             orleans.AddDirectoryGrains();
         });
@@ -39,13 +57,26 @@ public static partial class SiloHostingExtensions
         app.MapGrpcReflectionService();
 
         var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        if (storage.Mode == "Memory")
+        if (storage.Mode == StorageOptions.Memory)
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DirectoryService.Silo");
             app.Lifetime.ApplicationStarted.Register(() => LogInMemory(logger));
         }
 
         return app;
+    }
+
+    private static IPAddress AdvertisedAddress(SiloOptions silo)
+    {
+        if (!string.IsNullOrWhiteSpace(silo.AdvertisedAddress))
+        {
+            return IPAddress.TryParse(silo.AdvertisedAddress, out var address)
+                ? address
+                : throw new OptionsValidationException(SiloOptions.Section, typeof(SiloOptions), [$"Directory:Silo:AdvertisedAddress '{silo.AdvertisedAddress}' is not an IP address"]);
+        }
+
+        return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?? IPAddress.Loopback;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "IN-MEMORY STORAGE: every user, group and membership is lost when this silo exits. Use it for tests and demos only.")]

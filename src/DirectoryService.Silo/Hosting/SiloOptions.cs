@@ -20,6 +20,9 @@ public sealed class SiloOptions
     /// <summary>Port for Orleans clients (the admin tooling); the gRPC API listens on the Kestrel endpoint.</summary>
     [Range(1, 65535)]
     public int GatewayPort { get; set; }
+
+    /// <summary>The address other silos reach this one at; empty means the host name's first IPv4 address (containers).</summary>
+    public string AdvertisedAddress { get; set; } = "";
 }
 
 /// <summary>Where grain state is kept (section <c>Directory:Storage</c>).</summary>
@@ -27,8 +30,14 @@ public sealed class StorageOptions
 {
     public const string Section = "Directory:Storage";
 
-    /// <summary><c>Memory</c>: state lives in the silo process and is lost when it exits (tests and demos only).</summary>
-    [Required]
-    [RegularExpression("^Memory$", ErrorMessage = "Directory:Storage:Mode must be 'Memory' (durable Azure Table storage arrives with issue 3)")]
+    public const string AzureTable = "AzureTable";
+    public const string Memory = "Memory";
+
+    /// <summary>
+    /// <c>AzureTable</c>: grain state and cluster membership in Azure Table storage (Azurite locally).
+    /// <c>Memory</c>: a single silo keeping everything in its process, lost when it exits (tests and demos only).
+    /// </summary>
+    [Required(ErrorMessage = "Directory:Storage:Mode is required: AzureTable or Memory")]
+    [RegularExpression("^(AzureTable|Memory)$", ErrorMessage = "Directory:Storage:Mode must be AzureTable or Memory")]
     public string Mode { get; set; } = "";
 }

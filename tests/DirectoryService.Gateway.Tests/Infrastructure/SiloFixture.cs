@@ -1,6 +1,7 @@
 using DirectoryService.Grains.Common;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Silo.Hosting;
+using DirectoryService.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -12,8 +13,9 @@ using V1 = DirectoryService.Grpc.V1;
 namespace DirectoryService.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// One real silo, composed exactly as the service composes it, serving gRPC on a free loopback port.
-/// Directory time is a <see cref="FakeTimeProvider"/> that tests may move forward.
+/// One real silo, composed exactly as the service composes it, storing in real Azurite (tables of
+/// its own) and serving gRPC on a free loopback port. Directory time is a
+/// <see cref="FakeTimeProvider"/> that tests may move forward.
 /// </summary>
 public sealed class SiloFixture : IAsyncLifetime
 {
@@ -29,18 +31,10 @@ public sealed class SiloFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(3);
+        var cluster = await ClusterSettings.NewAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kestrel:EndpointDefaults:Protocols"] = "Http2",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{ports[0]}",
-            ["Directory:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
-            ["Directory:Silo:ServiceId"] = "directory-tests",
-            ["Directory:Silo:SiloPort"] = ports[1].ToString(),
-            ["Directory:Silo:GatewayPort"] = ports[2].ToString(),
-            ["Directory:Storage:Mode"] = "Memory",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
+        builder.Configuration.AddInMemoryCollection(cluster.Settings(ports).ToDictionary(s => s.Key, string? (s) => s.Value));
+        builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http2";
         builder.Services.AddSingleton(new DirectoryClock(Clock));
         builder.AddDirectorySilo();
         _app = builder.Build();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DirectoryService.Gateway.Tests.Infrastructure;
+namespace DirectoryService.Testing;
 
 /// <summary>Picks loopback ports nothing listens on, so tests never collide with a running silo or Azurite.</summary>
 public static class FreePorts

@@ -1,0 +1,116 @@
+using Azure;
+using Azure.Data.Tables;
+using DirectoryService.Storage.Tables;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace DirectoryService.Storage.GrainState;
+
+/// <summary>
+/// Orleans grain storage over one Azure table. Every write is conditional on the etag the
+/// activation last read or wrote, so a stale activation can never overwrite newer state: it gets
+/// an <see cref="InconsistentStateException"/> instead. Rows of one tenant share a partition-key
+/// prefix (<c>{service}~{tenant}~{spread}</c>) spread over 16 partitions, so a tenant's data stays
+/// together without one partition's throughput limit capping the tenant.
+/// </summary>
+public sealed partial class TableGrainStorage(
+    string name,
+    TableStorageOptions options,
+    ClusterOptions cluster,
+    Serializer serializer,
+    IActivatorProvider activators,
+    ILogger<TableGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+{
+    private const int Spread = 16;
+    private readonly TableClient _table = TableClients.Create(options.ConnectionString, options.GrainStateTable, options.MaxRetries);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe($"{nameof(TableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, InitializeAsync);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var (pk, rk) = Keys(stateName, grainId);
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk);
+        if (!response.HasValue || response.Value is null)
+        {
+            Reset(grainState, etag: null);
+            return;
+        }
+
+        grainState.State = serializer.Deserialize<T>(StateChunks.Read(response.Value));
+        grainState.ETag = response.Value.ETag.ToString();
+        grainState.RecordExists = true;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var (pk, rk) = Keys(stateName, grainId);
+        var entity = new TableEntity(pk, rk);
+        StateChunks.Write(entity, serializer.SerializeToArray(grainState.State), $"{grainId}/{stateName}");
+        try
+        {
+            var response = grainState.ETag is null
+                ? await _table.AddEntityAsync(entity)
+                : await _table.UpdateEntityAsync(entity, new ETag(grainState.ETag), TableUpdateMode.Replace);
+            grainState.ETag = response.Headers.ETag?.ToString();
+            grainState.RecordExists = true;
+        }
+        catch (RequestFailedException e) when (TableErrors.IsLostRace(e))
+        {
+            LogConflict(logger, grainId, stateName, e.Status);
+            throw new InconsistentStateException($"State of {grainId}/{stateName} was changed by another writer (status {e.Status}).", grainState.ETag, (string?)null);
+        }
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var (pk, rk) = Keys(stateName, grainId);
+        try
+        {
+            if (grainState.ETag is not null)
+            {
+                await _table.DeleteEntityAsync(pk, rk, new ETag(grainState.ETag));
+            }
+            else if ((await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, select: ["PartitionKey"])).HasValue)
+            {
+                // This activation never saw the stored row, so it may not remove it.
+                throw new InconsistentStateException($"State of {grainId}/{stateName} exists but was not read by this activation.", (string?)null, "*");
+            }
+        }
+        catch (RequestFailedException e) when (TableErrors.IsLostRace(e))
+        {
+            LogConflict(logger, grainId, stateName, e.Status);
+            throw new InconsistentStateException($"State of {grainId}/{stateName} was changed by another writer (status {e.Status}).", grainState.ETag, (string?)null);
+        }
+
+        Reset(grainState, etag: null);
+    }
+
+    /// <summary>The row of one grain state: partition by service, tenant and a spread of the grain id.</summary>
+    internal (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)
+    {
+        var key = grainId.Key.ToString()!;
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var tenant = slash > 0 ? key[..slash] : key;
+        var id = grainId.ToString();
+        var spread = (TableKeys.StableHash(id) % Spread).ToString("x1", System.Globalization.CultureInfo.InvariantCulture);
+        return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
+    }
+
+    private async Task InitializeAsync(CancellationToken cancellationToken) =>
+        await _table.CreateIfNotExistsAsync(cancellationToken);
+
+    private void Reset<T>(IGrainState<T> grainState, string? etag)
+    {
+        grainState.State = activators.GetActivator<T>().Create();
+        grainState.ETag = etag;
+        grainState.RecordExists = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Write of {GrainId}/{StateName} lost an etag race (status {Status})")]
+    private static partial void LogConflict(ILogger logger, GrainId grainId, string stateName, int status);
+}

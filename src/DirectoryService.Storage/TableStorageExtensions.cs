@@ -1,0 +1,48 @@
+using DirectoryService.Storage.Clustering;
+using DirectoryService.Storage.GrainState;
+using DirectoryService.Storage.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Messaging;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace DirectoryService.Storage;
+
+/// <summary>Registers the Azure Table providers with a silo.</summary>
+public static class TableStorageExtensions
+{
+    /// <summary>Adds grain storage named <paramref name="name"/> over the grain-state table.</summary>
+    public static ISiloBuilder AddTableGrainStorage(this ISiloBuilder silo, string name)
+    {
+        silo.Services.AddTableStorageOptions();
+        silo.Services.AddGrainStorage(name, (services, key) => new TableGrainStorage(
+            key,
+            services.GetRequiredService<IOptions<TableStorageOptions>>().Value,
+            services.GetRequiredService<IOptions<ClusterOptions>>().Value,
+            services.GetRequiredService<Serializer>(),
+            services.GetRequiredService<IActivatorProvider>(),
+            services.GetRequiredService<ILogger<TableGrainStorage>>()));
+        return silo;
+    }
+
+    /// <summary>Uses the cluster table for silo membership and the client gateway list.</summary>
+    public static ISiloBuilder UseTableClustering(this ISiloBuilder silo)
+    {
+        silo.Services.AddTableStorageOptions();
+        silo.Services.AddSingleton<IMembershipTable, TableMembershipTable>();
+        silo.Services.AddSingleton<IGatewayListProvider, TableGatewayListProvider>();
+        return silo;
+    }
+
+    private static void AddTableStorageOptions(this IServiceCollection services)
+    {
+        services.AddOptions<TableStorageOptions>().BindConfiguration(TableStorageOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
+    }
+}

@@ -1,0 +1,24 @@
+using Azure.Core;
+using Azure.Data.Tables;
+
+namespace DirectoryService.Storage.Tables;
+
+/// <summary>Creates table clients that retry transient faults with exponential backoff.</summary>
+public static class TableClients
+{
+    /// <summary>
+    /// The SDK retries timeouts, 408, 429 and 5xx. A retried conditional write can only succeed once
+    /// (etags and inserts are conditions), so a write whose first attempt landed reports a conflict,
+    /// never a false success; callers treat a conflict as "outcome unknown, reload".
+    /// </summary>
+    public static TableClient Create(string connectionString, string table, int maxRetries)
+    {
+        var options = new TableClientOptions();
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = maxRetries;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
+        return new TableServiceClient(connectionString, options).GetTableClient(table);
+    }
+}

@@ -1,0 +1,19 @@
+namespace DirectoryService.Storage.Tables;
+
+/// <summary>Azure Table storage settings (section <c>Directory:Storage</c>).</summary>
+public sealed class TableStorageOptions
+{
+    public const string Section = "Directory:Storage";
+
+    /// <summary>Connection string of the storage account (Azurite's well-known development account locally).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Table holding grain state.</summary>
+    public string GrainStateTable { get; set; } = "DirectoryGrainState";
+
+    /// <summary>Table holding cluster membership.</summary>
+    public string ClusterTable { get; set; } = "DirectoryCluster";
+
+    /// <summary>Retries of a storage call that failed transiently (timeouts, 5xx, throttling).</summary>
+    public int MaxRetries { get; set; } = 6;
+}

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace DirectoryService.Storage.Tables;
+
+/// <summary>Checks the storage settings at start-up, naming the setting at fault.</summary>
+public sealed partial class TableStorageOptionsValidator : IValidateOptions<TableStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TableStorageOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("Directory:Storage:ConnectionString is required when Directory:Storage:Mode is AzureTable");
+        }
+
+        foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("ClusterTable", options.ClusterTable) })
+        {
+            if (!TableName().IsMatch(table ?? ""))
+            {
+                failures.Add($"Directory:Storage:{setting} must be 3-63 letters or digits starting with a letter, got '{table}'");
+            }
+        }
+
+        if (options.MaxRetries is < 0 or > 20)
+        {
+            failures.Add($"Directory:Storage:MaxRetries must be between 0 and 20, got {options.MaxRetries}");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TableName();
+}

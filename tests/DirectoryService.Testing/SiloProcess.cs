@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace DirectoryService.Testing;
+
+/// <summary>
+/// A silo as its own operating-system process, configured through command-line settings, so a
+/// test can kill it with SIGKILL or stop it with SIGTERM exactly as an operator's platform would.
+/// </summary>
+public sealed partial class SiloProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private SiloProcess(Process process, int grpcPort, string name)
+    {
+        _process = process;
+        GrpcPort = grpcPort;
+        Name = name;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+    }
+
+    public string Name { get; }
+
+    public int GrpcPort { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts a silo of the cluster (Azure Table storage) and waits until its health check says serving.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, ClusterSettings cluster)
+    {
+        var ports = FreePorts.Take(3);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepoPaths.SiloAssembly },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(RepoPaths.SiloAssembly)!,
+        };
+        foreach (var (key, value) in cluster.Settings(ports))
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"silo {name} did not start");
+        var silo = new SiloProcess(process, ports[0], name);
+        process.OutputDataReceived += (_, e) => silo.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await silo.WaitServingAsync(TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    public async Task WaitServingAsync(TimeSpan timeout)
+    {
+        var health = new Health.HealthClient(Channel);
+        await Wait.UntilAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"silo {Name} exited with {_process.ExitCode}:\n{Output()}");
+            }
+
+            var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
+        }, timeout, $"silo {Name} to report serving");
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Asks the process to shut down (SIGTERM) and waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"could not signal silo {Name}");
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public string Output()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output.TakeLast(80));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
