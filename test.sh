@@ -4,6 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
+# Azurite (the Azure Storage emulator) from npm, pinned: later versions need Node 22.
+if [ ! -x .tools/node_modules/.bin/azurite-table ]; then
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.35.0 || { echo "could not install azurite"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

@@ -106,7 +106,9 @@ public sealed partial class TableGrainStorage(
 
     private void Reset<T>(IGrainState<T> grainState, string? etag)
     {
-        grainState.State = activators.GetActivator<T>().Create();
+        grainState.State = typeof(T).IsArray
+            ? (T)(object)Array.CreateInstance(typeof(T).GetElementType()!, 0)
+            : activators.GetActivator<T>().Create();
         grainState.ETag = etag;
         grainState.RecordExists = false;
     }
