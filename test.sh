@@ -20,7 +20,8 @@ if [ $build -ne 0 ]; then
   exit 1
 fi
 
-dotnet test Directory.sln -c Release --no-build -nologo \
+# -m:1: one test assembly at a time; the cluster tests start several processes on two cores.
+dotnet test Directory.sln -c Release --no-build -nologo -m:1 \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
 status=$?
 

@@ -36,6 +36,13 @@ public static partial class SiloHostingExtensions
                 orleans.ConfigureEndpoints(AdvertisedAddress(silo), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
                 orleans.UseTableClustering();
                 orleans.AddTableGrainStorage(StorageNames.Directory);
+
+                // The strongly consistent directory: never two activations of one grain, even while
+                // silos join or fail, so no stale activation can answer a read after a write is
+                // acknowledged elsewhere. Experimental in Orleans 10, hence the suppression.
+#pragma warning disable ORLEANSEXP003
+                orleans.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
             }
 
             orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));

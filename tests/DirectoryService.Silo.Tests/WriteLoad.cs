@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using DirectoryService.Grpc.V1;
+using Grpc.Core;
+
+namespace DirectoryService.Silo.Tests;
+
+/// <summary>
+/// Concurrent writers creating users and adding each to one group, spread over the silos a load
+/// balancer would currently route to. Records what was acknowledged and when calls failed.
+/// </summary>
+public sealed class WriteLoad(string tenantId, string domain, string groupId)
+{
+    private readonly ConcurrentBag<string> _users = [];
+    private readonly ConcurrentBag<string> _memberships = [];
+    private readonly ConcurrentQueue<(TimeSpan Started, TimeSpan Acknowledged)> _membershipTimes = [];
+    private readonly ConcurrentQueue<(TimeSpan At, string Error)> _failures = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private volatile DirectoryClient[] _targets = [];
+    private int _sequence;
+    private int _calls;
+
+    public string TenantId => tenantId;
+
+    public IReadOnlyCollection<string> AcknowledgedUsers => _users;
+
+    public IReadOnlyCollection<string> AcknowledgedMemberships => _memberships;
+
+    public IReadOnlyCollection<(TimeSpan At, string Error)> Failures => _failures;
+
+    public int Calls => _calls;
+
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>Routes new calls to these silos only (what a health-checking load balancer does).</summary>
+    public void RouteTo(IEnumerable<DirectoryClient> targets) => _targets = [.. targets];
+
+    public Task RunAsync(int writers, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(() => WriterAsync(stop))));
+
+    /// <summary>The longest time a membership write that was in flight at or started after <paramref name="since"/> took to be acknowledged.</summary>
+    public TimeSpan LongestWriteSince(TimeSpan since) =>
+        _membershipTimes.Where(t => t.Acknowledged >= since).Select(t => t.Acknowledged - t.Started).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>Calls made after <paramref name="since"/> that failed.</summary>
+    public int FailuresSince(TimeSpan since) => _failures.Count(f => f.At >= since);
+
+    private async Task WriterAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var n = Interlocked.Increment(ref _sequence);
+            var targets = _targets;
+            var target = targets[n % targets.Length];
+            var user = await TryAsync(async () => await target.Users.CreateUserAsync(
+                new CreateUserRequest { User = new User { UserPrincipalName = $"load{n}@{domain}", DisplayName = "Load " + n } },
+                deadline: DateTime.UtcNow.AddSeconds(15)));
+            if (user is null)
+            {
+                continue;
+            }
+
+            _users.Add(user.Id);
+            targets = _targets;
+            var adder = targets[(n + 1) % targets.Length];
+            var started = _clock.Elapsed;
+            var added = await TryAsync(async () => await adder.Members.AddMembersAsync(
+                new AddMembersRequest { GroupId = groupId, Members = { new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } } },
+                deadline: DateTime.UtcNow.AddSeconds(15)));
+            if (added is not null)
+            {
+                _memberships.Add(user.Id);
+                _membershipTimes.Enqueue((started, _clock.Elapsed));
+            }
+        }
+    }
+
+    private async Task<T?> TryAsync<T>(Func<Task<T>> call) where T : class
+    {
+        Interlocked.Increment(ref _calls);
+        try
+        {
+            return await call();
+        }
+        catch (RpcException e)
+        {
+            _failures.Enqueue((_clock.Elapsed, $"{e.StatusCode}: {e.Status.Detail}"));
+            return null;
+        }
+    }
+
+    public override string ToString() => $"tenant {tenantId}: {_calls} calls, {_users.Count} users and {_memberships.Count} memberships acknowledged, {_failures.Count} failures";
+}
