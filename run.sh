@@ -1,5 +1,22 @@
 #!/usr/bin/env bash
-# Runs one silo with its gRPC gateway on http://127.0.0.1:5000.
+# Runs the service durably on this machine: Azurite (the Azure Storage emulator, data kept in
+# .data/azurite) and one silo serving gRPC on http://127.0.0.1:5000. Installs Azurite on first use.
+# Extra arguments go to the silo, e.g. ./run.sh --Directory:Silo:SiloPort=11112
 set -euo pipefail
 cd "$(dirname "$0")"
-exec dotnet run --project src/DirectoryService.Silo -c Release -- "$@"
+
+if [ ! -x .tools/node_modules/.bin/azurite-table ]; then
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.35.0
+fi
+
+if ! (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then
+  mkdir -p .data/azurite
+  .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort 10002 \
+    --location .data/azurite --disableTelemetry --skipApiVersionCheck > .data/azurite.log 2>&1 &
+  azurite=$!
+  trap 'kill $azurite 2>/dev/null' EXIT
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.2; done
+  echo "Azurite listening on 127.0.0.1:10002 (data in .data/azurite)"
+fi
+
+dotnet run --project src/DirectoryService.Silo -c Release -- "$@"

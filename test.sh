@@ -4,26 +4,28 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
 # Azurite (the Azure Storage emulator) from npm, pinned: later versions need Node 22.
 if [ ! -x .tools/node_modules/.bin/azurite-table ]; then
-  npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.35.0 || { echo "could not install azurite"; echo "0 passed, 1 failed"; exit 1; }
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.35.0 \
+    || { echo "could not install azurite"; summary 0 1 0; exit 1; }
 fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
-dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly
-build=$?
-if [ $build -ne 0 ]; then
-  echo "build failed"
-  echo "0 passed, 1 failed"
-  exit 1
+if ! dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "build failed"; summary 0 1 0; exit 1
 fi
 
-# -m:1: one test assembly at a time; the cluster tests start several processes on two cores.
-dotnet test Directory.sln -c Release --no-build -nologo -m:1 \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
-status=$?
+# One test project at a time: the cluster tests start several processes on two cores.
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+done
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
@@ -37,8 +39,8 @@ for trx in "$results"/*.trx; do
 done
 
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
-  # The runner failed without a failed test in the results (a crash or a hang): count it.
+  # A runner failed without a failed test in the results (a crash or a hang): count it.
   failed=1
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
+summary $passed $failed $skipped
 [ $status -eq 0 ] && [ $failed -eq 0 ] && [ $passed -gt 0 ]
