@@ -1,3 +1,4 @@
+using DirectoryService.Gateway.Diagnostics;
 using DirectoryService.Gateway.Errors;
 using DirectoryService.Gateway.Groups;
 using DirectoryService.Gateway.Members;
@@ -36,6 +37,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<GroupsService>();
         endpoints.MapGrpcService<MembersService>();
         endpoints.MapGrpcService<SignInService>();
+        endpoints.MapGrpcService<DiagnosticsService>();
         return endpoints;
     }
 }

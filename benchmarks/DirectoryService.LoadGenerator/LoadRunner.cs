@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using DirectoryService.LoadGenerator.Workloads;
+using Grpc.Core;
+
+namespace DirectoryService.LoadGenerator;
+
+/// <summary>
+/// Closed-loop load: <c>concurrency</c> callers each issue one call after another, first for the
+/// warm-up (not counted), then for the measured duration. Latencies go into a histogram.
+/// </summary>
+public static class LoadRunner
+{
+    public static async Task<LoadResult> RunAsync(IWorkload workload, LoadOptions options)
+    {
+        var histogram = new LatencyHistogram();
+        long errors = 0;
+        var measuring = false;
+        var stopAt = Stopwatch.GetTimestamp() + (long)((options.Warmup + options.Duration).TotalSeconds * Stopwatch.Frequency);
+        var firstError = (string?)null;
+        var measuredFrom = 0L;
+
+        var callers = Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
+        {
+            var iteration = 0L;
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await workload.ExecuteAsync(worker, iteration++);
+                    if (Volatile.Read(ref measuring))
+                    {
+                        histogram.Record(Stopwatch.GetElapsedTime(start));
+                    }
+                }
+                catch (RpcException e)
+                {
+                    if (Volatile.Read(ref measuring))
+                    {
+                        Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, $"{e.StatusCode}: {e.Status.Detail}", null);
+                    }
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(options.Warmup);
+        measuredFrom = Stopwatch.GetTimestamp();
+        Volatile.Write(ref measuring, true);
+        await Task.WhenAll(callers);
+        var elapsed = Stopwatch.GetElapsedTime(measuredFrom);
+
+        return new LoadResult(
+            options.Workload,
+            options.Concurrency,
+            Math.Round(elapsed.TotalSeconds, 2),
+            histogram.Count,
+            Math.Round(histogram.Count / elapsed.TotalSeconds, 1),
+            histogram.Percentile(0.50).TotalMilliseconds,
+            histogram.Percentile(0.99).TotalMilliseconds,
+            errors,
+            firstError,
+            workload.Mismatches);
+    }
+}
+
+/// <summary>What one run measured.</summary>
+public sealed record LoadResult(
+    string Workload, int Concurrency, double Seconds, long Operations, double OpsPerSecond,
+    double P50Ms, double P99Ms, long Errors, string? FirstError, long Mismatches);
