@@ -1,4 +1,6 @@
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,6 +13,15 @@ public static class DirectoryGrainsExtensions
     public static ISiloBuilder AddDirectoryGrains(this ISiloBuilder silo)
     {
         silo.Services.TryAddSingleton(new DirectoryClock(TimeProvider.System));
+        silo.Services.TryAddSingleton<RowCodec>();
+        silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
+        return silo;
+    }
+
+    /// <summary>Keeps row sets in process memory: everything is lost on exit (tests and demos only).</summary>
+    public static ISiloBuilder AddMemoryRowStore(this ISiloBuilder silo)
+    {
+        silo.Services.AddSingleton<IRowStore, MemoryRowStore>();
         return silo;
     }
 }

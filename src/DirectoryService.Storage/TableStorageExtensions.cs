@@ -1,5 +1,7 @@
 using DirectoryService.Storage.Clustering;
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Storage.GrainState;
+using DirectoryService.Storage.Rows;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +33,21 @@ public static class TableStorageExtensions
         return silo;
     }
 
+    /// <summary>Keeps row sets in the row table, created at silo start.</summary>
+    public static ISiloBuilder AddTableRowStore(this ISiloBuilder silo)
+    {
+        silo.Services.AddTableStorageOptions();
+        silo.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+            var table = TableClients.Create(options.ConnectionString, options.RowTable, options.MaxRetries);
+            return new TableRowStore(table, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
+        });
+        silo.Services.AddSingleton<IRowStore>(services => services.GetRequiredService<TableRowStore>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new RowTableInitializer(services.GetRequiredService<TableRowStore>()));
+        return silo;
+    }
+
     /// <summary>Uses the cluster table for silo membership and the client gateway list.</summary>
     public static ISiloBuilder UseTableClustering(this ISiloBuilder silo)
     {
@@ -45,4 +62,11 @@ public static class TableStorageExtensions
         services.AddOptions<TableStorageOptions>().BindConfiguration(TableStorageOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
     }
+}
+
+/// <summary>Creates the row table before grains run.</summary>
+internal sealed class RowTableInitializer(TableRowStore store) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RowTableInitializer), ServiceLifecycleStage.ApplicationServices, store.InitializeAsync);
 }

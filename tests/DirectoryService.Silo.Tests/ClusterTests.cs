@@ -115,6 +115,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
             stop.Cancel();
             await running;
             output.WriteLine($"graceful stop and join: {load}");
+            if (load.Failures.Count > 0)
+            {
+                silos.ForEach(s => output.WriteLine($"--- silo {s.Name}:\n{s.Output()}"));
+            }
+
             Assert.True(load.Failures.Count == 0, $"failed calls: {string.Join("; ", load.Failures.Take(5))}");
             await ClusterChecks.AssertNothingAcknowledgedLostAsync(clients[3], load, groupId);
         }

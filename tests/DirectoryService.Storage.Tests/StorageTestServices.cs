@@ -23,6 +23,7 @@ public static class StorageTestServices
         ConnectionString = await Azurite.ConnectionStringAsync(),
         GrainStateTable = Azurite.NewTableName("state"),
         ClusterTable = Azurite.NewTableName("cluster"),
+        RowTable = Azurite.NewTableName("rows"),
         MaxRetries = 2,
     };
 

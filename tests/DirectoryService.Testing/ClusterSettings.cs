@@ -1,12 +1,13 @@
 namespace DirectoryService.Testing;
 
 /// <summary>The settings every silo of one test cluster shares: storage, tables, cluster id and fast failure detection.</summary>
-public sealed record ClusterSettings(string ConnectionString, string ClusterId, string GrainStateTable, string ClusterTable)
+public sealed record ClusterSettings(string ConnectionString, string ClusterId, string GrainStateTable, string RowTable, string ClusterTable)
 {
     public static async Task<ClusterSettings> NewAsync() => new(
         await Azurite.ConnectionStringAsync(),
         "c" + Guid.NewGuid().ToString("N")[..10],
         Azurite.NewTableName("state"),
+        Azurite.NewTableName("rows"),
         Azurite.NewTableName("cluster"));
 
     /// <summary>Command-line settings for one silo listening on the given gRPC, silo and gateway ports.</summary>
@@ -21,6 +22,7 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Storage:Mode", "AzureTable"),
         ("Directory:Storage:ConnectionString", ConnectionString),
         ("Directory:Storage:GrainStateTable", GrainStateTable),
+        ("Directory:Storage:RowTable", RowTable),
         ("Directory:Storage:ClusterTable", ClusterTable),
         // Detect a killed silo in seconds rather than the production default of about half a minute.
         ("Directory:Membership:ProbeTimeout", "00:00:01"),

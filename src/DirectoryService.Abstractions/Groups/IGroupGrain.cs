@@ -8,9 +8,11 @@ namespace DirectoryService.Abstractions.Groups;
 public interface IGroupGrain : IPrincipalGrain
 {
     /// <summary>Creates the group.</summary>
+    [Idempotent]
     Task<GroupView> CreateAsync(GroupProfile profile);
 
     /// <summary>Returns the group; NOT_FOUND if missing, or soft-deleted unless <paramref name="includeDeleted"/>.</summary>
+    [Idempotent]
     Task<GroupView> GetAsync(bool includeDeleted);
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
@@ -26,14 +28,17 @@ public interface IGroupGrain : IPrincipalGrain
     /// Adds members (all or nothing) and returns how many were new. Group members must come through
     /// <see cref="INestingGrain"/>, which rules out cycles.
     /// </summary>
+    [Idempotent]
     Task<int> AddMembersAsync(ImmutableArray<ObjectRef> members);
 
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
     Task RemoveMemberAsync(ObjectRef member);
 
     /// <summary>Returns up to <paramref name="limit"/> direct members after id <paramref name="after"/>, ordered by id, deleted ones included.</summary>
+    [Idempotent]
     Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit);
 
     /// <summary>Returns the ids of the groups among the direct members, deleted ones included: the edges a cycle check follows.</summary>
+    [Idempotent]
     Task<ImmutableArray<string>> GetNestedGroupsAsync();
 }

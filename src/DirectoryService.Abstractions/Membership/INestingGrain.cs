@@ -10,5 +10,6 @@ namespace DirectoryService.Abstractions.Membership;
 public interface INestingGrain : IGrainWithStringKey
 {
     /// <summary>Adds members, some of them groups, to a group after checking that no cycle results.</summary>
+    [Idempotent]
     Task<int> AddMembersAsync(string groupId, ImmutableArray<ObjectRef> members);
 }

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using System.Collections.Immutable;
 
 namespace DirectoryService.Abstractions.Membership;
@@ -9,14 +10,18 @@ namespace DirectoryService.Abstractions.Membership;
 public interface IPrincipalGrain : IGrainWithStringKey
 {
     /// <summary>Returns state, flags (account enabled for users, security enabled for groups) and direct parents.</summary>
+    [Idempotent]
     Task<PrincipalNode> GetNodeAsync();
 
     /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
+    [Idempotent]
     Task AddMemberOfAsync(string groupId);
 
     /// <summary>Records that the group no longer lists this object as a member. Idempotent.</summary>
+    [Idempotent]
     Task RemoveMemberOfAsync(string groupId);
 
     /// <summary>Returns the ids of the groups that list this object as a direct member.</summary>
+    [Idempotent]
     Task<ImmutableArray<string>> GetMemberOfAsync();
 }

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using System.Collections.Immutable;
 
 namespace DirectoryService.Abstractions.Tenants;
@@ -9,6 +10,7 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<TenantView> CreateAsync(TenantSpec spec);
 
     /// <summary>Returns the tenant; NOT_FOUND if it does not exist.</summary>
+    [Idempotent]
     Task<TenantView> GetAsync();
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>

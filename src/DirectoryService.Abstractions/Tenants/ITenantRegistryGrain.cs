@@ -6,11 +6,14 @@ namespace DirectoryService.Abstractions.Tenants;
 public interface ITenantRegistryGrain : IGrainWithIntegerKey
 {
     /// <summary>Records a tenant id.</summary>
+    [Idempotent]
     Task AddAsync(string tenantId);
 
     /// <summary>Forgets a tenant id.</summary>
+    [Idempotent]
     Task RemoveAsync(string tenantId);
 
     /// <summary>Returns up to <paramref name="limit"/> ids after <paramref name="after"/>, in order.</summary>
+    [Idempotent]
     Task<Page<string>> ListAsync(string? after, int limit);
 }

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 namespace DirectoryService.Abstractions.Users;
 
 /// <summary>
@@ -7,11 +8,14 @@ namespace DirectoryService.Abstractions.Users;
 public interface IUpnIndexGrain : IGrainWithStringKey
 {
     /// <summary>Binds the name to the user, or throws ALREADY_EXISTS if another live or restorable user holds it.</summary>
+    [Idempotent]
     Task ReserveAsync(string userId);
 
     /// <summary>Unbinds the name if the given user holds it.</summary>
+    [Idempotent]
     Task ReleaseAsync(string userId);
 
     /// <summary>Returns the id of the user holding the name, if any.</summary>
+    [Idempotent]
     Task<string?> GetOwnerAsync();
 }

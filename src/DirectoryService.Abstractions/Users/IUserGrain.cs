@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Membership;
 
@@ -7,9 +8,11 @@ namespace DirectoryService.Abstractions.Users;
 public interface IUserGrain : IPrincipalGrain
 {
     /// <summary>Creates the user, reserving its user principal name in the tenant.</summary>
+    [Idempotent]
     Task<UserView> CreateAsync(UserProfile profile);
 
     /// <summary>Returns the user; NOT_FOUND if missing, or soft-deleted unless <paramref name="includeDeleted"/>.</summary>
+    [Idempotent]
     Task<UserView> GetAsync(bool includeDeleted);
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>

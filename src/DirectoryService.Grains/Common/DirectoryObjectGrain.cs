@@ -1,19 +1,25 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
+using DirectoryService.Abstractions.Rows;
+using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Common;
 
 /// <summary>
 /// What users and groups share: lifecycle (create, read, soft delete, restore), etag versioning,
-/// the listing-index row they publish after each change, and the "member of" index.
+/// the listing-index row they publish after each change, and the "member of" index: one row per
+/// group (a user may be in thousands), loaded once per activation and then kept exact in memory,
+/// since this grain is the only writer.
 /// </summary>
 public abstract class DirectoryObjectGrain<TProfile, TView>(
     IPersistentState<DirectoryObjectState<TProfile>> state,
+    IRowStore rows,
     DirectoryClock clock) : Grain, IPrincipalGrain
     where TProfile : class
 {
     private (string TenantId, string ObjectId)? _key;
+    private HashSet<string>? _memberOf;
 
     /// <summary>The name of the object kind in messages ("user", "group").</summary>
     protected abstract string KindName { get; }
@@ -30,28 +36,34 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     private (string TenantId, string ObjectId) Key => _key ??= GrainKeys.Split(this.GetPrimaryKeyString());
 
-    public Task<PrincipalNode> GetNodeAsync() => Task.FromResult(
+    protected IRowStore Rows => rows;
+
+    public async Task<PrincipalNode> GetNodeAsync() =>
         Current == ObjectState.Missing
             ? PrincipalNode.Missing
-            : new PrincipalNode(Current, Flag(State.Profile!), SortedMemberOf()));
+            : new PrincipalNode(Current, Flag(State.Profile!), Sorted(await MemberOfAsync()));
 
     public async Task AddMemberOfAsync(string groupId)
     {
-        if (State.MemberOf.Add(groupId))
+        var memberOf = await MemberOfAsync();
+        if (!memberOf.Contains(groupId))
         {
-            await state.WriteOrReloadAsync(this);
+            await rows.WriteAsync(RowSets.MemberOf(TenantId, ObjectId), [RowWrite.Upsert(groupId, [])]);
+            memberOf.Add(groupId);
         }
     }
 
     public async Task RemoveMemberOfAsync(string groupId)
     {
-        if (State.MemberOf.Remove(groupId))
+        var memberOf = await MemberOfAsync();
+        if (memberOf.Contains(groupId))
         {
-            await state.WriteOrReloadAsync(this);
+            await rows.WriteAsync(RowSets.MemberOf(TenantId, ObjectId), [RowWrite.Delete(groupId)]);
+            memberOf.Remove(groupId);
         }
     }
 
-    public Task<ImmutableArray<string>> GetMemberOfAsync() => Task.FromResult(SortedMemberOf());
+    public async Task<ImmutableArray<string>> GetMemberOfAsync() => Sorted(await MemberOfAsync());
 
     public Task<TView> GetAsync(bool includeDeleted)
     {
@@ -105,12 +117,21 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         return State.Profile!;
     }
 
-    protected void EnsureCreatable()
+    /// <summary>
+    /// True if the object must be created; false if this very create already happened (ids are
+    /// fresh per request, so the same id with the same profile is a retried request, answered as the
+    /// first one was); ALREADY_EXISTS otherwise.
+    /// </summary>
+    protected bool MustCreate(TProfile profile, Func<TProfile, TProfile, bool> same)
     {
-        if (Current != ObjectState.Missing)
+        if (Current == ObjectState.Missing)
         {
-            throw DirectoryException.AlreadyExists("id", $"the {KindName} already exists");
+            return true;
         }
+
+        return Current == ObjectState.Live && same(State.Profile!, profile) && State.Version == 1
+            ? false
+            : throw DirectoryException.AlreadyExists("id", $"the {KindName} already exists");
     }
 
     protected async Task<TView> CreateCoreAsync(TProfile profile)
@@ -130,5 +151,16 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         return View();
     }
 
-    private ImmutableArray<string> SortedMemberOf() => [.. State.MemberOf.Order(StringComparer.Ordinal)];
+    private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
+
+    private async Task<HashSet<string>> MemberOfAsync()
+    {
+        if (_memberOf is null)
+        {
+            var stored = await rows.ReadAllAsync(RowSets.MemberOf(TenantId, ObjectId), "", RowKeys.End);
+            _memberOf = [.. stored.Select(r => r.Key)];
+        }
+
+        return _memberOf;
+    }
 }

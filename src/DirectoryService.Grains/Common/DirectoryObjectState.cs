@@ -1,6 +1,6 @@
 namespace DirectoryService.Grains.Common;
 
-/// <summary>The durable state every user and group has: its profile, version, soft-delete mark and "member of" index.</summary>
+/// <summary>The durable state every user and group has: its profile, version and soft-delete mark.</summary>
 [GenerateSerializer, Alias("DirectoryObjectState`1")]
 public sealed class DirectoryObjectState<TProfile>
     where TProfile : class
@@ -10,7 +10,4 @@ public sealed class DirectoryObjectState<TProfile>
     [Id(1)] public DateTimeOffset CreatedAt { get; set; }
     [Id(2)] public long Version { get; set; }
     [Id(3)] public DateTimeOffset? DeletedAt { get; set; }
-
-    /// <summary>Ids of the groups listing this object as a direct member (derived from their member lists).</summary>
-    [Id(4)] public HashSet<string> MemberOf { get; set; } = [];
 }

@@ -2,41 +2,58 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryService.Grains.Groups;
 
 /// <summary>
-/// One group: its profile and its direct member list. A membership change is written here first (the
-/// source of truth, together with the "member of" update it owes), then applied to the member, and
-/// acknowledged only when both directions agree.
+/// One group: its profile and its direct members, the source of truth of membership. Members are
+/// rows, so a group of a million members is never loaded or rewritten: adding one member writes its
+/// row together with the "member of" update it owes (one atomic write), applies that update to the
+/// member, and only then acknowledges.
 /// </summary>
 public sealed partial class GroupGrain(
     [PersistentState(StorageNames.Group, StorageNames.Directory)] IPersistentState<DirectoryObjectState<GroupProfile>> state,
-    [PersistentState(StorageNames.GroupMembers, StorageNames.Directory)] IPersistentState<GroupMembersState> members,
+    IRowStore rows,
+    RowCodec codec,
     DirectoryClock clock,
     ILogger<GroupGrain> logger)
-    : DirectoryObjectGrain<GroupProfile, GroupView>(state, clock), IGroupGrain
+    : DirectoryObjectGrain<GroupProfile, GroupView>(state, rows, clock), IGroupGrain
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
-    private List<ObjectRef>? _sortedMembers;
+
+    /// <summary>Owed updates, oldest first, with the key of their row.</summary>
+    private readonly List<(string Key, MemberOfChange Change)> _pending = [];
+
+    /// <summary>Rows of updates already applied, deleted with the next write.</summary>
+    private readonly List<string> _applied = [];
+    private long _nextSequence;
     private IGrainTimer? _retry;
 
     protected override string KindName => "group";
 
-    private Dictionary<string, ObjectKind> Members => members.State.Members;
+    private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var owed = await Rows.ReadAllAsync(MemberSet, MemberRows.Pending, RowKeys.Before(MemberRows.Pending));
+        _pending.AddRange(owed.Select(r => (r.Key, MemberRows.DecodeChange(r.Value))));
+        _nextSequence = owed.Count == 0 ? 0 : MemberRows.PendingSequence(owed[^1].Key) + 1;
         await SyncMemberOfAsync(rethrow: false);
         await base.OnActivateAsync(cancellationToken);
     }
 
     public async Task<GroupView> CreateAsync(GroupProfile profile)
     {
-        EnsureCreatable();
         var normalized = GroupProfileRules.Normalize(profile);
+        if (!MustCreate(normalized, GroupProfileRules.Same))
+        {
+            return View();
+        }
+
         await RequireLiveOwnersAsync(normalized.OwnerIds, []);
         return await CreateCoreAsync(normalized);
     }
@@ -71,20 +88,25 @@ public sealed partial class GroupGrain(
             }
         }
 
-        var added = refs.Where(r => !Members.ContainsKey(r.Id)).DistinctBy(r => r.Id).ToList();
+        var candidates = refs.DistinctBy(r => r.Id).ToList();
+        var stored = await Task.WhenAll(candidates.Select(r => Rows.GetAsync(MemberSet, MemberRows.Member + r.Id)));
+        var added = candidates.Where((_, i) => stored[i] is null).ToList();
         if (added.Count == 0)
         {
             return 0;
         }
 
+        var writes = new List<RowWrite>();
         foreach (var member in added)
         {
-            Members[member.Id] = member.Kind;
-            members.State.Pending.Add(new MemberOfChange(member, Added: true));
+            writes.Add(MemberRows.AddMember(member));
+            if (member.Kind == ObjectKind.Group)
+            {
+                writes.Add(RowWrite.Upsert(MemberRows.Nested + member.Id, []));
+            }
         }
 
-        await WriteMembersAsync();
-        await SyncMemberOfAsync(rethrow: true);
+        await WriteChangesAsync(writes, added.Select(m => new MemberOfChange(m, Added: true)));
         return added.Count;
     }
 
@@ -92,25 +114,33 @@ public sealed partial class GroupGrain(
     {
         RequireProfile(field: "group_id");
         await SyncMemberOfAsync(rethrow: true);
-        if (!Members.TryGetValue(member.Id, out var kind) || kind != member.Kind)
+        var row = await Rows.GetAsync(MemberSet, MemberRows.Member + member.Id);
+        if (row is null || MemberRows.ReadMember(row).Kind != member.Kind)
         {
             throw DirectoryException.NotFound("member.id", "direct member of the group");
         }
 
-        Members.Remove(member.Id);
-        members.State.Pending.Add(new MemberOfChange(member, Added: false));
-        await WriteMembersAsync();
-        await SyncMemberOfAsync(rethrow: true);
+        List<RowWrite> writes = [RowWrite.Delete(MemberRows.Member + member.Id)];
+        if (member.Kind == ObjectKind.Group)
+        {
+            writes.Add(RowWrite.Delete(MemberRows.Nested + member.Id));
+        }
+
+        await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)]);
     }
 
-    public Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
+    public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
     {
-        _sortedMembers ??= [.. Members.Select(m => new ObjectRef(m.Key, m.Value)).OrderBy(m => m.Id, StringComparer.Ordinal)];
-        return Task.FromResult(SortedPage.After(_sortedMembers, after, limit, m => m.Id));
+        var page = await Rows.ReadAsync(MemberSet, RowKeys.After(MemberRows.Member, after), RowKeys.Before(MemberRows.Member), limit);
+        var members = page.Items.Select(MemberRows.ReadMember).ToList();
+        return new Page<ObjectRef>(members, page.Next is null ? null : members[^1].Id);
     }
 
-    public Task<ImmutableArray<string>> GetNestedGroupsAsync() =>
-        Task.FromResult<ImmutableArray<string>>([.. Members.Where(m => m.Value == ObjectKind.Group).Select(m => m.Key)]);
+    public async Task<ImmutableArray<string>> GetNestedGroupsAsync()
+    {
+        var nested = await Rows.ReadAllAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+        return [.. nested.Select(r => r.Key[MemberRows.Nested.Length..])];
+    }
 
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
 
@@ -120,7 +150,33 @@ public sealed partial class GroupGrain(
     {
         var p = State.Profile!;
         var entry = new GroupIndexEntry(ObjectId, p.DisplayName, p.MailNickname, p.SecurityEnabled, State.DeletedAt);
-        return GrainFactory.GetGrain<IGroupIndexGrain>(GrainKeys.Scoped(TenantId, IndexBuckets.Of(ObjectId))).UpsertAsync(entry);
+        return Rows.WriteAsync(RowSets.GroupIndex(TenantId, RowSets.Bucket(ObjectId)), [RowWrite.Upsert(ObjectId, codec.Encode(entry))]);
+    }
+
+    /// <summary>
+    /// Writes member rows with the updates they owe (and clears rows of updates already applied) in
+    /// one atomic write, then applies the updates. If the write's outcome is unknown, the activation
+    /// is dropped so the next call starts from what storage holds.
+    /// </summary>
+    private async Task WriteChangesAsync(List<RowWrite> writes, IEnumerable<MemberOfChange> changes)
+    {
+        var owed = changes.Select(c => (Key: MemberRows.PendingKey(_nextSequence++), Change: c)).ToList();
+        writes.AddRange(owed.Select(o => RowWrite.Upsert(o.Key, MemberRows.EncodeChange(o.Change))));
+        var cleared = _applied.Take(IRowStore.MaxWritesPerCall - writes.Count).ToList();
+        writes.AddRange(cleared.Select(RowWrite.Delete));
+        try
+        {
+            await Rows.WriteAsync(MemberSet, writes);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _applied.RemoveRange(0, cleared.Count);
+        _pending.AddRange(owed);
+        await SyncMemberOfAsync(rethrow: true);
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>
@@ -137,18 +193,6 @@ public sealed partial class GroupGrain(
         }
     }
 
-    private async Task WriteMembersAsync()
-    {
-        try
-        {
-            await members.WriteOrReloadAsync(this);
-        }
-        finally
-        {
-            _sortedMembers = null;
-        }
-    }
-
     /// <summary>
     /// Applies the owed "member of" updates: concurrently across members, in order for each member.
     /// Each update is idempotent, so replaying one that had landed is harmless. On failure a timer
@@ -156,18 +200,17 @@ public sealed partial class GroupGrain(
     /// </summary>
     private async Task SyncMemberOfAsync(bool rethrow)
     {
-        var pending = members.State.Pending;
-        if (pending.Count == 0)
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        var batch = pending.ToList();
+        var batch = _pending.ToList();
         try
         {
-            await Task.WhenAll(batch.GroupBy(c => c.Member.Id).Select(async changes =>
+            await Task.WhenAll(batch.GroupBy(p => p.Change.Member.Id).Select(async changes =>
             {
-                foreach (var change in changes)
+                foreach (var (_, change) in changes)
                 {
                     var member = GrainFactory.Principal(TenantId, change.Member);
                     await (change.Added ? member.AddMemberOfAsync(ObjectId) : member.RemoveMemberOfAsync(ObjectId));
@@ -186,9 +229,10 @@ public sealed partial class GroupGrain(
             return;
         }
 
-        // Cleared in memory only: the next write of the member list persists it, and until then a
-        // replay after reactivation repeats idempotent updates.
-        pending.RemoveRange(0, batch.Count);
+        // Their rows go with the next write; until then a replay after reactivation repeats
+        // idempotent updates in their original order.
+        _pending.RemoveRange(0, batch.Count);
+        _applied.AddRange(batch.Select(b => b.Key));
         _retry?.Dispose();
         _retry = null;
     }

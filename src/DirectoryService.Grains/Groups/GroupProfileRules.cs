@@ -28,6 +28,10 @@ public static class GroupProfileRules
         return profile with { OwnerIds = [.. canonical.Distinct(StringComparer.Ordinal)] };
     }
 
+    /// <summary>Whether two profiles hold the same values (records compare collections by reference).</summary>
+    public static bool Same(GroupProfile a, GroupProfile b) =>
+        a with { OwnerIds = [] } == b with { OwnerIds = [] } && a.OwnerIds.SequenceEqual(b.OwnerIds);
+
     public static GroupProfile Apply(GroupProfile current, GroupProfile changes, ImmutableArray<string> mask)
     {
         FieldRules.Mask(mask, Updatable);

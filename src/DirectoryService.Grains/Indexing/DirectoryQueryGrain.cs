@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Rows;
 using DirectoryService.Grains.Users;
 using Orleans.Concurrency;
 
@@ -14,13 +16,15 @@ namespace DirectoryService.Grains.Indexing;
 /// received the request and reads the index buckets and object grains.
 /// </summary>
 [StatelessWorker]
-public sealed class DirectoryQueryGrain : Grain, IDirectoryQueryGrain
+public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain, IDirectoryQueryGrain
 {
+    private readonly IndexReader _index = new(rows, codec);
+
     private string TenantId => this.GetPrimaryKeyString();
 
     public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit)
     {
-        var rows = await IndexReader.ReadAsync(UserIndex, filter, after, limit);
+        var rows = await _index.ReadAsync(UserIndex, filter, after, limit);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var users = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => User(id).GetAsync(includeDeleted));
         return new Page<UserView>(users, rows.Next);
@@ -28,7 +32,7 @@ public sealed class DirectoryQueryGrain : Grain, IDirectoryQueryGrain
 
     public async Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit)
     {
-        var rows = await IndexReader.ReadAsync(GroupIndex, filter, after, limit);
+        var rows = await _index.ReadAsync(GroupIndex, filter, after, limit);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var groups = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => Group(id).GetAsync(includeDeleted));
         return new Page<GroupView>(groups, rows.Next);
@@ -53,27 +57,27 @@ public sealed class DirectoryQueryGrain : Grain, IDirectoryQueryGrain
 
     public async Task<bool> HasObjectsAsync()
     {
-        var users = await IndexReader.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);
+        var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);
         if (users.Items.Count > 0)
         {
             return true;
         }
 
-        var groups = await IndexReader.ReadAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, null, 1);
+        var groups = await _index.ReadAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, null, 1);
         return groups.Items.Count > 0;
     }
 
     public async Task<bool> IsDomainInUseAsync(string domain)
     {
-        var users = await IndexReader.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any, UpnDomain = domain }, null, 1);
+        var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any, UpnDomain = domain }, null, 1);
         return users.Items.Count > 0;
     }
 
-    private IUserIndexGrain UserIndex(string bucket) => GrainFactory.GetGrain<IUserIndexGrain>(GrainKeys.Scoped(TenantId, bucket));
+    private RowSet UserIndex(string bucket) => RowSets.UserIndex(TenantId, bucket);
 
-    private IGroupIndexGrain GroupIndex(string bucket) => GrainFactory.GetGrain<IGroupIndexGrain>(GrainKeys.Scoped(TenantId, bucket));
+    private RowSet GroupIndex(string bucket) => RowSets.GroupIndex(TenantId, bucket);
 
-    private IUserGrain User(string id) => GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(TenantId, id));
+    private IUserGrain User(string id) => GrainFactory.User(TenantId, id);
 
-    private IGroupGrain Group(string id) => GrainFactory.GetGrain<IGroupGrain>(GrainKeys.Scoped(TenantId, id));
+    private IGroupGrain Group(string id) => GrainFactory.Group(TenantId, id);
 }

@@ -1,32 +1,47 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Rows;
+using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Indexing;
 
-/// <summary>Reads a tenant's index across its buckets, in id order, as one keyset-paged listing.</summary>
-public static class IndexReader
+/// <summary>
+/// Reads a tenant's listing index — 16 row sets, one per leading hex digit of the id — in id order
+/// as one keyset-paged listing, decoding and filtering rows as they stream.
+/// </summary>
+public sealed class IndexReader(IRowStore rows, RowCodec codec)
 {
-    public static async Task<Page<TEntry>> ReadAsync<TEntry, TFilter>(
-        Func<string, IIndexGrain<TEntry, TFilter>> bucket, TFilter filter, string? after, int limit)
+    private const int Chunk = 500;
+
+    public async Task<Page<TEntry>> ReadAsync<TEntry>(Func<string, RowSet> bucket, IIndexFilter<TEntry> filter, string? after, int limit)
         where TEntry : IIndexEntry
-        where TFilter : IIndexFilter<TEntry>
     {
         // One row more than asked tells whether another page follows.
         var wanted = limit + 1;
-        var rows = new List<TEntry>(Math.Min(wanted, 1000));
+        var found = new List<TEntry>(Math.Min(wanted, 1000));
         foreach (var name in IndexBuckets.From(after))
         {
-            var cursor = after is not null && IndexBuckets.Of(after) == name ? after : null;
-            var page = await bucket(name).ListAsync(cursor, wanted - rows.Count, filter);
-            rows.AddRange(page.Items);
-            if (rows.Count == wanted)
+            var cursor = after is not null && IndexBuckets.Of(after) == name ? after : "";
+            while (found.Count < wanted)
+            {
+                var page = await rows.ReadAsync(bucket(name), cursor, RowKeys.End, Chunk);
+                found.AddRange(page.Items.Select(r => codec.Decode<TEntry>(r.Value)).Where(filter.Matches).Take(wanted - found.Count));
+                if (page.Next is null)
+                {
+                    break;
+                }
+
+                cursor = page.Next;
+            }
+
+            if (found.Count == wanted)
             {
                 break;
             }
         }
 
-        return rows.Count > limit
-            ? new Page<TEntry>(rows.GetRange(0, limit), rows[limit - 1].Id)
-            : new Page<TEntry>(rows, null);
+        return found.Count > limit
+            ? new Page<TEntry>(found.GetRange(0, limit), found[limit - 1].Id)
+            : new Page<TEntry>(found, null);
     }
 }

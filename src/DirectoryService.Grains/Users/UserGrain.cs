@@ -1,23 +1,31 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Users;
 
 /// <summary>One user: its profile, lifecycle and the groups it is a direct member of.</summary>
 public sealed class UserGrain(
     [PersistentState(StorageNames.User, StorageNames.Directory)] IPersistentState<DirectoryObjectState<UserProfile>> state,
+    IRowStore rows,
+    RowCodec codec,
     DirectoryClock clock)
-    : DirectoryObjectGrain<UserProfile, UserView>(state, clock), IUserGrain
+    : DirectoryObjectGrain<UserProfile, UserView>(state, rows, clock), IUserGrain
 {
     protected override string KindName => "user";
 
     public async Task<UserView> CreateAsync(UserProfile profile)
     {
-        EnsureCreatable();
+        if (!MustCreate(profile, UserProfileRules.Same))
+        {
+            return View();
+        }
+
         var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync();
         UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
         await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
@@ -52,7 +60,7 @@ public sealed class UserGrain(
     {
         var p = State.Profile!;
         var entry = new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, State.DeletedAt);
-        return GrainFactory.GetGrain<IUserIndexGrain>(GrainKeys.Scoped(TenantId, IndexBuckets.Of(ObjectId))).UpsertAsync(entry);
+        return Rows.WriteAsync(RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId)), [RowWrite.Upsert(ObjectId, codec.Encode(entry))]);
     }
 
     private IUpnIndexGrain UpnIndex(string upn) =>

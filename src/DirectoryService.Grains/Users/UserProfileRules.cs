@@ -36,6 +36,12 @@ public static partial class UserProfileRules
         ValidateExtensions(profile.ExtensionAttributes, $"{prefix}.extension_attributes");
     }
 
+    /// <summary>Whether two profiles hold the same values (records compare collections by reference).</summary>
+    public static bool Same(UserProfile a, UserProfile b) =>
+        a with { ExtensionAttributes = ImmutableDictionary<string, string>.Empty } == b with { ExtensionAttributes = ImmutableDictionary<string, string>.Empty }
+        && a.ExtensionAttributes.Count == b.ExtensionAttributes.Count
+        && a.ExtensionAttributes.All(kv => b.ExtensionAttributes.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
     /// <summary>Returns <paramref name="current"/> with the masked fields taken from <paramref name="changes"/>.</summary>
     public static UserProfile Apply(UserProfile current, UserProfile changes, ImmutableArray<string> mask)
     {

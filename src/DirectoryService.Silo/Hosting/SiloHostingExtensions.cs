@@ -29,6 +29,7 @@ public static partial class SiloHostingExtensions
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
                 orleans.AddMemoryGrainStorage(StorageNames.Directory);
+                orleans.AddMemoryRowStore();
             }
             else
             {
@@ -36,6 +37,7 @@ public static partial class SiloHostingExtensions
                 orleans.ConfigureEndpoints(AdvertisedAddress(silo), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
                 orleans.UseTableClustering();
                 orleans.AddTableGrainStorage(StorageNames.Directory);
+                orleans.AddTableRowStore();
 
                 // The strongly consistent directory: never two activations of one grain, even while
                 // silos join or fail, so no stale activation can answer a read after a write is

@@ -11,6 +11,9 @@ public sealed class TableStorageOptions
     /// <summary>Table holding grain state.</summary>
     public string GrainStateTable { get; set; } = "DirectoryGrainState";
 
+    /// <summary>Table holding row sets: member lists, "member of" indexes, listing indexes.</summary>
+    public string RowTable { get; set; } = "DirectoryRows";
+
     /// <summary>Table holding cluster membership.</summary>
     public string ClusterTable { get; set; } = "DirectoryCluster";
 

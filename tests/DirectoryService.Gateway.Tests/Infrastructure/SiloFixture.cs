@@ -1,6 +1,8 @@
+using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Silo.Hosting;
+using DirectoryService.Storage.Rows;
 using DirectoryService.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -26,6 +28,12 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>Direct grain access, for the few contracts no RPC exposes (retried calls).</summary>
+    public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The silo's row store, counting what it reads and writes.</summary>
+    public CountingRowStore Rows { get; private set; } = null!;
+
     public V1.Tenants.TenantsClient Tenants => new(Channel);
 
     public async Task InitializeAsync()
@@ -37,6 +45,7 @@ public sealed class SiloFixture : IAsyncLifetime
         builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http2";
         builder.Services.AddSingleton(new DirectoryClock(Clock));
         builder.AddDirectorySilo();
+        builder.Services.AddSingleton<IRowStore>(services => Rows = new CountingRowStore(services.GetRequiredService<TableRowStore>()));
         _app = builder.Build();
         _app.MapDirectorySilo();
         await _app.StartAsync();

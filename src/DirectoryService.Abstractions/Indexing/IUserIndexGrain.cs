@@ -1,4 +1,0 @@
-namespace DirectoryService.Abstractions.Indexing;
-
-/// <summary>A bucket of a tenant's user listing index.</summary>
-public interface IUserIndexGrain : IIndexGrain<UserIndexEntry, UserFilter>;

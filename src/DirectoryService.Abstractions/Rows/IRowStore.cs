@@ -1,0 +1,22 @@
+using DirectoryService.Abstractions.Common;
+
+namespace DirectoryService.Abstractions.Rows;
+
+/// <summary>
+/// Durable sorted row sets, for state that grows without bound and must never be loaded or
+/// rewritten whole: adding one member writes one row, listing reads one page.
+/// </summary>
+public interface IRowStore
+{
+    /// <summary>Up to <paramref name="limit"/> rows with keys after <paramref name="after"/> and before <paramref name="before"/>, in key order.</summary>
+    Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit);
+
+    /// <summary>One row, or null.</summary>
+    Task<Row?> GetAsync(RowSet set, string key);
+
+    /// <summary>Applies up to <see cref="MaxWritesPerCall"/> changes to one set, all or none.</summary>
+    Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes);
+
+    /// <summary>The most changes one atomic write may carry (Azure's entity group transaction limit).</summary>
+    public const int MaxWritesPerCall = 100;
+}

@@ -1,0 +1,62 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Rows;
+
+namespace DirectoryService.Grains.Rows;
+
+/// <summary>Row sets in process memory: for the in-memory mode (tests and demos), lost on exit.</summary>
+public sealed class MemoryRowStore : IRowStore
+{
+    private readonly Dictionary<RowSet, SortedDictionary<string, byte[]>> _sets = [];
+
+    public Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit)
+    {
+        lock (_sets)
+        {
+            var rows = _sets.TryGetValue(set, out var sorted)
+                ? sorted.Where(r => string.CompareOrdinal(r.Key, after) > 0 && string.CompareOrdinal(r.Key, before) < 0)
+                    .Take(limit + 1).Select(r => new Row(r.Key, r.Value)).ToList()
+                : [];
+            return Task.FromResult(rows.Count > limit
+                ? new Page<Row>(rows.GetRange(0, limit), rows[limit - 1].Key)
+                : new Page<Row>(rows, null));
+        }
+    }
+
+    public Task<Row?> GetAsync(RowSet set, string key)
+    {
+        lock (_sets)
+        {
+            return Task.FromResult(_sets.TryGetValue(set, out var sorted) && sorted.TryGetValue(key, out var value) ? new Row(key, value) : null);
+        }
+    }
+
+    public Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
+    {
+        if (writes.Count > IRowStore.MaxWritesPerCall)
+        {
+            throw new ArgumentException($"at most {IRowStore.MaxWritesPerCall} writes per call", nameof(writes));
+        }
+
+        lock (_sets)
+        {
+            if (!_sets.TryGetValue(set, out var sorted))
+            {
+                _sets[set] = sorted = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            }
+
+            foreach (var write in writes)
+            {
+                if (write.IsDelete)
+                {
+                    sorted.Remove(write.Key);
+                }
+                else
+                {
+                    sorted[write.Key] = write.Value!;
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

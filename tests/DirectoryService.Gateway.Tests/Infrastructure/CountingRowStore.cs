@@ -1,0 +1,34 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Rows;
+
+namespace DirectoryService.Gateway.Tests.Infrastructure;
+
+/// <summary>Counts the rows a silo reads and writes, so tests can show what one operation costs.</summary>
+public sealed class CountingRowStore(IRowStore inner) : IRowStore
+{
+    private long _read;
+    private long _written;
+
+    public long RowsRead => Interlocked.Read(ref _read);
+
+    public long RowsWritten => Interlocked.Read(ref _written);
+
+    public async Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit)
+    {
+        var page = await inner.ReadAsync(set, after, before, limit);
+        Interlocked.Add(ref _read, page.Items.Count);
+        return page;
+    }
+
+    public async Task<Row?> GetAsync(RowSet set, string key)
+    {
+        Interlocked.Increment(ref _read);
+        return await inner.GetAsync(set, key);
+    }
+
+    public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
+    {
+        await inner.WriteAsync(set, writes);
+        Interlocked.Add(ref _written, writes.Count);
+    }
+}
