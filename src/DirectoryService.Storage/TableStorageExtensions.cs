@@ -25,7 +25,7 @@ public static class TableStorageExtensions
         silo.Services.AddTableStorageOptions();
         silo.Services.AddGrainStorage(name, (services, key) => new TableGrainStorage(
             key,
-            services.GetRequiredService<IOptions<TableStorageOptions>>().Value,
+            Table(services, o => o.GrainStateTable),
             services.GetRequiredService<IOptions<ClusterOptions>>().Value,
             services.GetRequiredService<Serializer>(),
             services.GetRequiredService<IActivatorProvider>(),
@@ -39,9 +39,7 @@ public static class TableStorageExtensions
         silo.Services.AddTableStorageOptions();
         silo.Services.AddSingleton(services =>
         {
-            var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-            var table = TableClients.Create(options.ConnectionString, options.RowTable, options.MaxRetries);
-            return new TableRowStore(table, services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
+            return new TableRowStore(Table(services, o => o.RowTable), services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
         });
         silo.Services.AddSingleton<IRowStore>(services => services.GetRequiredService<TableRowStore>());
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new RowTableInitializer(services.GetRequiredService<TableRowStore>()));
@@ -55,6 +53,12 @@ public static class TableStorageExtensions
         silo.Services.AddSingleton<IMembershipTable, TableMembershipTable>();
         silo.Services.AddSingleton<IGatewayListProvider, TableGatewayListProvider>();
         return silo;
+    }
+
+    private static Azure.Data.Tables.TableClient Table(IServiceProvider services, Func<TableStorageOptions, string> name)
+    {
+        var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+        return TableClients.Create(options.ConnectionString, name(options), options.MaxRetries);
     }
 
     private static void AddTableStorageOptions(this IServiceCollection services)

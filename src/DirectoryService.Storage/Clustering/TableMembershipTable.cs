@@ -15,13 +15,19 @@ namespace DirectoryService.Storage.Clustering;
 /// compare-and-swap on the table version, so of concurrent changes exactly one wins.
 /// </summary>
 public sealed partial class TableMembershipTable(
-    IOptions<TableStorageOptions> options,
+    TableClient table,
     IOptions<ClusterOptions> cluster,
     Serializer serializer,
     ILogger<TableMembershipTable> logger) : IMembershipTable
 {
     private const int MaxReadAttempts = 5;
-    private readonly TableClient _table = TableClients.Create(options.Value.ConnectionString, options.Value.ClusterTable, options.Value.MaxRetries);
+    private readonly TableClient _table = table;
+
+    public TableMembershipTable(IOptions<TableStorageOptions> options, IOptions<ClusterOptions> cluster, Serializer serializer, ILogger<TableMembershipTable> logger)
+        : this(TableClients.Create(options.Value.ConnectionString, options.Value.ClusterTable, options.Value.MaxRetries), cluster, serializer, logger)
+    {
+    }
+
     private readonly MembershipRows _rows = new(serializer, cluster.Value.ServiceId);
     private readonly string _clusterId = cluster.Value.ClusterId;
 

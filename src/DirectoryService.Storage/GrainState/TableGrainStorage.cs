@@ -19,14 +19,14 @@ namespace DirectoryService.Storage.GrainState;
 /// </summary>
 public sealed partial class TableGrainStorage(
     string name,
-    TableStorageOptions options,
+    TableClient table,
     ClusterOptions cluster,
     Serializer serializer,
     IActivatorProvider activators,
     ILogger<TableGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private const int Spread = 16;
-    private readonly TableClient _table = TableClients.Create(options.ConnectionString, options.GrainStateTable, options.MaxRetries);
+    private readonly TableClient _table = table;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"{nameof(TableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, InitializeAsync);

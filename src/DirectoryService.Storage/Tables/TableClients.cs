@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 
 namespace DirectoryService.Storage.Tables;
@@ -11,9 +12,14 @@ public static class TableClients
     /// (etags and inserts are conditions), so a write whose first attempt landed reports a conflict,
     /// never a false success; callers treat a conflict as "outcome unknown, reload".
     /// </summary>
-    public static TableClient Create(string connectionString, string table, int maxRetries)
+    public static TableClient Create(string connectionString, string table, int maxRetries, HttpPipelinePolicy? perTryPolicy = null)
     {
         var options = new TableClientOptions();
+        if (perTryPolicy is not null)
+        {
+            options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);
+        }
+
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);

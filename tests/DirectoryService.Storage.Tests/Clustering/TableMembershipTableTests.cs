@@ -27,8 +27,9 @@ public sealed class TableMembershipTableTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private TableMembershipTable Create(string clusterId) => new(
-        Options.Create(_options), StorageTestServices.Cluster(clusterId), StorageTestServices.Serializer, StorageTestServices.Log<TableMembershipTable>());
+    private TableMembershipTable Create(string clusterId, FaultInjection? faults = null) => new(
+        TableClients.Create(_options.ConnectionString, _options.ClusterTable, 3, faults),
+        StorageTestServices.Cluster(clusterId), StorageTestServices.Serializer, StorageTestServices.Log<TableMembershipTable>());
 
     private static MembershipEntry NewEntry(SiloStatus status = SiloStatus.Joining, int port = 0)
     {
@@ -43,6 +44,39 @@ public sealed class TableMembershipTableTests : IAsyncLifetime
             StartTime = now,
             IAmAliveTime = now,
         };
+    }
+
+    [Fact]
+    public async Task AChangeWhoseResponseWasLost_IsNeverReportedAsSuccess()
+    {
+        var version = (await _table.ReadAll()).Version;
+        var entry = NewEntry();
+        var flaky = Create(_clusterId, new FaultInjection { LoseResponses = 1 });
+
+        Assert.False(await flaky.InsertRow(entry, version.Next()));
+
+        // It did land: Orleans re-reads after a false and finds its own row.
+        Assert.Equal(entry.SiloAddress, Assert.Single((await _table.ReadAll()).Members).Item1.SiloAddress);
+    }
+
+    [Fact]
+    public async Task TransientFaults_AreRetried()
+    {
+        var flaky = Create(_clusterId, new FaultInjection { FailBeforeSending = 2 });
+        Assert.True(await flaky.InsertRow(NewEntry(), (await _table.ReadAll()).Version.Next()));
+    }
+
+    [Fact]
+    public async Task EveryRowOfACluster_SharesOnePartition_SoItsTransactionsAreValidOnAzure()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await _table.InsertRow(NewEntry(), (await _table.ReadAll()).Version.Next()));
+        }
+
+        var raw = TableClients.Create(_options.ConnectionString, _options.ClusterTable, 0);
+        var partitions = await raw.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"]).Select(e => e.PartitionKey).Distinct().ToListAsync();
+        Assert.Single(partitions);
     }
 
     [Fact]

@@ -22,12 +22,55 @@ public sealed class TableGrainStorageTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private TableGrainStorage Create() => new(
-        "test", _options, StorageTestServices.Cluster("c").Value, StorageTestServices.Serializer, StorageTestServices.Activators, StorageTestServices.Log<TableGrainStorage>());
+    private TableGrainStorage Create(Azure.Core.Pipeline.HttpPipelinePolicy? faults = null) => new(
+        "test", TableClients.Create(_options.ConnectionString, _options.GrainStateTable, 3, faults), StorageTestServices.Cluster("c").Value, StorageTestServices.Serializer, StorageTestServices.Activators, StorageTestServices.Log<TableGrainStorage>());
 
     private static GrainId NewGrain(string tenant = "contoso") => GrainId.Create("user", $"{tenant}/{Guid.NewGuid()}");
 
     private static GrainState<List<string>> State(params string[] items) => new(items.ToList());
+
+    [Fact]
+    public async Task TransientFaults_AreRetried_AndTheWriteSucceeds()
+    {
+        var faults = new FaultInjection { FailBeforeSending = 2 };
+        var storage = Create(faults);
+        var grain = NewGrain();
+        var state = State("survives");
+
+        await storage.WriteStateAsync("s", grain, state);
+
+        Assert.Equal(0, faults.FailBeforeSending);
+        var read = State();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["survives"], read.State);
+    }
+
+    [Fact]
+    public async Task AWriteWhoseResponseWasLost_IsNeverReportedAsSuccess()
+    {
+        var grain = NewGrain();
+        var state = State("v1");
+        await _storage.WriteStateAsync("s", grain, state);
+
+        var faults = new FaultInjection { LoseResponses = 1 };
+        var storage = Create(faults);
+        state.State = ["v2"];
+
+        // The update lands, its answer is lost, the retry finds the etag moved on: a conflict, not success.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("s", grain, state));
+
+        var read = State();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["v2"], read.State);
+    }
+
+    [Fact]
+    public async Task AnInsertWhoseResponseWasLost_IsNeverReportedAsSuccess()
+    {
+        var faults = new FaultInjection { LoseResponses = 1 };
+        var storage = Create(faults);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("s", NewGrain(), State("new")));
+    }
 
     [Fact]
     public async Task Read_OfMissingState_GivesDefaultsAndNoEtag()
