@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the service durably on this machine: Azurite (the Azure Storage emulator, data kept in
-# .data/azurite) and one silo serving gRPC on http://127.0.0.1:5000. Installs Azurite on first use.
+# .data/azurite) and one silo serving gRPC on http://127.0.0.1:5000, trusting tokens signed with a
+# local development key (.data/dev-signing-key.pem). Installs Azurite on first use.
 # Extra arguments go to the silo, e.g. ./run.sh --Directory:Silo:SiloPort=11112
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,4 +20,6 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then
   echo "Azurite listening on 127.0.0.1:10002 (data in .data/azurite)"
 fi
 
-dotnet run --project src/DirectoryService.Silo -c Release -- "$@"
+# Development tokens: the silo trusts this key (created on first run) and ./dirctl mints with it.
+dotnet run --project src/DirectoryService.Silo -c Release -- \
+  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" "$@"

@@ -33,6 +33,7 @@ silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
   --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
   --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
   --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
+  --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" \
   --Logging:LogLevel:Default=Warning) > "$work/silo.log" 2>&1 &
 silo=$!
 
@@ -41,6 +42,6 @@ for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && b
 status=0
 for workload in "$@"; do
   dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
-    --target http://127.0.0.1:$grpc_port --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1
+    --target http://127.0.0.1:$grpc_port --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup 3 --dev-key "$work/dev-key.pem" || status=1
 done
 exit $status

@@ -4,11 +4,11 @@ namespace DirectoryService.LoadGenerator;
 
 /// <summary>Command-line options: <c>--name value</c> pairs.</summary>
 public sealed record LoadOptions(
-    Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed)
+    Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed, string DevKey)
 {
     public const string Usage =
         "usage: DirectoryService.LoadGenerator --workload ping|get-user|create-user|add-remove-member [--target http://127.0.0.1:5000] " +
-        "[--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]";
+        "[--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1] --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -33,6 +33,7 @@ public sealed record LoadOptions(
             TimeSpan.FromSeconds(Int("duration", 10)),
             TimeSpan.FromSeconds(Int("warmup", 3)),
             Get("tenant", "bench"),
-            Int("seed", 1));
+            Int("seed", 1),
+            values.TryGetValue("dev-key", out var key) ? key : throw new ArgumentException(Usage));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DirectoryService.LoadGenerator;
 using DirectoryService.LoadGenerator.Workloads;
+using DirectoryService.Security;
 using Grpc.Net.Client;
 
 var options = LoadOptions.Parse(args);
@@ -8,10 +9,10 @@ using var channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOption
 {
     HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
 });
-var tenant = new TenantClients(channel, options.Tenant);
+var tenant = new TenantClients(channel, options.Tenant, DevelopmentSigningKey.LoadOrCreate(options.DevKey));
 IWorkload workload = options.Workload switch
 {
-    "ping" => new PingWorkload(channel),
+    "ping" => new PingWorkload(tenant),
     "get-user" => new GetUserWorkload(tenant, users: 1000, options.Seed),
     "create-user" => new CreateUserWorkload(tenant),
     "add-remove-member" => new AddRemoveMemberWorkload(tenant, options.Concurrency, groups: 64),

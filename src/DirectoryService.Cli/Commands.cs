@@ -9,11 +9,12 @@ using Grpc.Net.Client;
 namespace DirectoryService.Cli;
 
 /// <summary>One method per command: build the request, make the call, return the answer.</summary>
-public sealed class Commands(GrpcChannel channel, string? tenant)
+public sealed class Commands(GrpcChannel channel, string? tenant, Credentials credentials)
 {
     public const string Usage = """
-        usage: dirctl [--target http://127.0.0.1:5000] [--tenant ID] COMMAND ...
+        usage: dirctl [--target http://127.0.0.1:5000] [--tenant ID] [--token JWT | --dev-key FILE] COMMAND ...
           health
+          token [--tenant ID] --roles Directory.Read.All,...   (mints a development token; needs --dev-key)
           tenant create ID "DISPLAY NAME" DOMAIN...      tenant get ID | tenant list | tenant delete ID
           user create UPN "DISPLAY NAME" [--disabled] [--department D]
           user get ID|UPN | user list [--prefix P] | user delete ID | user restore ID
@@ -23,19 +24,29 @@ public sealed class Commands(GrpcChannel channel, string? tenant)
           signin resolve UPN [--security-only]          signin groups user:ID|group:ID [--security-only]
           signin check user:ID|group:ID GROUP-ID...
         every command but health and tenant needs --tenant (or DIRECTORY_TENANT); --id prints only the answer's id.
+        credentials: --token (or DIRECTORY_TOKEN) is sent as is; otherwise, with a development key (--dev-key,
+        DIRECTORY_DEV_KEY; ./dirctl uses .data/dev-signing-key.pem, which ./run.sh creates) dirctl mints an operator
+        token for tenant commands and a Directory.ReadWrite.All token of --tenant for the others.
         """;
 
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "disabled", "security", "transitive", "security-only", "id" };
 
-    private CallInvoker Invoker => channel.Intercept(headers =>
+    private CallInvoker Invoker => Authorized(credentials.ForTenant(tenant ?? throw new UsageException("this command needs --tenant")));
+
+    private CallInvoker Authorized(string? token) => channel.Intercept(headers =>
     {
-        headers.Add("x-tenant-id", tenant ?? throw new UsageException("this command needs --tenant"));
+        if (token is not null)
+        {
+            headers.Add("authorization", "Bearer " + token);
+        }
+
         return headers;
     });
 
     public async Task<IMessage> RunAsync(Arguments a) => (a[0], a.Count > 1 ? a[1] : "") switch
     {
         ("health", _) => await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest()),
+        ("token", _) => new StringValue { Value = credentials.Mint(tenant, (a.Option("roles") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)) },
         ("tenant", "create") => await Tenants.CreateTenantAsync(new CreateTenantRequest
         {
             TenantId = a[2],
@@ -72,7 +83,7 @@ public sealed class Commands(GrpcChannel channel, string? tenant)
         _ => throw new UsageException($"unknown command '{string.Join(' ', a.From(0).Take(2))}'"),
     };
 
-    private Tenants.TenantsClient Tenants => new(channel);
+    private Tenants.TenantsClient Tenants => new(Authorized(credentials.ForOperator()));
 
     private Users.UsersClient Users => new(Invoker);
 

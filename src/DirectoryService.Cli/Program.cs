@@ -14,7 +14,17 @@ try
 
     var target = arguments.Option("target") ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? "http://127.0.0.1:5000";
     using var channel = GrpcChannel.ForAddress(target);
-    var answer = await new Commands(channel, arguments.Option("tenant") ?? Environment.GetEnvironmentVariable("DIRECTORY_TENANT")).RunAsync(arguments);
+    var credentials = new Credentials(
+        arguments.Option("token") ?? Environment.GetEnvironmentVariable("DIRECTORY_TOKEN"),
+        arguments.Option("dev-key") ?? Environment.GetEnvironmentVariable("DIRECTORY_DEV_KEY"));
+    var tenant = arguments.Option("tenant") ?? Environment.GetEnvironmentVariable("DIRECTORY_TENANT");
+    var answer = await new Commands(channel, tenant, credentials).RunAsync(arguments);
+    if (answer is Google.Protobuf.WellKnownTypes.StringValue text)
+    {
+        Console.WriteLine(text.Value);
+        return 0;
+    }
+
     var id = answer.Descriptor.FindFieldByName("id");
     Console.WriteLine(arguments.Flag("id") && id is not null
         ? id.Accessor.GetValue(answer)

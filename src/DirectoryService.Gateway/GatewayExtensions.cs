@@ -5,8 +5,10 @@ using DirectoryService.Gateway.Members;
 using DirectoryService.Gateway.SignIn;
 using DirectoryService.Gateway.Tenants;
 using DirectoryService.Gateway.Users;
+using DirectoryService.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectoryService.Gateway;
@@ -17,8 +19,9 @@ public static class GatewayExtensions
     /// <summary>Largest request or response message the gateway accepts.</summary>
     public const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    public static IServiceCollection AddDirectoryGateway(this IServiceCollection services)
+    public static IServiceCollection AddDirectoryGateway(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddDirectoryAuthentication(configuration);
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
         services.AddGrpc(options =>

@@ -1,4 +1,6 @@
 using DirectoryService.Grpc.V1;
+using DirectoryService.Security;
+using DirectoryService.Testing;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -8,20 +10,38 @@ namespace DirectoryService.Silo.Tests;
 /// <summary>The clients of one tenant on one silo's gRPC endpoint.</summary>
 public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
 {
+    private static readonly Dictionary<string, string> Tokens = [];
     private readonly CallInvoker _invoker = channel.Intercept(headers =>
     {
-        headers.Add("x-tenant-id", tenantId);
+        headers.Add("authorization", "Bearer " + TokenFor(tenantId));
         return headers;
     });
 
     public Users.UsersClient Users => new(_invoker);
+
+    private static string TokenFor(string tenantId)
+    {
+        lock (Tokens)
+        {
+            if (!Tokens.TryGetValue(tenantId, out var token))
+            {
+                Tokens[tenantId] = token = ClusterSettings.Token(tenantId, Permissions.DirectoryReadWrite);
+            }
+
+            return token;
+        }
+    }
 
     public Groups.GroupsClient Groups => new(_invoker);
 
     public Members.MembersClient Members => new(_invoker);
 
     public static async Task CreateTenantAsync(GrpcChannel channel, string tenantId) =>
-        await new Tenants.TenantsClient(channel).CreateTenantAsync(new CreateTenantRequest
+        await new Tenants.TenantsClient(channel.Intercept(headers =>
+        {
+            headers.Add("authorization", "Bearer " + ClusterSettings.Token(null, Permissions.Operator));
+            return headers;
+        })).CreateTenantAsync(new CreateTenantRequest
         {
             TenantId = tenantId,
             Tenant = new Tenant { DisplayName = tenantId, VerifiedDomains = { $"{tenantId}.example.com" } },

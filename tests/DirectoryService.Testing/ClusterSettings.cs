@@ -1,14 +1,29 @@
+using DirectoryService.Security;
+
 namespace DirectoryService.Testing;
 
 /// <summary>The settings every silo of one test cluster shares: storage, tables, cluster id and fast failure detection.</summary>
 public sealed record ClusterSettings(string ConnectionString, string ClusterId, string GrainStateTable, string RowTable, string ClusterTable)
 {
+    /// <summary>The key the test silos trust; tests mint their callers' tokens with it.</summary>
+    public static DevelopmentSigningKey SigningKey { get; } = DevelopmentSigningKey.Create();
+
+    private static readonly Lazy<string> PublicKeyFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"directory-test-key-{Environment.ProcessId}.pem");
+        File.WriteAllText(path, SigningKey.PublicKeyPem);
+        return path;
+    });
+
     public static async Task<ClusterSettings> NewAsync() => new(
         await Azurite.ConnectionStringAsync(),
         "c" + Guid.NewGuid().ToString("N")[..10],
         Azurite.NewTableName("state"),
         Azurite.NewTableName("rows"),
         Azurite.NewTableName("cluster"));
+
+    /// <summary>A token for an application of <paramref name="tenant"/> (null: an operator) holding <paramref name="permissions"/>.</summary>
+    public static string Token(string? tenant, params string[] permissions) => SigningKey.Mint(tenant, permissions);
 
     /// <summary>Command-line settings for one silo listening on the given gRPC, silo and gateway ports.</summary>
     public IEnumerable<(string Key, string Value)> Settings(int[] ports) =>
@@ -29,6 +44,9 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Membership:NumMissedProbesLimit", "2"),
         ("Directory:Membership:IAmAliveTablePublishTimeout", "00:00:05"),
         ("Directory:Membership:TableRefreshTimeout", "00:00:02"),
+        ("Directory:Auth:Audience", DevelopmentSigningKey.Audience),
+        ("Directory:Auth:Issuers:0", DevelopmentSigningKey.Issuer),
+        ("Directory:Auth:SigningKeys:0", PublicKeyFile.Value),
         ("Logging:LogLevel:Default", "Warning"),
     ];
 }

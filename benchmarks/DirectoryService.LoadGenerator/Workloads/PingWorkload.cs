@@ -1,14 +1,13 @@
 using DirectoryService.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Net.Client;
 
 namespace DirectoryService.LoadGenerator.Workloads;
 
 /// <summary>The empty handler: the ceiling of the gRPC path on this server.</summary>
-public sealed class PingWorkload(GrpcChannel channel) : IWorkload
+public sealed class PingWorkload(TenantClients tenant) : IWorkload
 {
     private static readonly Empty Request = new();
-    private readonly Diagnostics.DiagnosticsClient _client = new(channel);
+    private readonly Diagnostics.DiagnosticsClient _client = tenant.Diagnostics;
 
     public long Mismatches => 0;
 

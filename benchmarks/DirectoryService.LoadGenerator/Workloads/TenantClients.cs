@@ -1,4 +1,5 @@
 using DirectoryService.Grpc.V1;
+using DirectoryService.Security;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -6,11 +7,15 @@ using Grpc.Net.Client;
 namespace DirectoryService.LoadGenerator.Workloads;
 
 /// <summary>Clients acting in one tenant, and the tenant's set-up.</summary>
-public sealed class TenantClients(GrpcChannel channel, string tenantId)
+public sealed class TenantClients(GrpcChannel channel, string tenantId, DevelopmentSigningKey key)
 {
-    private readonly CallInvoker _invoker = channel.Intercept(headers =>
+    private readonly CallInvoker _invoker = Authorized(channel, key.Mint(tenantId, [Permissions.DirectoryReadWrite]));
+    private readonly CallInvoker _operator = Authorized(channel, key.Mint(null, [Permissions.Operator]));
+
+    /// <summary>Calls carrying a bearer token (minted once: the load measures the service, not the client's signing).</summary>
+    public static CallInvoker Authorized(GrpcChannel channel, string token) => channel.Intercept(headers =>
     {
-        headers.Add("x-tenant-id", tenantId);
+        headers.Add("authorization", "Bearer " + token);
         return headers;
     });
 
@@ -24,12 +29,14 @@ public sealed class TenantClients(GrpcChannel channel, string tenantId)
 
     public SignIn.SignInClient SignIn => new(_invoker);
 
+    public Diagnostics.DiagnosticsClient Diagnostics => new(_invoker);
+
     /// <summary>Creates the tenant unless it exists.</summary>
     public async Task EnsureTenantAsync()
     {
         try
         {
-            await new Tenants.TenantsClient(channel).CreateTenantAsync(new CreateTenantRequest
+            await new Tenants.TenantsClient(_operator).CreateTenantAsync(new CreateTenantRequest
             {
                 TenantId = tenantId,
                 Tenant = new Tenant { DisplayName = tenantId, VerifiedDomains = { Domain } },

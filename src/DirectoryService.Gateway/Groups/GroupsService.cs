@@ -1,15 +1,18 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
 using DirectoryService.Grpc.V1;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.Groups;
 
 /// <summary>The Groups API: maps each call onto the group grains of the caller's tenant.</summary>
 public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsBase
 {
+    [Authorize(Policy = Policies.GroupsWrite)]
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -18,6 +21,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         return created.ToProto();
     }
 
+    [Authorize(Policy = Policies.GroupsRead)]
     public override async Task<Group> GetGroup(GetGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -25,6 +29,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         return group.ToProto();
     }
 
+    [Authorize(Policy = Policies.GroupsWrite)]
     public override async Task<Group> UpdateGroup(UpdateGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -34,6 +39,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         return updated.ToProto();
     }
 
+    [Authorize(Policy = Policies.GroupsWrite)]
     public override async Task<Group> DeleteGroup(DeleteGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -41,6 +47,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         return deleted.ToProto();
     }
 
+    [Authorize(Policy = Policies.GroupsWrite)]
     public override async Task<Group> RestoreGroup(RestoreGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -48,6 +55,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         return restored.ToProto();
     }
 
+    [Authorize(Policy = Policies.GroupsRead)]
     public override async Task<ListGroupsResponse> ListGroups(ListGroupsRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -68,6 +76,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         };
     }
 
+    [Authorize(Policy = Policies.GroupsRead)]
     public override async Task<BatchGetGroupsResponse> BatchGetGroups(BatchGetGroupsRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);

@@ -2,10 +2,12 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
 using DirectoryService.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.Members;
 
@@ -16,6 +18,7 @@ namespace DirectoryService.Gateway.Members;
 /// </summary>
 public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.MembersBase
 {
+    [Authorize(Policy = Policies.MembersWrite)]
     public override async Task<AddMembersResponse> AddMembers(AddMembersRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -32,6 +35,7 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
         return new AddMembersResponse { AddedCount = added };
     }
 
+    [Authorize(Policy = Policies.MembersWrite)]
     public override async Task<Empty> RemoveMember(RemoveMemberRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -40,24 +44,28 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
         return new Empty();
     }
 
+    [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMembersResponse> ListMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
         return ToResponse(await query.ListMembersAsync(groupId, page.After, page.Size), groupId);
     }
 
+    [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMembersResponse> ListTransitiveMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
         return ToResponse(await query.ListTransitiveMembersAsync(groupId, page.After, page.Size), groupId);
     }
 
+    [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);
         return ToResponse(await query.ListMemberOfAsync(principal, page.After, page.Size), principal.ToString());
     }
 
+    [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListTransitiveMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);

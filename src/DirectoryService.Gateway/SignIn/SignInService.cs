@@ -1,15 +1,18 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Gateway.Members;
+using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
 using DirectoryService.Grpc.V1;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.SignIn;
 
 /// <summary>The sign-in path: transitive membership answers for token issuers.</summary>
 public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInBase
 {
+    [Authorize(Policy = Policies.SignIn)]
     public override async Task<CheckMemberGroupsResponse> CheckMemberGroups(CheckMemberGroupsRequest request, ServerCallContext context)
     {
         var query = Query(context);
@@ -19,6 +22,7 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
         return new CheckMemberGroupsResponse { GroupIds = { hits } };
     }
 
+    [Authorize(Policy = Policies.SignIn)]
     public override async Task<GetMemberGroupsResponse> GetMemberGroups(GetMemberGroupsRequest request, ServerCallContext context)
     {
         var query = Query(context);
@@ -27,6 +31,7 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
         return new GetMemberGroupsResponse { GroupIds = { groups } };
     }
 
+    [Authorize(Policy = Policies.SignIn)]
     public override async Task<ResolveSignInResponse> ResolveSignIn(ResolveSignInRequest request, ServerCallContext context)
     {
         var query = Query(context);

@@ -1,25 +1,23 @@
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Security;
 using Grpc.Core;
 
 namespace DirectoryService.Gateway.Tenancy;
 
 /// <summary>
-/// The tenant a call acts in. Taken from the <c>x-tenant-id</c> request header until bearer-token
-/// authentication lands (issue 5), when it comes from the token's tenant claim instead. Never from
-/// request message fields.
+/// The tenant a call acts in: the <c>tid</c> claim of the caller's validated token, never a request
+/// field. Every tenant-scoped grain key starts with it, so no request can reach another tenant.
 /// </summary>
 public static class CallerTenant
 {
-    public const string Header = "x-tenant-id";
-
     public static string From(ServerCallContext context)
     {
-        var value = context.RequestHeaders.GetValue(Header);
-        if (string.IsNullOrEmpty(value))
+        var tenant = context.GetHttpContext().User.FindFirst(DirectoryClaims.Tenant)?.Value;
+        if (string.IsNullOrEmpty(tenant))
         {
-            throw new DirectoryException(DirectoryErrorCode.Unauthenticated, Header, $"{Header}: the call carries no tenant");
+            throw new DirectoryException(DirectoryErrorCode.PermissionDenied, DirectoryClaims.Tenant, "tid: the caller's token names no tenant");
         }
 
-        return Identifiers.TenantId(value, Header);
+        return Identifiers.TenantId(tenant, DirectoryClaims.Tenant);
     }
 }

@@ -1,15 +1,18 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Security;
 using DirectoryService.Grpc.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.Tenants;
 
 /// <summary>The Tenants API (operators): maps each call onto the tenant grains.</summary>
 public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.TenantsBase
 {
+    [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context)
     {
         var id = Identifiers.TenantId(request.TenantId, "tenant_id");
@@ -17,12 +20,14 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
         return (await grains.GetGrain<ITenantGrain>(id).CreateAsync(tenant.ToSpec())).ToProto();
     }
 
+    [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
     {
         var id = Identifiers.TenantId(request.Id, "id");
         return (await grains.GetGrain<ITenantGrain>(id).GetAsync()).ToProto();
     }
 
+    [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> UpdateTenant(UpdateTenantRequest request, ServerCallContext context)
     {
         var tenant = Requests.Required(request.Tenant, "tenant");
@@ -31,6 +36,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
         return updated.ToProto();
     }
 
+    [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Empty> DeleteTenant(DeleteTenantRequest request, ServerCallContext context)
     {
         var id = Identifiers.TenantId(request.Id, "id");
@@ -38,6 +44,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
         return new Empty();
     }
 
+    [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context)
     {
         var page = PageRequest.From(request.PageSize, request.PageToken);

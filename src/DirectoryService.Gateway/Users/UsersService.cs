@@ -1,15 +1,18 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
 using DirectoryService.Grpc.V1;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.Users;
 
 /// <summary>The Users API: maps each call onto the user grains of the caller's tenant.</summary>
 public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
 {
+    [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -18,6 +21,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         return created.ToProto();
     }
 
+    [Authorize(Policy = Policies.UsersRead)]
     public override async Task<User> GetUser(GetUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -32,6 +36,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         return user.ToProto();
     }
 
+    [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> UpdateUser(UpdateUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -41,6 +46,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         return updated.ToProto();
     }
 
+    [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -48,6 +54,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         return deleted.ToProto();
     }
 
+    [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> RestoreUser(RestoreUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -55,6 +62,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         return restored.ToProto();
     }
 
+    [Authorize(Policy = Policies.UsersRead)]
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
@@ -77,6 +85,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         };
     }
 
+    [Authorize(Policy = Policies.UsersRead)]
     public override async Task<BatchGetUsersResponse> BatchGetUsers(BatchGetUsersRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);

@@ -52,7 +52,7 @@ public static partial class SiloHostingExtensions
             orleans.AddDirectoryGrains();
         });
 
-        builder.Services.AddDirectoryGateway();
+        builder.Services.AddDirectoryGateway(builder.Configuration);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.AddDirectoryTelemetry();
@@ -61,6 +61,8 @@ public static partial class SiloHostingExtensions
 
     public static WebApplication MapDirectorySilo(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDirectoryGateway();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

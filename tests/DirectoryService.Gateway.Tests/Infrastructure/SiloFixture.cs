@@ -4,7 +4,9 @@ using DirectoryService.Grpc.V1;
 using DirectoryService.Silo.Hosting;
 using DirectoryService.Storage.Rows;
 using DirectoryService.Testing;
+using DirectoryService.Security;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -31,10 +33,21 @@ public sealed class SiloFixture : IAsyncLifetime
     /// <summary>Direct grain access, for the few contracts no RPC exposes (retried calls).</summary>
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>Grain calls the silo received.</summary>
+    public GrainCallCounter GrainCalls { get; } = new();
+
     /// <summary>The silo's row store, counting what it reads and writes.</summary>
     public CountingRowStore Rows { get; private set; } = null!;
 
-    public V1.Tenants.TenantsClient Tenants => new(Channel);
+    /// <summary>The Tenants service as an operator.</summary>
+    public V1.Tenants.TenantsClient Tenants => new(Authorized(ClusterSettings.Token(null, Permissions.Operator)));
+
+    /// <summary>Calls on this silo carrying the given bearer token.</summary>
+    public CallInvoker Authorized(string token) => Channel.Intercept(headers =>
+    {
+        headers.Add("authorization", "Bearer " + token);
+        return headers;
+    });
 
     public async Task InitializeAsync()
     {
@@ -44,6 +57,7 @@ public sealed class SiloFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(cluster.Settings(ports).ToDictionary(s => s.Key, string? (s) => s.Value));
         builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http2";
         builder.Services.AddSingleton(new DirectoryClock(Clock));
+        builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
         builder.AddDirectorySilo();
         builder.Services.AddSingleton<IRowStore>(services => Rows = new CountingRowStore(services.GetRequiredService<TableRowStore>()));
         _app = builder.Build();
@@ -62,7 +76,7 @@ public sealed class SiloFixture : IAsyncLifetime
             TenantId = id,
             Tenant = new Tenant { DisplayName = "Tenant " + id, VerifiedDomains = { domain } },
         });
-        return new TestTenant(Channel, id, domain);
+        return new TestTenant(this, id, domain);
     }
 
     public async Task DisposeAsync()

@@ -1,7 +1,8 @@
 using DirectoryService.Grpc.V1;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
+using DirectoryService.Security;
+using DirectoryService.Testing;
 using V1 = DirectoryService.Grpc.V1;
 
 namespace DirectoryService.Gateway.Tests.Infrastructure;
@@ -11,15 +12,12 @@ public sealed class TestTenant
 {
     private int _users;
 
-    public TestTenant(GrpcChannel channel, string id, string domain)
+    /// <summary>Clients for an application of tenant <paramref name="id"/> holding <paramref name="permissions"/> (read-write by default).</summary>
+    public TestTenant(SiloFixture silo, string id, string domain, params string[] permissions)
     {
         Id = id;
         Domain = domain;
-        var invoker = channel.Intercept(headers =>
-        {
-            headers.Add("x-tenant-id", id);
-            return headers;
-        });
+        var invoker = silo.Authorized(ClusterSettings.Token(id, permissions.Length > 0 ? permissions : [Permissions.DirectoryReadWrite]));
         Users = new V1.Users.UsersClient(invoker);
         Groups = new V1.Groups.GroupsClient(invoker);
         Members = new V1.Members.MembersClient(invoker);

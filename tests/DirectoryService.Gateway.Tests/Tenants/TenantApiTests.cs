@@ -85,7 +85,7 @@ public sealed class TenantApiTests(SiloFixture silo)
     [Fact]
     public async Task CreateUser_InUnknownTenant_IsNotFound()
     {
-        var ghost = new TestTenant(silo.Channel, NewId(), "ghost.example.com");
+        var ghost = new TestTenant(silo, NewId(), "ghost.example.com");
         await RpcAssert.Fails(StatusCode.NotFound, "tenant", () => ghost.CreateUserAsync());
     }
 

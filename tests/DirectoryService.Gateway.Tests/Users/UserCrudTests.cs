@@ -65,10 +65,10 @@ public sealed class UserCrudTests(SiloFixture silo)
     }
 
     [Fact]
-    public async Task Calls_WithoutTenant_AreUnauthenticated()
+    public async Task Calls_WithATokenNamingNoTenant_AreDenied()
     {
-        var users = new Grpc.V1.Users.UsersClient(silo.Channel);
-        await RpcAssert.Fails(StatusCode.Unauthenticated, "x-tenant-id", () => users.GetUserAsync(new GetUserRequest { Id = Guid.NewGuid().ToString() }));
+        var users = new Grpc.V1.Users.UsersClient(silo.Authorized(DirectoryService.Testing.ClusterSettings.Token(null, DirectoryService.Security.Permissions.DirectoryReadWrite)));
+        await RpcAssert.Fails(StatusCode.PermissionDenied, "tid", () => users.GetUserAsync(new GetUserRequest { Id = Guid.NewGuid().ToString() }));
     }
 
     [Fact]
