@@ -36,9 +36,12 @@ public static class AuthenticationSetup
             issuers.Add(DevelopmentSigningKey.Issuer);
         }
 
+        var handler = new CachingTokenHandler(TimeProvider.System);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(handler);
             jwt.RequireHttpsMetadata = true;
             if (!string.IsNullOrWhiteSpace(options.Authority))
             {
