@@ -28,6 +28,11 @@ public sealed class TestTenant
 
     public string Domain { get; }
 
+    /// <summary>Ids of the tenant's own objects, for probes that need one.</summary>
+    public string? OwnUserId { get; set; }
+
+    public string? OwnGroupId { get; set; }
+
     public V1.Users.UsersClient Users { get; }
 
     public V1.Groups.GroupsClient Groups { get; }
