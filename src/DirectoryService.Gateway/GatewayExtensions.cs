@@ -24,8 +24,11 @@ public static class GatewayExtensions
         services.AddDirectoryAuthentication(configuration);
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSingleton<TenantRateLimitInterceptor>();
         services.AddGrpc(options =>
         {
+            options.Interceptors.Add<TenantRateLimitInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
             options.MaxReceiveMessageSize = MaxMessageBytes;
             options.MaxSendMessageSize = MaxMessageBytes;

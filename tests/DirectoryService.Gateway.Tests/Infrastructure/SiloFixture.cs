@@ -21,7 +21,7 @@ namespace DirectoryService.Gateway.Tests.Infrastructure;
 /// its own) and serving gRPC on a free loopback port. Directory time is a
 /// <see cref="FakeTimeProvider"/> that tests may move forward.
 /// </summary>
-public sealed class SiloFixture : IAsyncLifetime
+public class SiloFixture : IAsyncLifetime
 {
     private WebApplication? _app;
     private int _tenants;
@@ -56,6 +56,7 @@ public sealed class SiloFixture : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(cluster.Settings(ports).ToDictionary(s => s.Key, string? (s) => s.Value));
         builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http2";
+        builder.Configuration.AddInMemoryCollection(ExtraSettings);
         builder.Services.AddSingleton(new DirectoryClock(Clock));
         builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
         builder.AddDirectorySilo();
@@ -65,6 +66,9 @@ public sealed class SiloFixture : IAsyncLifetime
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
     }
+
+    /// <summary>Settings a derived fixture adds to the silo's.</summary>
+    protected virtual Dictionary<string, string?> ExtraSettings => [];
 
     /// <summary>Creates a fresh tenant with one verified domain, so tests never see each other's objects.</summary>
     public async Task<TestTenant> NewTenantAsync()
