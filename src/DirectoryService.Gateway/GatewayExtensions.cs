@@ -1,3 +1,4 @@
+using DirectoryService.Gateway.Audit;
 using DirectoryService.Gateway.Diagnostics;
 using DirectoryService.Gateway.Errors;
 using DirectoryService.Gateway.Groups;
@@ -6,10 +7,12 @@ using DirectoryService.Gateway.SignIn;
 using DirectoryService.Gateway.Tenants;
 using DirectoryService.Gateway.Users;
 using DirectoryService.Gateway.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DirectoryService.Gateway;
 
@@ -25,10 +28,16 @@ public static class GatewayExtensions
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditInterceptor>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationHandler>();
         services.AddSingleton<TenantRateLimitInterceptor>();
         services.AddGrpc(options =>
         {
+            // Outermost first: throttled calls do no work; the audit sees the final status.
             options.Interceptors.Add<TenantRateLimitInterceptor>();
+            options.Interceptors.Add<AuditInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
             options.MaxReceiveMessageSize = MaxMessageBytes;
             options.MaxSendMessageSize = MaxMessageBytes;
@@ -44,6 +53,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<MembersService>();
         endpoints.MapGrpcService<SignInService>();
         endpoints.MapGrpcService<DiagnosticsService>();
+        endpoints.MapGrpcService<AuditService>();
         return endpoints;
     }
 }

@@ -14,10 +14,13 @@ public static class Permissions
     /// <summary>What a sign-in service needs: sign-in resolution and membership reads, nothing else.</summary>
     public const string GroupMemberRead = "GroupMember.Read.All";
 
+    /// <summary>Reading the tenant's audit log.</summary>
+    public const string AuditRead = "AuditLog.Read.All";
+
     /// <summary>Tenant lifecycle: an operator's, across tenants.</summary>
     public const string Operator = "Directory.Operator";
 
-    public static readonly IReadOnlyList<string> All = [DirectoryRead, DirectoryReadWrite, UserRead, GroupRead, GroupMemberRead, Operator];
+    public static readonly IReadOnlyList<string> All = [DirectoryRead, DirectoryReadWrite, UserRead, GroupRead, GroupMemberRead, AuditRead, Operator];
 }
 
 /// <summary>The claims the service reads from a token.</summary>

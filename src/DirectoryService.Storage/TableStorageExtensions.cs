@@ -1,5 +1,7 @@
 using DirectoryService.Storage.Clustering;
+using DirectoryService.Abstractions.Audit;
 using DirectoryService.Abstractions.Rows;
+using DirectoryService.Storage.Audit;
 using DirectoryService.Storage.GrainState;
 using DirectoryService.Storage.Rows;
 using DirectoryService.Storage.Tables;
@@ -42,7 +44,18 @@ public static class TableStorageExtensions
             return new TableRowStore(Table(services, o => o.RowTable), services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
         });
         silo.Services.AddSingleton<IRowStore>(services => services.GetRequiredService<TableRowStore>());
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new RowTableInitializer(services.GetRequiredService<TableRowStore>()));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new TableInitializer(services.GetRequiredService<TableRowStore>().InitializeAsync));
+        return silo;
+    }
+
+    /// <summary>Keeps the audit log in the audit table, created at silo start.</summary>
+    public static ISiloBuilder AddTableAuditLog(this ISiloBuilder silo)
+    {
+        silo.Services.AddTableStorageOptions();
+        silo.Services.AddSingleton(services =>
+            new TableAuditLog(Table(services, o => o.AuditTable), services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.AddSingleton<IAuditLog>(services => services.GetRequiredService<TableAuditLog>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => new TableInitializer(services.GetRequiredService<TableAuditLog>().InitializeAsync));
         return silo;
     }
 
@@ -68,9 +81,9 @@ public static class TableStorageExtensions
     }
 }
 
-/// <summary>Creates the row table before grains run.</summary>
-internal sealed class RowTableInitializer(TableRowStore store) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Creates a table before grains run.</summary>
+internal sealed class TableInitializer(Func<CancellationToken, Task> initialize) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(RowTableInitializer), ServiceLifecycleStage.ApplicationServices, store.InitializeAsync);
+        lifecycle.Subscribe(nameof(TableInitializer), ServiceLifecycleStage.ApplicationServices, initialize);
 }

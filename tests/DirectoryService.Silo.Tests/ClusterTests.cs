@@ -32,6 +32,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var restarted = await SiloProcess.StartAsync("a2", cluster);
         var after = new DirectoryClient(restarted.Channel, load.TenantId);
         await ClusterChecks.AssertNothingAcknowledgedLostAsync(after, load, groupId);
+
+        // The audit record of a write is stored before the write is answered, so it survives too.
+        var audited = await after.AuditedUserCreatesAsync();
+        Assert.All(load.AcknowledgedUsers, id => Assert.Contains(id, audited));
         await silo.DisposeAsync();
     }
 

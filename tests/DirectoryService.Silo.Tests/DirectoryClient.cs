@@ -47,6 +47,26 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
             Tenant = new Tenant { DisplayName = tenantId, VerifiedDomains = { $"{tenantId}.example.com" } },
         }, deadline: DateTime.UtcNow.AddSeconds(30));
 
+    /// <summary>Ids created by CreateUser calls that the audit log records as succeeded.</summary>
+    public async Task<HashSet<string>> AuditedUserCreatesAsync()
+    {
+        var audit = new Audit.AuditClient(channel.Intercept(headers =>
+        {
+            headers.Add("authorization", "Bearer " + ClusterSettings.Token(tenantId, Permissions.AuditRead));
+            return headers;
+        }));
+        var ids = new HashSet<string>();
+        var request = new ListAuditRecordsRequest { PageSize = 999 };
+        do
+        {
+            var page = await audit.ListAuditRecordsAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+            ids.UnionWith(page.Records.Where(r => r.Operation.EndsWith("/CreateUser", StringComparison.Ordinal) && r.Result == "OK").SelectMany(r => r.TargetIds));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken != "");
+        return ids;
+    }
+
     public async Task<HashSet<string>> MembersOfAsync(string groupId)
     {
         var ids = new HashSet<string>();

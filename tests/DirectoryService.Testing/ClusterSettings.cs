@@ -38,6 +38,7 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Storage:ConnectionString", ConnectionString),
         ("Directory:Storage:GrainStateTable", GrainStateTable),
         ("Directory:Storage:RowTable", RowTable),
+        ("Directory:Storage:AuditTable", "audit" + ClusterId),
         ("Directory:Storage:ClusterTable", ClusterTable),
         // Detect a killed silo in seconds rather than the production default of about half a minute.
         ("Directory:Membership:ProbeTimeout", "00:00:01"),

@@ -18,6 +18,7 @@ public static class Policies
     public const string MembersRead = "members.read";
     public const string MembersWrite = "members.write";
     public const string SignIn = "signin";
+    public const string AuditRead = "audit.read";
 
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
     {
@@ -29,6 +30,7 @@ public static class Policies
         [MembersRead] = [Permissions.GroupMemberRead, Permissions.GroupRead, Permissions.DirectoryRead, Permissions.DirectoryReadWrite],
         [MembersWrite] = [Permissions.DirectoryReadWrite],
         [SignIn] = [Permissions.GroupMemberRead, Permissions.DirectoryRead, Permissions.DirectoryReadWrite],
+        [AuditRead] = [Permissions.AuditRead],
     };
 
     public static AuthorizationBuilder AddDirectoryPolicies(this AuthorizationBuilder builder)

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using DirectoryService.Abstractions.Audit;
 using DirectoryService.Gateway;
+using DirectoryService.Gateway.Audit;
 using DirectoryService.Grains;
 using DirectoryService.Grains.Common;
 using DirectoryService.Storage;
@@ -30,6 +32,7 @@ public static partial class SiloHostingExtensions
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
                 orleans.AddMemoryGrainStorage(StorageNames.Directory);
                 orleans.AddMemoryRowStore();
+                orleans.Services.AddSingleton<IAuditLog, MemoryAuditLog>();
             }
             else
             {
@@ -38,6 +41,7 @@ public static partial class SiloHostingExtensions
                 orleans.UseTableClustering();
                 orleans.AddTableGrainStorage(StorageNames.Directory);
                 orleans.AddTableRowStore();
+                orleans.AddTableAuditLog();
 
                 // The strongly consistent directory: never two activations of one grain, even while
                 // silos join or fail, so no stale activation can answer a read after a write is

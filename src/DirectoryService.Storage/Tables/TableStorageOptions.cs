@@ -14,6 +14,9 @@ public sealed class TableStorageOptions
     /// <summary>Table holding row sets: member lists, "member of" indexes, listing indexes.</summary>
     public string RowTable { get; set; } = "DirectoryRows";
 
+    /// <summary>Table holding the audit log.</summary>
+    public string AuditTable { get; set; } = "DirectoryAudit";
+
     /// <summary>Table holding cluster membership.</summary>
     public string ClusterTable { get; set; } = "DirectoryCluster";
 

@@ -14,7 +14,7 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             failures.Add("Directory:Storage:ConnectionString is required when Directory:Storage:Mode is AzureTable");
         }
 
-        foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("RowTable", options.RowTable), ("ClusterTable", options.ClusterTable) })
+        foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("RowTable", options.RowTable), ("AuditTable", options.AuditTable), ("ClusterTable", options.ClusterTable) })
         {
             if (!TableName().IsMatch(table ?? ""))
             {

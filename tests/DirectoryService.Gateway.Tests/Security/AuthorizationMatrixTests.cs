@@ -44,6 +44,7 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ["SignIn/GetMemberGroups"] = [P.GroupMemberRead, P.DirectoryRead, P.DirectoryReadWrite],
         ["SignIn/ResolveSignIn"] = [P.GroupMemberRead, P.DirectoryRead, P.DirectoryReadWrite],
         ["Diagnostics/Ping"] = [AnyToken],
+        ["Audit/ListAuditRecords"] = [P.AuditRead],
     };
 
     [Fact]

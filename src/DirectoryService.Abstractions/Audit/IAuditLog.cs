@@ -1,0 +1,22 @@
+using DirectoryService.Abstractions.Common;
+
+namespace DirectoryService.Abstractions.Audit;
+
+/// <summary>An append-only log per tenant: records can be added and read, never changed or removed.</summary>
+public interface IAuditLog
+{
+    /// <summary>Durably appends a record, assigning its id (time-ordered); returns the stored record.</summary>
+    Task<AuditRecord> AppendAsync(AuditRecord record);
+
+    /// <summary>A tenant's records in time order within [<paramref name="from"/>, <paramref name="to"/>), continuing after record id <paramref name="after"/>.</summary>
+    Task<Page<AuditRecord>> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit);
+}
+
+/// <summary>Record ids order records by time: <c>{ticks:D19}-{random}</c>.</summary>
+public static class AuditIds
+{
+    public static string New(DateTimeOffset time) => $"{time.UtcTicks:D19}-{Guid.NewGuid():N}";
+
+    /// <summary>The smallest id at or after a time.</summary>
+    public static string AtOrAfter(DateTimeOffset time) => $"{time.UtcTicks:D19}";
+}

@@ -1,0 +1,59 @@
+using Azure.Data.Tables;
+using DirectoryService.Abstractions.Audit;
+using DirectoryService.Storage.Tables;
+using Page = DirectoryService.Abstractions.Common.Page<DirectoryService.Abstractions.Audit.AuditRecord>;
+
+namespace DirectoryService.Storage.Audit;
+
+/// <summary>
+/// The audit log in an Azure table: one partition per tenant, row keys ordered by time. Records
+/// are only ever inserted (an insert never overwrites), and no code path updates or deletes them.
+/// </summary>
+public sealed class TableAuditLog(TableClient table, string serviceId) : IAuditLog
+{
+    public Task InitializeAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
+
+    public async Task<AuditRecord> AppendAsync(AuditRecord record)
+    {
+        var stored = record with { Id = AuditIds.New(record.Time) };
+        await table.AddEntityAsync(new TableEntity(Partition(stored.TenantId), stored.Id)
+        {
+            ["Time"] = stored.Time,
+            ["Subject"] = stored.Subject,
+            ["App"] = stored.App,
+            ["Operation"] = stored.Operation,
+            ["Targets"] = string.Join(',', stored.Targets),
+            ["Changed"] = string.Join(',', stored.ChangedProperties),
+            ["Result"] = stored.Result,
+            ["Correlation"] = stored.CorrelationId,
+        });
+        return stored;
+    }
+
+    public async Task<Page> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
+    {
+        var lower = after ?? (from is { } f ? AuditIds.AtOrAfter(f) : "");
+        var upper = to is { } t ? AuditIds.AtOrAfter(t) : "~";
+        var filter = after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey ge {lower} and RowKey lt {upper}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey gt {lower} and RowKey lt {upper}");
+        var records = new List<AuditRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000)))
+        {
+            records.Add(new AuditRecord(
+                e.RowKey, e.GetDateTimeOffset("Time") ?? default, tenantId, e.GetString("Subject") ?? "", e.GetString("App") ?? "",
+                e.GetString("Operation") ?? "", Split(e.GetString("Targets")), Split(e.GetString("Changed")),
+                e.GetString("Result") ?? "", e.GetString("Correlation") ?? ""));
+            if (records.Count > limit)
+            {
+                break;
+            }
+        }
+
+        return records.Count > limit ? new Page(records.GetRange(0, limit), records[limit - 1].Id) : new Page(records, null);
+    }
+
+    private string Partition(string tenantId) => TableKeys.Join(serviceId, tenantId);
+
+    private static string[] Split(string? value) => string.IsNullOrEmpty(value) ? [] : value.Split(',');
+}
