@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the service durably on this machine: Azurite (the Azure Storage emulator, data kept in
 # .data/azurite) and one silo serving gRPC on http://127.0.0.1:5000, trusting tokens signed with a
-# local development key (.data/dev-signing-key.pem). Installs Azurite on first use.
+# local development key (.data/dev-signing-key.pem), in plaintext HTTP/2, which the silo allows only on
+# loopback and only when told (production endpoints are https). Installs Azurite on first use.
 # Extra arguments go to the silo, e.g. ./run.sh --Directory:Silo:SiloPort=11112
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,4 +23,5 @@ fi
 
 # Development tokens: the silo trusts this key (created on first run) and ./dirctl mints with it.
 dotnet run --project src/DirectoryService.Silo -c Release -- \
-  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" "$@"
+  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" \
+  --Directory:Tls:AllowPlaintextOnLoopback=true "$@"

@@ -33,7 +33,7 @@ silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
   --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
   --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
   --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
-  --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" \
+  --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tls:AllowPlaintextOnLoopback=true \
   --Logging:LogLevel:Default=Warning) > "$work/silo.log" 2>&1 &
 silo=$!
 

@@ -12,7 +12,7 @@ namespace DirectoryService.Cli;
 public sealed class Commands(GrpcChannel channel, string? tenant, Credentials credentials)
 {
     public const string Usage = """
-        usage: dirctl [--target http://127.0.0.1:5000] [--tenant ID] [--token JWT | --dev-key FILE] COMMAND ...
+        usage: dirctl [--target http://127.0.0.1:5000] [--ca CERT.pem] [--tenant ID] [--token JWT | --dev-key FILE] COMMAND ...
           health
           token [--tenant ID] --roles Directory.Read.All,...   (mints a development token; needs --dev-key)
           tenant create ID "DISPLAY NAME" DOMAIN...      tenant get ID | tenant list | tenant delete ID
@@ -23,6 +23,7 @@ public sealed class Commands(GrpcChannel channel, string? tenant, Credentials cr
           member list GROUP-ID [--transitive]           member of user:ID|group:ID [--transitive]
           signin resolve UPN [--security-only]          signin groups user:ID|group:ID [--security-only]
           signin check user:ID|group:ID GROUP-ID...
+        --ca trusts the given certificate (PEM) as the root for an https target, besides the system's roots.
         every command but health and tenant needs --tenant (or DIRECTORY_TENANT); --id prints only the answer's id.
         credentials: --token (or DIRECTORY_TOKEN) is sent as is; otherwise, with a development key (--dev-key,
         DIRECTORY_DEV_KEY; ./dirctl uses .data/dev-signing-key.pem, which ./run.sh creates) dirctl mints an operator

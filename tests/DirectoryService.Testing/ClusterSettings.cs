@@ -48,6 +48,7 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Auth:Audience", DevelopmentSigningKey.Audience),
         ("Directory:Auth:Issuers:0", DevelopmentSigningKey.Issuer),
         ("Directory:Auth:SigningKeys:0", PublicKeyFile.Value),
+        ("Directory:Tls:AllowPlaintextOnLoopback", "true"),
         ("Logging:LogLevel:Default", "Warning"),
     ];
 }

@@ -22,6 +22,7 @@ public static partial class SiloHostingExtensions
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.UseDirectoryTls();
 
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
@@ -79,6 +80,24 @@ public static partial class SiloHostingExtensions
         }
 
         return app;
+    }
+
+    /// <summary>Refuses to start on a plaintext endpoint unless allowed (loopback only); serves https with the configured certificate.</summary>
+    private static void UseDirectoryTls(this WebApplicationBuilder builder)
+    {
+        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        var urls = builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        var problems = tls.Problems(urls).ToList();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(TlsOptions.Section, typeof(TlsOptions), problems);
+        }
+
+        var certificate = tls.LoadCertificate();
+        if (certificate is not null)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
     }
 
     private static IPAddress AdvertisedAddress(SiloOptions silo)
