@@ -10,29 +10,29 @@ public interface IDirectoryQueryGrain : IGrainWithStringKey
 {
     /// <summary>Users matching the filter, ordered by id, continuing after id <paramref name="after"/>.</summary>
     [Idempotent]
-    Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit);
+    Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Groups matching the filter, ordered by id, continuing after id <paramref name="after"/>.</summary>
     [Idempotent]
-    Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit);
+    Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>The live users among the ids, in the given order.</summary>
     [Idempotent]
-    Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids);
+    Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids, CancellationToken cancellationToken = default);
 
     /// <summary>The live groups among the ids, in the given order.</summary>
     [Idempotent]
-    Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids);
+    Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken = default);
 
     /// <summary>The live user holding a principal name (case-insensitive); NOT_FOUND otherwise.</summary>
     [Idempotent]
-    Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName);
+    Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName, CancellationToken cancellationToken = default);
 
     /// <summary>Whether the tenant holds any user or group, live or soft-deleted.</summary>
     [Idempotent]
-    Task<bool> HasObjectsAsync();
+    Task<bool> HasObjectsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Whether any user, live or soft-deleted, has a principal name in the domain.</summary>
     [Idempotent]
-    Task<bool> IsDomainInUseAsync(string domain);
+    Task<bool> IsDomainInUseAsync(string domain, CancellationToken cancellationToken = default);
 }

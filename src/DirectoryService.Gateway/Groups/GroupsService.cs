@@ -68,7 +68,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
         };
         var query = filter.ToString();
         var page = PageRequest.From(request.PageSize, request.PageToken, query);
-        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListGroupsAsync(filter, page.After, page.Size);
+        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListGroupsAsync(filter, page.After, page.Size, context.CancellationToken);
         return new ListGroupsResponse
         {
             Groups = { result.Items.Select(g => g.ToProto()) },
@@ -81,7 +81,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
     {
         var tenant = CallerTenant.From(context);
         var ids = Requests.ObjectIds(request.Ids, "ids", Limits.MaxBatchGetIds);
-        var groups = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetGroupsAsync(ids);
+        var groups = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetGroupsAsync(ids, context.CancellationToken);
         return new BatchGetGroupsResponse { Groups = { groups.Select(g => g.ToProto()) } };
     }
 }

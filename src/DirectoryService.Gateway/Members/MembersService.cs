@@ -48,28 +48,28 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
     public override async Task<ListMembersResponse> ListMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
-        return ToResponse(await query.ListMembersAsync(groupId, page.After, page.Size), groupId);
+        return ToResponse(await query.ListMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMembersResponse> ListTransitiveMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
-        return ToResponse(await query.ListTransitiveMembersAsync(groupId, page.After, page.Size), groupId);
+        return ToResponse(await query.ListTransitiveMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);
-        return ToResponse(await query.ListMemberOfAsync(principal, page.After, page.Size), principal.ToString());
+        return ToResponse(await query.ListMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListTransitiveMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);
-        return ToResponse(await query.ListTransitiveMemberOfAsync(principal, page.After, page.Size), principal.ToString());
+        return ToResponse(await query.ListTransitiveMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
     }
 
     private (IMembershipQueryGrain Query, string GroupId, PageRequest Page) Parse(ListMembersRequest request, ServerCallContext context)

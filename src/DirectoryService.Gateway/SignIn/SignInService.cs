@@ -18,7 +18,7 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
         var query = Query(context);
         var principal = request.Principal.ToDomain("principal");
         var groupIds = Requests.ObjectIds(request.GroupIds, "group_ids", Limits.MaxCheckGroupIds);
-        var hits = await query.CheckMemberGroupsAsync(principal, groupIds);
+        var hits = await query.CheckMemberGroupsAsync(principal, groupIds, context.CancellationToken);
         return new CheckMemberGroupsResponse { GroupIds = { hits } };
     }
 
@@ -27,7 +27,7 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
     {
         var query = Query(context);
         var principal = request.Principal.ToDomain("principal");
-        var groups = await query.GetMemberGroupsAsync(principal, request.SecurityEnabledOnly);
+        var groups = await query.GetMemberGroupsAsync(principal, request.SecurityEnabledOnly, context.CancellationToken);
         return new GetMemberGroupsResponse { GroupIds = { groups } };
     }
 
@@ -37,7 +37,7 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
         var query = Query(context);
         var upn = Requests.Text(request.UserPrincipalName, "user_principal_name")
             ?? throw DirectoryException.Invalid("user_principal_name", "is required");
-        var resolution = await query.ResolveSignInAsync(upn, request.SecurityEnabledOnly);
+        var resolution = await query.ResolveSignInAsync(upn, request.SecurityEnabledOnly, context.CancellationToken);
         return new ResolveSignInResponse
         {
             UserId = resolution.UserId,

@@ -30,7 +30,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
             GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false),
             GetUserRequest.KeyOneofCase.UserPrincipalName => await grains.GetGrain<IDirectoryQueryGrain>(tenant)
                 .GetUserByPrincipalNameAsync(Requests.Text(request.UserPrincipalName, "user_principal_name")
-                    ?? throw DirectoryException.Invalid("user_principal_name", "is required")),
+                    ?? throw DirectoryException.Invalid("user_principal_name", "is required"), context.CancellationToken),
             _ => throw DirectoryException.Invalid("key", "set id or user_principal_name"),
         };
         return user.ToProto();
@@ -77,7 +77,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         };
         var query = filter.ToString();
         var page = PageRequest.From(request.PageSize, request.PageToken, query);
-        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListUsersAsync(filter, page.After, page.Size);
+        var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListUsersAsync(filter, page.After, page.Size, context.CancellationToken);
         return new ListUsersResponse
         {
             Users = { result.Items.Select(u => u.ToProto()) },
@@ -90,7 +90,7 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
     {
         var tenant = CallerTenant.From(context);
         var ids = Requests.ObjectIds(request.Ids, "ids", Limits.MaxBatchGetIds);
-        var users = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetUsersAsync(ids);
+        var users = await grains.GetGrain<IDirectoryQueryGrain>(tenant).BatchGetUsersAsync(ids, context.CancellationToken);
         return new BatchGetUsersResponse { Users = { users.Select(u => u.ToProto()) } };
     }
 }

@@ -22,29 +22,29 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
 
     private string TenantId => this.GetPrimaryKeyString();
 
-    public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit)
+    public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
-        var rows = await _index.ReadAsync(UserIndex, filter, after, limit);
+        var rows = await _index.ReadAsync(UserIndex, filter, after, limit, cancellationToken);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var users = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => User(id).GetAsync(includeDeleted));
         return new Page<UserView>(users, rows.Next);
     }
 
-    public async Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit)
+    public async Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
-        var rows = await _index.ReadAsync(GroupIndex, filter, after, limit);
+        var rows = await _index.ReadAsync(GroupIndex, filter, after, limit, cancellationToken);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var groups = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => Group(id).GetAsync(includeDeleted));
         return new Page<GroupView>(groups, rows.Next);
     }
 
-    public async Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids) =>
+    public async Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>
         [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => User(id).GetAsync(false))];
 
-    public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids) =>
+    public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>
         [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => Group(id).GetAsync(false))];
 
-    public async Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName)
+    public async Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName, CancellationToken cancellationToken)
     {
         const string Field = "user_principal_name";
         var key = UserPrincipalName.Key(userPrincipalName);
@@ -55,7 +55,7 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
             ?? throw DirectoryException.NotFound(Field, "user");
     }
 
-    public async Task<bool> HasObjectsAsync()
+    public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken)
     {
         var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);
         if (users.Items.Count > 0)
@@ -67,7 +67,7 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
         return groups.Items.Count > 0;
     }
 
-    public async Task<bool> IsDomainInUseAsync(string domain)
+    public async Task<bool> IsDomainInUseAsync(string domain, CancellationToken cancellationToken)
     {
         var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any, UpnDomain = domain }, null, 1);
         return users.Items.Count > 0;

@@ -13,7 +13,7 @@ public sealed class IndexReader(IRowStore rows, RowCodec codec)
 {
     private const int Chunk = 500;
 
-    public async Task<Page<TEntry>> ReadAsync<TEntry>(Func<string, RowSet> bucket, IIndexFilter<TEntry> filter, string? after, int limit)
+    public async Task<Page<TEntry>> ReadAsync<TEntry>(Func<string, RowSet> bucket, IIndexFilter<TEntry> filter, string? after, int limit, CancellationToken cancellationToken = default)
         where TEntry : IIndexEntry
     {
         // One row more than asked tells whether another page follows.
@@ -24,6 +24,7 @@ public sealed class IndexReader(IRowStore rows, RowCodec codec)
             var cursor = after is not null && IndexBuckets.Of(after) == name ? after : "";
             while (found.Count < wanted)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var page = await rows.ReadAsync(bucket(name), cursor, RowKeys.End, Chunk);
                 found.AddRange(page.Items.Select(r => codec.Decode<TEntry>(r.Value)).Where(filter.Matches).Take(wanted - found.Count));
                 if (page.Next is null)

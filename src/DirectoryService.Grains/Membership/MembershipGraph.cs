@@ -7,13 +7,14 @@ namespace DirectoryService.Grains.Membership;
 /// <summary>
 /// Breadth-first walks of the membership graph, one level at a time with each level's reads issued
 /// together. How a node is read is passed in, so the walks are tested without a cluster. Every walk
-/// stops with RESOURCE_EXHAUSTED once it has visited <c>maxVisits</c> objects.
+/// stops with RESOURCE_EXHAUSTED once it has visited <c>maxVisits</c> objects, and between levels
+/// when the caller has gone (its call was cancelled or its deadline passed).
 /// </summary>
 public static class MembershipGraph
 {
     /// <summary>Whether <paramref name="target"/> is <paramref name="start"/> or reachable from it along <paramref name="next"/>.</summary>
     public static async Task<bool> ReachesAsync(
-        string start, string target, Func<string, Task<ImmutableArray<string>>> next, int maxVisits, string field)
+        string start, string target, Func<string, Task<ImmutableArray<string>>> next, int maxVisits, string field, CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { start };
         var frontier = new List<string> { start };
@@ -24,6 +25,7 @@ public static class MembershipGraph
                 return true;
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             var children = await Task.WhenAll(frontier.Select(next));
             frontier = [.. children.SelectMany(c => c).Where(seen.Add)];
             Budget(seen.Count, maxVisits, field);
@@ -37,7 +39,7 @@ public static class MembershipGraph
     /// or missing group confers no membership, so the walk neither returns nor passes through it.
     /// </summary>
     public static async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(
-        IEnumerable<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field)
+        IEnumerable<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field, CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var live = new Dictionary<string, PrincipalNode>(StringComparer.Ordinal);
@@ -45,6 +47,7 @@ public static class MembershipGraph
         while (frontier.Count > 0)
         {
             Budget(seen.Count, maxVisits, field);
+            cancellationToken.ThrowIfCancellationRequested();
             var nodes = await Task.WhenAll(frontier.Select(node));
             var next = new List<string>();
             for (var i = 0; i < frontier.Count; i++)
@@ -71,13 +74,15 @@ public static class MembershipGraph
         Func<string, Task<IReadOnlyList<ObjectRef>>> membersOf,
         Func<ObjectRef, Task<PrincipalNode>> node,
         int maxVisits,
-        string field)
+        string field,
+        CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { groupId };
         var result = new List<ObjectRef>();
         var frontier = new List<string> { groupId };
         while (frontier.Count > 0)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var lists = await Task.WhenAll(frontier.Select(membersOf));
             var candidates = lists.SelectMany(l => l).Where(m => seen.Add(m.Id)).ToList();
             Budget(seen.Count, maxVisits, field);

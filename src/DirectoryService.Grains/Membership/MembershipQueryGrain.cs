@@ -19,7 +19,7 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
 
     private string TenantId => this.GetPrimaryKeyString();
 
-    public async Task<Page<ObjectRef>> ListMembersAsync(string groupId, string? after, int limit)
+    public async Task<Page<ObjectRef>> ListMembersAsync(string groupId, string? after, int limit, CancellationToken cancellationToken)
     {
         await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
         var group = GrainFactory.Group(TenantId, groupId);
@@ -27,6 +27,7 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
         var cursor = after;
         while (live.Count <= limit)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var chunk = await group.GetMembersAsync(cursor, limit + 1 - live.Count);
             var nodes = await Task.WhenAll(chunk.Items.Select(Node));
             live.AddRange(chunk.Items.Where((_, i) => nodes[i].IsLive));
@@ -43,15 +44,15 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
             : new Page<ObjectRef>(live, null);
     }
 
-    public async Task<Page<ObjectRef>> ListTransitiveMembersAsync(string groupId, string? after, int limit)
+    public async Task<Page<ObjectRef>> ListTransitiveMembersAsync(string groupId, string? after, int limit, CancellationToken cancellationToken)
     {
         await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
-        var all = await MembershipGraph.DescendantsAsync(groupId, AllMembersAsync, Node, Limits.MaxTraversalVisits, "group_id");
+        var all = await MembershipGraph.DescendantsAsync(groupId, AllMembersAsync, Node, Limits.MaxTraversalVisits, "group_id", cancellationToken);
         all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return SortedPage.After(all, after, limit, m => m.Id);
     }
 
-    public async Task<Page<string>> ListMemberOfAsync(ObjectRef principal, string? after, int limit)
+    public async Task<Page<string>> ListMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken)
     {
         var node = await RequireLiveAsync(principal, "principal.id");
         var parents = await Task.WhenAll(node.MemberOf.Select(id => Node(ObjectRef.Group(id))));
@@ -59,37 +60,37 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
         return SortedPage.After(live, after, limit, id => id);
     }
 
-    public async Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit)
+    public async Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken)
     {
-        var groups = await AncestorsAsync(principal);
+        var groups = await AncestorsAsync(principal, cancellationToken);
         List<string> ids = [.. groups.Keys.Order(StringComparer.Ordinal)];
         return SortedPage.After(ids, after, limit, id => id);
     }
 
-    public async Task<ImmutableArray<string>> CheckMemberGroupsAsync(ObjectRef principal, ImmutableArray<string> groupIds)
+    public async Task<ImmutableArray<string>> CheckMemberGroupsAsync(ObjectRef principal, ImmutableArray<string> groupIds, CancellationToken cancellationToken)
     {
-        var groups = await AncestorsAsync(principal);
+        var groups = await AncestorsAsync(principal, cancellationToken);
         return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
     }
 
-    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly) =>
-        GroupClaims.MemberGroups(await AncestorsAsync(principal), securityEnabledOnly);
+    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken) =>
+        GroupClaims.MemberGroups(await AncestorsAsync(principal, cancellationToken), securityEnabledOnly);
 
-    public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly)
+    public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
     {
-        var user = await GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId).GetUserByPrincipalNameAsync(userPrincipalName);
+        var user = await GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId).GetUserByPrincipalNameAsync(userPrincipalName, cancellationToken);
         if (!user.Profile.AccountEnabled)
         {
             return new SignInResolution(user.Id, AccountEnabled: false, [], GroupsOverage: false);
         }
 
-        return GroupClaims.SignIn(user.Id, await AncestorsAsync(ObjectRef.User(user.Id), "user_principal_name"), securityEnabledOnly);
+        return GroupClaims.SignIn(user.Id, await AncestorsAsync(ObjectRef.User(user.Id), cancellationToken, "user_principal_name"), securityEnabledOnly);
     }
 
-    private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, string field = "principal.id")
+    private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")
     {
         var node = await RequireLiveAsync(principal, field);
-        return await MembershipGraph.AncestorsAsync(node.MemberOf, id => Node(ObjectRef.Group(id)), Limits.MaxTraversalVisits, field);
+        return await MembershipGraph.AncestorsAsync(node.MemberOf, id => Node(ObjectRef.Group(id)), Limits.MaxTraversalVisits, field, cancellationToken);
     }
 
     private async Task<IReadOnlyList<ObjectRef>> AllMembersAsync(string groupId)

@@ -96,6 +96,24 @@ public sealed class MembershipGraphTests
     }
 
     [Fact]
+    public async Task Walks_StopBetweenLevels_OnceTheCallerHasGone()
+    {
+        var g = new Graph().Add("g1", "u1").Add("g2", "g1").Add("g3", "g2");
+        using var gone = new CancellationTokenSource();
+        var reads = 0;
+        Task<PrincipalNode> ReadThenLeave(string id)
+        {
+            reads++;
+            gone.Cancel();
+            return g.Node(id);
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            MembershipGraph.AncestorsAsync(["g1"], ReadThenLeave, 100, "principal.id", gone.Token));
+        Assert.Equal(1, reads);
+    }
+
+    [Fact]
     public async Task Reaches_FindsPathsThroughDeletedGroups()
     {
         var g = new Graph().Add("a", "b").Add("b", "c").Delete("b");
