@@ -19,4 +19,8 @@ public static class AuditIds
 
     /// <summary>The smallest id at or after a time.</summary>
     public static string AtOrAfter(DateTimeOffset time) => $"{time.UtcTicks:D19}";
+
+    /// <summary>The id range a listing reads: from its start time (inclusive) or after its cursor (exclusive), up to its end time.</summary>
+    public static (string Lower, bool LowerInclusive, string Upper) Range(DateTimeOffset? from, DateTimeOffset? to, string? after) =>
+        (after ?? (from is { } f ? AtOrAfter(f) : ""), after is null, to is { } t ? AtOrAfter(t) : "~");
 }

@@ -23,11 +23,10 @@ public sealed class MemoryAuditLog : IAuditLog
     {
         lock (_records)
         {
-            var lower = after ?? (from is { } f ? AuditIds.AtOrAfter(f) : "");
-            var upper = to is { } t ? AuditIds.AtOrAfter(t) : "~";
+            var (lower, inclusive, upper) = AuditIds.Range(from, to, after);
             var matching = _records.Values
                 .Where(r => r.TenantId == tenantId && string.CompareOrdinal(r.Id, upper) < 0
-                    && (after is null ? string.CompareOrdinal(r.Id, lower) >= 0 : string.CompareOrdinal(r.Id, lower) > 0))
+                    && string.CompareOrdinal(r.Id, lower) >= (inclusive ? 0 : 1))
                 .Take(limit + 1).ToList();
             return Task.FromResult(matching.Count > limit
                 ? new Page<AuditRecord>(matching.GetRange(0, limit), matching[limit - 1].Id)

@@ -32,9 +32,8 @@ public sealed class TableAuditLog(TableClient table, string serviceId) : IAuditL
 
     public async Task<Page> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
     {
-        var lower = after ?? (from is { } f ? AuditIds.AtOrAfter(f) : "");
-        var upper = to is { } t ? AuditIds.AtOrAfter(t) : "~";
-        var filter = after is null
+        var (lower, inclusive, upper) = AuditIds.Range(from, to, after);
+        var filter = inclusive
             ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey ge {lower} and RowKey lt {upper}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey gt {lower} and RowKey lt {upper}");
         var records = new List<AuditRecord>();
