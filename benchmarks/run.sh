@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a fresh Azurite and one Release silo on free-standing ports, runs the given workloads one
+# Starts a fresh Azurite and one Release silo on free-standing ports (rate limits lifted, so the
+# figures measure the service rather than its throttle), runs the given workloads one
 # after another with the load generator (a separate process), prints one JSON line per workload,
 # and stops everything. Usage: benchmarks/run.sh [--concurrency N] [--duration S] workload...
 # Example: benchmarks/run.sh --concurrency 32 --duration 10 ping get-user create-user add-remove-member ping
@@ -34,6 +35,7 @@ silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
   --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
   --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
   --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tls:AllowPlaintextOnLoopback=true \
+  --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
   --Logging:LogLevel:Default=Warning) > "$work/silo.log" 2>&1 &
 silo=$!
 

@@ -6,8 +6,8 @@ public sealed class RateLimitOptions
     public const string Section = "Directory:RateLimits";
 
     /// <summary>Sustained calls per second one tenant may make to one silo.</summary>
-    public int PermitsPerSecond { get; set; } = 5000;
+    public int PermitsPerSecond { get; set; } = 20000;
 
     /// <summary>Calls a tenant may make at once above the sustained rate.</summary>
-    public int Burst { get; set; } = 10000;
+    public int Burst { get; set; } = 40000;
 }
