@@ -87,6 +87,30 @@ public sealed class GroupApiTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task GroupWrites_ReportNotFound_ForUnknownGroups()
+    {
+        var t = await silo.NewTenantAsync();
+        var id = Guid.NewGuid().ToString();
+        await RpcAssert.Fails(StatusCode.NotFound, "group.id", () => t.Groups.UpdateGroupAsync(new UpdateGroupRequest { Group = new Group { Id = id, DisplayName = "x" }, UpdateMask = new FieldMask { Paths = { "display_name" } } }));
+        await RpcAssert.Fails(StatusCode.NotFound, "id", () => t.Groups.RestoreGroupAsync(new RestoreGroupRequest { Id = id }));
+        await RpcAssert.Fails(StatusCode.InvalidArgument, "group", () => t.Groups.CreateGroupAsync(new CreateGroupRequest()));
+        await RpcAssert.Fails(StatusCode.InvalidArgument, "group.id", () => t.Groups.UpdateGroupAsync(new UpdateGroupRequest { Group = new Group { Id = "nope" }, UpdateMask = new FieldMask { Paths = { "display_name" } } }));
+    }
+
+    [Fact]
+    public async Task UpdateGroup_ChecksNewOwnersExist()
+    {
+        var t = await silo.NewTenantAsync();
+        var group = await t.CreateGroupAsync();
+        await RpcAssert.Fails(StatusCode.NotFound, "group.owner_ids[0]", () => t.Groups.UpdateGroupAsync(new UpdateGroupRequest
+        {
+            Group = new Group { Id = group.Id, OwnerIds = { Guid.NewGuid().ToString() } },
+            UpdateMask = new FieldMask { Paths = { "owner_ids" } },
+        }));
+        Assert.Equal(group, await t.Groups.GetGroupAsync(new GetGroupRequest { Id = group.Id }));
+    }
+
+    [Fact]
     public async Task DeleteAndRestoreGroup()
     {
         var t = await silo.NewTenantAsync();

@@ -55,6 +55,34 @@ public sealed class TenantApiTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task TenantCalls_ReportNotFoundAndStaleEtags_AndChangeNothing()
+    {
+        var unknown = NewId();
+        await RpcAssert.Fails(StatusCode.NotFound, "tenant.id", () => silo.Tenants.UpdateTenantAsync(new UpdateTenantRequest
+        {
+            Tenant = new Tenant { Id = unknown, DisplayName = "x" },
+            UpdateMask = new FieldMask { Paths = { "display_name" } },
+        }));
+        await RpcAssert.Fails(StatusCode.NotFound, "id", () => silo.Tenants.DeleteTenantAsync(new DeleteTenantRequest { Id = unknown }));
+        await RpcAssert.Fails(StatusCode.InvalidArgument, "id", () => silo.Tenants.GetTenantAsync(new GetTenantRequest { Id = "UPPER" }));
+
+        var t = await silo.NewTenantAsync();
+        var current = await silo.Tenants.GetTenantAsync(new GetTenantRequest { Id = t.Id });
+        await RpcAssert.Fails(StatusCode.FailedPrecondition, "etag", () => silo.Tenants.DeleteTenantAsync(new DeleteTenantRequest { Id = t.Id, Etag = "W/\"0\"" }));
+        await RpcAssert.Fails(StatusCode.InvalidArgument, "update_mask", () => silo.Tenants.UpdateTenantAsync(new UpdateTenantRequest
+        {
+            Tenant = new Tenant { Id = t.Id, DisplayName = "x" },
+            UpdateMask = new FieldMask { Paths = { "id" } },
+        }));
+        await RpcAssert.Fails(StatusCode.InvalidArgument, "tenant.verified_domains", () => silo.Tenants.UpdateTenantAsync(new UpdateTenantRequest
+        {
+            Tenant = new Tenant { Id = t.Id },
+            UpdateMask = new FieldMask { Paths = { "verified_domains" } },
+        }));
+        Assert.Equal(current, await silo.Tenants.GetTenantAsync(new GetTenantRequest { Id = t.Id }));
+    }
+
+    [Fact]
     public async Task DeleteTenant_RefusedWhileItHoldsObjects()
     {
         var t = await silo.NewTenantAsync();
