@@ -36,6 +36,8 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
 
     public Members.MembersClient Members => new(_invoker);
 
+    public SignIn.SignInClient SignIn => new(_invoker);
+
     public static async Task CreateTenantAsync(GrpcChannel channel, string tenantId) =>
         await new Tenants.TenantsClient(channel.Intercept(headers =>
         {
