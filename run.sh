@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the service durably on this machine: Azurite (the Azure Storage emulator, data kept in
-# .data/azurite) and one silo serving gRPC on http://127.0.0.1:5000, trusting tokens signed with a
-# local development key (.data/dev-signing-key.pem), in plaintext HTTP/2, which the silo allows only on
-# loopback and only when told (production endpoints are https). Installs Azurite on first use.
+# .data/azurite) and one silo serving gRPC over TLS on https://127.0.0.1:5000 with a development
+# certificate (.data/tls.crt, created on first run), trusting tokens signed with a local
+# development key (.data/dev-signing-key.pem). Installs Azurite (and openssl if missing) on first use.
 # Extra arguments go to the silo, e.g. ./run.sh --Directory:Silo:SiloPort=11112
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +21,17 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then
   echo "Azurite listening on 127.0.0.1:10002 (data in .data/azurite)"
 fi
 
+# A development certificate for 127.0.0.1 and localhost; ./dirctl trusts it.
+if [ ! -f .data/tls.crt ]; then
+  command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+  mkdir -p .data
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=directory-dev \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout .data/tls.key -out .data/tls.crt 2>/dev/null
+  chmod 600 .data/tls.key
+fi
+
 # Development tokens: the silo trusts this key (created on first run) and ./dirctl mints with it.
 dotnet run --project src/DirectoryService.Silo -c Release -- \
-  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" \
-  --Directory:Tls:AllowPlaintextOnLoopback=true "$@"
+  --Kestrel:Endpoints:Grpc:Url=https://127.0.0.1:5000 \
+  --Directory:Tls:CertificatePath="$PWD/.data/tls.crt" --Directory:Tls:KeyPath="$PWD/.data/tls.key" \
+  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" "$@"

@@ -23,7 +23,8 @@ public sealed class Commands(GrpcChannel channel, string? tenant, Credentials cr
           member list GROUP-ID [--transitive]           member of user:ID|group:ID [--transitive]
           signin resolve UPN [--security-only]          signin groups user:ID|group:ID [--security-only]
           signin check user:ID|group:ID GROUP-ID...
-        --ca trusts the given certificate (PEM) as the root for an https target, besides the system's roots.
+        --ca (or DIRECTORY_CA) trusts the given certificate (PEM) as a root for an https target, besides the system's;
+        --target defaults to DIRECTORY_TARGET; ./dirctl sets both for ./run.sh's silo.
         every command but health and tenant needs --tenant (or DIRECTORY_TENANT); --id prints only the answer's id.
         credentials: --token (or DIRECTORY_TOKEN) is sent as is; otherwise, with a development key (--dev-key,
         DIRECTORY_DEV_KEY; ./dirctl uses .data/dev-signing-key.pem, which ./run.sh creates) dirctl mints an operator

@@ -13,7 +13,7 @@ try
     }
 
     var target = arguments.Option("target") ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? "http://127.0.0.1:5000";
-    using var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions { HttpHandler = Tls.Handler(arguments.Option("ca")) });
+    using var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions { HttpHandler = Tls.Handler(arguments.Option("ca") ?? Environment.GetEnvironmentVariable("DIRECTORY_CA")) });
     var credentials = new Credentials(
         arguments.Option("token") ?? Environment.GetEnvironmentVariable("DIRECTORY_TOKEN"),
         arguments.Option("dev-key") ?? Environment.GetEnvironmentVariable("DIRECTORY_DEV_KEY"));
