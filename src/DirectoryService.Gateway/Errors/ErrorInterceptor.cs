@@ -31,10 +31,10 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
         {
             throw new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
         {
             LogFailed(logger, e, context.Method);
-            throw new RpcException(new Status(StatusCode.Unavailable, "the directory did not answer in time; the outcome is unknown, retry with a read first"));
+            throw new RpcException(new Status(StatusCode.Unavailable, "the directory could not complete the call (a silo was unavailable or too slow); the outcome is unknown, read before retrying a write"));
         }
         catch (Exception e)
         {
