@@ -70,7 +70,7 @@ public sealed class ExactnessTests(ITestOutputHelper output)
                         }
 
                         var cycle = model.WouldCycle(group, child);
-                        var status = await StatusOf(() => writer.Members.AddMembersAsync(new AddMembersRequest { GroupId = group, Members = { Ref(child, ObjectType.Group) } }).ResponseAsync);
+                        var status = await Outcomes.StatusOf(() => writer.Members.AddMembersAsync(new AddMembersRequest { GroupId = group, Members = { Ref(child, ObjectType.Group) } }).ResponseAsync);
                         Assert.Equal(cycle ? StatusCode.FailedPrecondition : StatusCode.OK, status);
                         if (!cycle)
                         {
@@ -149,18 +149,5 @@ public sealed class ExactnessTests(ITestOutputHelper output)
         }
         while (request.PageToken != "");
         return ids;
-    }
-
-    private static async Task<StatusCode> StatusOf(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return StatusCode.OK;
-        }
-        catch (RpcException e)
-        {
-            return e.StatusCode;
-        }
     }
 }

@@ -6,7 +6,7 @@ namespace DirectoryService.Grains.Common;
 /// <summary>Soft-delete lifetime: an object deleted longer ago than the retention period counts as gone.</summary>
 public static class Retention
 {
-    public static DateTimeOffset PurgeTime(DateTimeOffset deletedAt) => deletedAt + Limits.SoftDeleteRetention;
+    private static DateTimeOffset PurgeTime(DateTimeOffset deletedAt) => deletedAt + Limits.SoftDeleteRetention;
 
     public static ObjectState StateOf(bool exists, DateTimeOffset? deletedAt, DateTimeOffset now) =>
         !exists ? ObjectState.Missing

@@ -10,7 +10,5 @@ public static class StorageNames
     public const string TenantRegistry = "tenants";
     public const string User = "user";
     public const string Group = "group";
-    public const string GroupMembers = "members";
     public const string UpnIndex = "upn";
-    public const string Index = "index";
 }

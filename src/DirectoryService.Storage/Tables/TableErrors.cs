@@ -7,8 +7,6 @@ public static class TableErrors
 {
     public static bool IsConflict(RequestFailedException e) => e.Status == 409;
 
-    public static bool IsPreconditionFailed(RequestFailedException e) => e.Status == 412;
-
     public static bool IsNotFound(RequestFailedException e) => e.Status == 404;
 
     /// <summary>A conditional write lost: the row exists, is gone, or has another etag.</summary>

@@ -24,7 +24,7 @@ public sealed class AuthenticationTests(SiloFixture silo)
 
         foreach (var (rpc, call) in Rpcs.All)
         {
-            var status = await AuthorizationMatrixTests.StatusOf(() => call(Caller(kind, t.Id), t.Id));
+            var status = await Outcomes.StatusOf(() => call(Caller(kind, t.Id), t.Id));
             Assert.True(status == StatusCode.Unauthenticated, $"{rpc} with a {kind} token answered {status}");
         }
 
@@ -35,7 +35,7 @@ public sealed class AuthenticationTests(SiloFixture silo)
     public async Task AValidToken_Passes()
     {
         var t = await silo.NewTenantAsync();
-        var status = await AuthorizationMatrixTests.StatusOf(() => Rpcs.All["Users/ListUsers"](silo.Authorized(Key.Mint(t.Id, [Permissions.DirectoryRead])), t.Id));
+        var status = await Outcomes.StatusOf(() => Rpcs.All["Users/ListUsers"](silo.Authorized(Key.Mint(t.Id, [Permissions.DirectoryRead])), t.Id));
         Assert.Equal(StatusCode.OK, status);
     }
 

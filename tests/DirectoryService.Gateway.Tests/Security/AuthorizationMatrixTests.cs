@@ -64,7 +64,7 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
             foreach (var (rpc, call) in Rpcs.All)
             {
                 var allowed = Expected[rpc].Contains(permission) || Expected[rpc].Contains(AnyToken);
-                var status = await StatusOf(() => call(caller, t.Id));
+                var status = await Outcomes.StatusOf(() => call(caller, t.Id));
                 var denied = status is StatusCode.PermissionDenied or StatusCode.Unauthenticated;
                 if (allowed == denied)
                 {
@@ -81,23 +81,10 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
     {
         var t = await silo.NewTenantAsync();
         var caller = silo.Authorized(SigningKeyScopes(t.Id, $"openid {P.DirectoryRead}"));
-        Assert.Equal(StatusCode.OK, await StatusOf(() => Rpcs.All["Users/ListUsers"](caller, t.Id)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => Rpcs.All["Users/CreateUser"](caller, t.Id)));
+        Assert.Equal(StatusCode.OK, await Outcomes.StatusOf(() => Rpcs.All["Users/ListUsers"](caller, t.Id)));
+        Assert.Equal(StatusCode.PermissionDenied, await Outcomes.StatusOf(() => Rpcs.All["Users/CreateUser"](caller, t.Id)));
     }
 
     private static string SigningKeyScopes(string tenant, string scopes) =>
         ClusterSettings.SigningKey.MintWithClaims(tenant, [new System.Security.Claims.Claim(DirectoryClaims.Scopes, scopes)]);
-
-    internal static async Task<StatusCode> StatusOf(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return StatusCode.OK;
-        }
-        catch (RpcException e)
-        {
-            return e.StatusCode;
-        }
-    }
 }
