@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Storage.Tables;
@@ -9,55 +8,21 @@ namespace DirectoryService.Storage.Audit;
 /// <summary>
 /// The audit log in an Azure table: one partition per tenant, row keys ordered by time. Records
 /// are only ever inserted (an insert never overwrites), and no code path updates or deletes them.
-/// Appends are group-committed: records waiting while a write is in flight go together in one
-/// entity group transaction per tenant, and each caller returns once its own record is stored.
+/// Appends are group-committed (<see cref="TransactionBatcher"/>): records waiting while a write is in
+/// flight go together in one transaction per tenant, and each caller returns once its own is stored.
 /// </summary>
 public sealed class TableAuditLog(TableClient table, string serviceId) : IAuditLog
 {
-    private readonly ConcurrentQueue<(TableEntity Entity, TaskCompletionSource Stored)> _waiting = new();
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly TransactionBatcher _writes = new(table);
 
     public Task InitializeAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
 
     public async Task<AuditRecord> AppendAsync(AuditRecord record)
     {
         var stored = record with { Id = AuditIds.New(record.Time) };
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Enqueue((Entity(stored), done));
-        await FlushAsync();
-        await done.Task;
+        var entity = Entity(stored);
+        await _writes.SubmitAsync(entity.PartitionKey, [new TableTransactionAction(TableTransactionActionType.Add, entity)]);
         return stored;
-    }
-
-    /// <summary>Writes everything waiting; a caller arriving while a flush runs is carried by the next one.</summary>
-    private async Task FlushAsync()
-    {
-        await _writer.WaitAsync();
-        try
-        {
-            var batch = new List<(TableEntity Entity, TaskCompletionSource Stored)>();
-            while (_waiting.TryDequeue(out var item))
-            {
-                batch.Add(item);
-            }
-
-            await Task.WhenAll(batch.GroupBy(b => b.Entity.PartitionKey).SelectMany(p => p.Chunk(100)).Select(async chunk =>
-            {
-                try
-                {
-                    await table.SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c.Entity)));
-                    Array.ForEach(chunk, c => c.Stored.TrySetResult());
-                }
-                catch (Exception e)
-                {
-                    Array.ForEach(chunk, c => c.Stored.TrySetException(e));
-                }
-            }));
-        }
-        finally
-        {
-            _writer.Release();
-        }
     }
 
     private TableEntity Entity(AuditRecord stored) => new(Partition(stored.TenantId), stored.Id)

@@ -15,7 +15,8 @@ namespace DirectoryService.Storage.GrainState;
 /// activation last read or wrote, so a stale activation can never overwrite newer state: it gets
 /// an <see cref="InconsistentStateException"/> instead. Rows of one tenant share a partition-key
 /// prefix (<c>{service}~{tenant}~{spread}</c>) spread over 16 partitions, so a tenant's data stays
-/// together without one partition's throughput limit capping the tenant.
+/// together without one partition's throughput limit capping the tenant. Writes of many grains to
+/// one partition are group-committed (<see cref="TransactionBatcher"/>), each still etag-checked.
 /// </summary>
 public sealed partial class TableGrainStorage(
     string name,
@@ -27,6 +28,7 @@ public sealed partial class TableGrainStorage(
 {
     private const int Spread = 16;
     private readonly TableClient _table = table;
+    private readonly TransactionBatcher _writes = new(table);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"{nameof(TableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, InitializeAsync);
@@ -53,10 +55,11 @@ public sealed partial class TableGrainStorage(
         StateChunks.Write(entity, serializer.SerializeToArray(grainState.State), $"{grainId}/{stateName}");
         try
         {
-            var response = grainState.ETag is null
-                ? await _table.AddEntityAsync(entity)
-                : await _table.UpdateEntityAsync(entity, new ETag(grainState.ETag), TableUpdateMode.Replace);
-            grainState.ETag = response.Headers.ETag?.ToString();
+            var change = grainState.ETag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(grainState.ETag));
+            var etags = await _writes.SubmitAsync(pk, [change]);
+            grainState.ETag = etags[0]?.ToString();
             grainState.RecordExists = true;
         }
         catch (RequestFailedException e) when (TableErrors.IsLostRace(e))

@@ -8,10 +8,12 @@ namespace DirectoryService.Storage.Rows;
 
 /// <summary>
 /// Row sets in an Azure table: one partition per set (<c>{service}~{tenant}~{kind}~{owner}</c>), one
-/// entity per row. A multi-row write is an entity group transaction within that partition.
+/// entity per row. A multi-row write is an entity group transaction within that partition; writes of
+/// different callers to one partition are group-committed (<see cref="TransactionBatcher"/>).
 /// </summary>
 public sealed class TableRowStore(TableClient table, string serviceId) : IRowStore
 {
+    private readonly TransactionBatcher _writes = new(table);
     private const string ValueProperty = "V";
     private static readonly string[] Columns = ["RowKey", ValueProperty];
 
@@ -43,32 +45,27 @@ public sealed class TableRowStore(TableClient table, string serviceId) : IRowSto
 
     public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
     {
-        var partition = Partition(set);
-        switch (writes.Count)
+        if (writes.Count > IRowStore.MaxWritesPerCall)
         {
-            case 0:
-                return;
-            case 1 when writes[0].IsDelete:
-                try
-                {
-                    await table.DeleteEntityAsync(partition, writes[0].Key, ETag.All);
-                }
-                catch (RequestFailedException e) when (TableErrors.IsNotFound(e))
-                {
-                    // Already gone: the outcome the caller wanted.
-                }
-
-                return;
-            case 1:
-                await table.UpsertEntityAsync(Entity(partition, writes[0]), TableUpdateMode.Replace);
-                return;
-            case > IRowStore.MaxWritesPerCall:
-                throw new ArgumentException($"at most {IRowStore.MaxWritesPerCall} writes per call", nameof(writes));
+            throw new ArgumentException($"at most {IRowStore.MaxWritesPerCall} writes per call", nameof(writes));
         }
 
-        await table.SubmitTransactionAsync(writes.Select(w => w.IsDelete
-            ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, w.Key), ETag.All)
-            : new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(partition, w))));
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        var partition = Partition(set);
+        try
+        {
+            await _writes.SubmitAsync(partition, [.. writes.Select(w => w.IsDelete
+                ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, w.Key), ETag.All)
+                : new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(partition, w)))]);
+        }
+        catch (RequestFailedException e) when (writes is [{ IsDelete: true }] && TableErrors.IsNotFound(e))
+        {
+            // Already gone: the outcome the caller wanted.
+        }
     }
 
     private string Partition(RowSet set) => TableKeys.Join(serviceId, set.TenantId, set.Kind, set.Owner);

@@ -1,0 +1,172 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace DirectoryService.Storage.Tables;
+
+/// <summary>
+/// Group commit for one table. Each caller submits a unit: changes to one partition that must apply
+/// all or none. While a write to a partition is in flight, units arriving for it wait and then go
+/// together in one entity group transaction (up to 100 changes, no row twice), so Azure Table's
+/// per-request cost is paid once for many callers. A unit arriving at an idle partition is written
+/// at once: group commit adds no latency when there is nothing to share.
+/// <para>
+/// Outcomes stay per caller. When the shared transaction is rejected (nothing of it applied), each
+/// unit is retried alone and gets its own answer, so one caller's lost etag race never fails
+/// another. When the outcome is unknown (a fault or timeout), every unit in it fails with that
+/// fault, exactly as a single request would.
+/// </para>
+/// </summary>
+public sealed class TransactionBatcher(TableClient table)
+{
+    private readonly Dictionary<string, Lane> _lanes = [];
+
+    /// <summary>Applies <paramref name="changes"/> (all in one partition) atomically; returns the new etag of each changed row (null for deletes).</summary>
+    public Task<IReadOnlyList<ETag?>> SubmitAsync(string partition, IReadOnlyList<TableTransactionAction> changes)
+    {
+        if (changes.Count is 0 or > MaxChanges)
+        {
+            throw new ArgumentOutOfRangeException(nameof(changes), $"a unit carries 1..{MaxChanges} changes");
+        }
+
+        var unit = new Unit(changes);
+        bool lead;
+        Lane? lane;
+        lock (_lanes)
+        {
+            lead = !_lanes.TryGetValue(partition, out lane);
+            if (lead)
+            {
+                lane = new Lane();
+                _lanes.Add(partition, lane);
+            }
+
+            lane!.Waiting.Enqueue(unit);
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(() => DrainAsync(partition, lane));
+        }
+
+        return unit.Done.Task;
+    }
+
+    /// <summary>The most changes one entity group transaction may carry.</summary>
+    public const int MaxChanges = 100;
+
+    private async Task DrainAsync(string partition, Lane lane)
+    {
+        while (true)
+        {
+            List<Unit> batch;
+            lock (_lanes)
+            {
+                batch = Take(lane.Waiting);
+                if (batch.Count == 0)
+                {
+                    _lanes.Remove(partition);
+                    return;
+                }
+            }
+
+            await CommitAsync(batch);
+        }
+    }
+
+    /// <summary>Takes waiting units in order while they fit in one transaction and touch distinct rows.</summary>
+    private static List<Unit> Take(Queue<Unit> waiting)
+    {
+        var batch = new List<Unit>();
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        while (waiting.TryPeek(out var next)
+            && count + next.Changes.Count <= MaxChanges
+            && next.Changes.All(c => !rows.Contains(c.Entity.RowKey)))
+        {
+            waiting.Dequeue();
+            batch.Add(next);
+            count += next.Changes.Count;
+            rows.UnionWith(next.Changes.Select(c => c.Entity.RowKey));
+        }
+
+        return batch;
+    }
+
+    private async Task CommitAsync(List<Unit> batch)
+    {
+        if (batch.Count == 1)
+        {
+            await RunAloneAsync(batch[0]);
+            return;
+        }
+
+        try
+        {
+            var response = await table.SubmitTransactionAsync(batch.SelectMany(u => u.Changes));
+            var offset = 0;
+            foreach (var unit in batch)
+            {
+                unit.Done.TrySetResult(ETags(response.Value, offset, unit.Changes));
+                offset += unit.Changes.Count;
+            }
+        }
+        catch (TableTransactionFailedException)
+        {
+            // Rejected as a whole, nothing applied: let each unit meet its own fate.
+            await Task.WhenAll(batch.Select(RunAloneAsync));
+        }
+        catch (Exception e)
+        {
+            foreach (var unit in batch)
+            {
+                unit.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Writes one unit by itself, with the plain single-row call when it has one change, so its errors are the usual ones.</summary>
+    private async Task RunAloneAsync(Unit unit)
+    {
+        try
+        {
+            if (unit.Changes.Count > 1)
+            {
+                var response = await table.SubmitTransactionAsync(unit.Changes);
+                unit.Done.TrySetResult(ETags(response.Value, 0, unit.Changes));
+                return;
+            }
+
+            var change = unit.Changes[0];
+            Response single = change.ActionType switch
+            {
+                TableTransactionActionType.Add => await table.AddEntityAsync(change.Entity),
+                TableTransactionActionType.UpdateReplace => await table.UpdateEntityAsync(change.Entity, change.ETag, TableUpdateMode.Replace),
+                TableTransactionActionType.UpdateMerge => await table.UpdateEntityAsync(change.Entity, change.ETag, TableUpdateMode.Merge),
+                TableTransactionActionType.UpsertReplace => await table.UpsertEntityAsync(change.Entity, TableUpdateMode.Replace),
+                TableTransactionActionType.UpsertMerge => await table.UpsertEntityAsync(change.Entity, TableUpdateMode.Merge),
+                TableTransactionActionType.Delete => await table.DeleteEntityAsync(change.Entity.PartitionKey, change.Entity.RowKey, change.ETag),
+                _ => throw new NotSupportedException(change.ActionType.ToString()),
+            };
+            unit.Done.TrySetResult([change.ActionType == TableTransactionActionType.Delete ? null : single.Headers.ETag]);
+        }
+        catch (Exception e)
+        {
+            unit.Done.TrySetException(e);
+        }
+    }
+
+    private static ETag?[] ETags(IReadOnlyList<Response> responses, int offset, IReadOnlyList<TableTransactionAction> changes) =>
+        [.. changes.Select((c, i) => c.ActionType == TableTransactionActionType.Delete ? (ETag?)null : responses[offset + i].Headers.ETag)];
+
+    private sealed class Lane
+    {
+        public Queue<Unit> Waiting { get; } = new();
+    }
+
+    private sealed class Unit(IReadOnlyList<TableTransactionAction> changes)
+    {
+        public IReadOnlyList<TableTransactionAction> Changes { get; } = changes;
+
+        public TaskCompletionSource<IReadOnlyList<ETag?>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,118 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using DirectoryService.Storage.Tables;
+using DirectoryService.Testing;
+
+namespace DirectoryService.Storage.Tests.Batching;
+
+public sealed class TransactionBatcherTests
+{
+    [Fact]
+    public async Task Concurrent_writes_to_one_partition_share_requests_and_all_land()
+    {
+        var requests = new RequestCounter();
+        var table = await NewTableAsync(requests);
+        var batcher = new TransactionBatcher(table);
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => batcher.SubmitAsync("p", [Add("p", $"r{i:D3}")])));
+
+        var stored = await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p").ToListAsync();
+        Assert.Equal(200, stored.Count);
+        Assert.True(requests.Writes < 100, $"200 writes took {requests.Writes} requests");
+    }
+
+    [Fact]
+    public async Task A_rejected_unit_fails_alone_and_the_others_in_its_transaction_still_land()
+    {
+        var table = await NewTableAsync();
+        var batcher = new TransactionBatcher(table);
+        await table.AddEntityAsync(new TableEntity("p", "taken"));
+
+        var writes = Enumerable.Range(0, 30).Select(i => i == 15 ? Add("p", "taken") : Add("p", $"r{i:D2}")).ToList();
+        var outcomes = await Task.WhenAll(writes.Select(async w =>
+        {
+            try
+            {
+                await batcher.SubmitAsync("p", [w]);
+                return 0;
+            }
+            catch (RequestFailedException e)
+            {
+                return e.Status;
+            }
+        }));
+
+        Assert.Equal(409, outcomes[15]);
+        Assert.Equal(29, outcomes.Count(o => o == 0));
+        Assert.Equal(30, (await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p").ToListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Units_touching_the_same_row_apply_in_order_never_in_one_transaction()
+    {
+        var table = await NewTableAsync();
+        var batcher = new TransactionBatcher(table);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => batcher.SubmitAsync("p", [Upsert("p", "row", i), Upsert("p", $"other{i:D2}", i)])));
+
+        Assert.Equal(19, (await table.GetEntityAsync<TableEntity>("p", "row")).Value.GetInt32("N"));
+    }
+
+    [Fact]
+    public async Task A_unit_whose_transaction_outcome_is_unknown_is_never_reported_stored_unless_it_is()
+    {
+        var faults = new FaultInjection { LoseResponses = 3 };
+        var table = await NewTableAsync(faults);
+        var batcher = new TransactionBatcher(table);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+        {
+            try
+            {
+                await batcher.SubmitAsync("p", [Add("p", $"r{i:D2}")]);
+                return (Row: $"r{i:D2}", Acknowledged: true);
+            }
+            catch (Exception e) when (e is IOException or RequestFailedException or AggregateException)
+            {
+                return (Row: $"r{i:D2}", Acknowledged: false);
+            }
+        }));
+
+        var stored = (await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p").ToListAsync()).Select(e => e.RowKey).ToHashSet();
+        Assert.All(outcomes.Where(o => o.Acknowledged), o => Assert.Contains(o.Row, stored));
+        Assert.Contains(outcomes, o => !o.Acknowledged);
+    }
+
+    private static TableTransactionAction Add(string pk, string rk) => new(TableTransactionActionType.Add, new TableEntity(pk, rk));
+
+    private static TableTransactionAction Upsert(string pk, string rk, int n) => new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, rk) { ["N"] = n });
+
+    private static async Task<TableClient> NewTableAsync(HttpPipelinePolicy? policy = null)
+    {
+        var (connection, name) = (await Azurite.ConnectionStringAsync(), Azurite.NewTableName("batch"));
+        await TableClients.Create(connection, name, 0).CreateIfNotExistsAsync();
+        return TableClients.Create(connection, name, 0, policy);
+    }
+
+    private sealed class RequestCounter : HttpPipelinePolicy
+    {
+        private int _writes;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method != RequestMethod.Get)
+            {
+                Interlocked.Increment(ref _writes);
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+}
