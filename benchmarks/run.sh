@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Starts a fresh Azurite and one Release silo on free-standing ports (rate limits lifted, so the
-# figures measure the service rather than its throttle), runs the given workloads one
-# after another with the load generator (a separate process), prints one JSON line per workload,
-# and stops everything. Usage: benchmarks/run.sh [--concurrency N] [--duration S] workload...
-# Example: benchmarks/run.sh --concurrency 32 --duration 10 ping get-user create-user add-remove-member ping
+# figures measure the service rather than its throttle), runs the given workloads one after
+# another with the load generator (a separate process), prints one JSON line per workload, and
+# stops everything.
+#
+# Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
+# check-groups, add-remove) make the script load it first through the API (phases users, groups,
+# members), printing each phase's time and the silo's resident memory after it.
+# Special steps: `restart` restarts the silo (every grain cold afterwards); `A+B` runs workload A
+# measured and B in the background at the same time (B at --background-concurrency callers).
+#
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] step...
+# Example: benchmarks/run.sh --scale 1 ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-concurrency=32; duration=10
+concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --background-concurrency) background_concurrency=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $# -gt 0 ]] || { echo "name at least one workload" >&2; exit 2; }
+[[ $# -gt 0 ]] || { echo "name at least one step" >&2; exit 2; }
 
 [ -x .tools/node_modules/.bin/azurite-table ] || npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.35.0
 dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
@@ -29,21 +40,53 @@ trap cleanup EXIT
   --disableTelemetry --skipApiVersionCheck > "$work/azurite.log" 2>&1 &
 azurite=$!
 
-silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
-(cd $silo_dir && exec dotnet DirectoryService.Silo.dll \
-  --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
-  --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
-  --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
-  --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tls:AllowPlaintextOnLoopback=true \
-  --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
-  --Logging:LogLevel:Default=Warning) > "$work/silo.log" 2>&1 &
-silo=$!
+start_silo() {
+  local silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
+  (cd $silo_dir && exec dotnet DirectoryService.Silo.dll \
+    --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
+    --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
+    --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
+    --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tls:AllowPlaintextOnLoopback=true \
+    --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
+    --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
+  silo=$!
+  for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && return; sleep 0.2; done
+  echo "silo did not start; log:" >&2; tail -20 "$work/silo.log" >&2; exit 1
+}
 
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && break; sleep 0.2; done
+silo_rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$silo/status; }
+
+generator() {
+  dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
+    --target http://127.0.0.1:$grpc_port --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
+}
+
+start_silo
+echo "{\"step\":\"start\",\"silo_rss_mb\":$(silo_rss_mb)}"
+
+if printf '%s\n' "$@" | grep -qE '(^|\+)(get-user-upn|signin|cold-signin|member-groups|check-groups|add-remove)($|\+)'; then
+  for phase in users groups members; do
+    line=$(generator --workload load --phase $phase --concurrency 64)
+    echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"
+  done
+fi
 
 status=0
-for workload in "$@"; do
-  dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
-    --target http://127.0.0.1:$grpc_port --workload "$workload" --concurrency "$concurrency" --duration "$duration" --warmup 3 --dev-key "$work/dev-key.pem" || status=1
+for step in "$@"; do
+  case $step in
+    restart)
+      kill -TERM $silo; wait $silo || true
+      start_silo
+      echo "{\"step\":\"restart\",\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+    cold-signin)
+      # First resolutions after a restart: no warm-up, every call a user not resolved before.
+      generator --workload cold-signin --concurrency 8 --duration "$duration" --warmup 0 || status=1 ;;
+    *+*)
+      generator --workload "${step%%+*}" --background "${step#*+}" --background-concurrency "$background_concurrency" \
+        --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
+    *)
+      generator --workload "$step" --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
+  esac
 done
+echo "{\"step\":\"end\",\"silo_rss_mb\":$(silo_rss_mb)}"
 exit $status

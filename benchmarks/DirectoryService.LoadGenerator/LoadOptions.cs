@@ -4,11 +4,15 @@ namespace DirectoryService.LoadGenerator;
 
 /// <summary>Command-line options: <c>--name value</c> pairs.</summary>
 public sealed record LoadOptions(
-    Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed, string DevKey)
+    Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed, string DevKey,
+    double Scale, string Ids, string Phase, string? Background, int BackgroundConcurrency)
 {
     public const string Usage =
-        "usage: DirectoryService.LoadGenerator --workload ping|get-user|create-user|add-remove-member [--target http://127.0.0.1:5000] " +
-        "[--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1] --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)";
+        "usage: DirectoryService.LoadGenerator --workload WORKLOAD --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)\n" +
+        "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
+        "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8]\n" +
+        "workloads: ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
+        "  get-user-upn, signin, cold-signin, member-groups, check-groups, add-remove (need the loaded dataset of the same --scale and --seed)";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -34,6 +38,11 @@ public sealed record LoadOptions(
             TimeSpan.FromSeconds(Int("warmup", 3)),
             Get("tenant", "bench"),
             Int("seed", 1),
-            values.TryGetValue("dev-key", out var key) ? key : throw new ArgumentException(Usage));
+            values.TryGetValue("dev-key", out var key) ? key : throw new ArgumentException(Usage),
+            double.Parse(Get("scale", "1"), CultureInfo.InvariantCulture),
+            Get("ids", "dataset.ids"),
+            Get("phase", "users"),
+            values.GetValueOrDefault("background"),
+            Int("background-concurrency", 8));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DirectoryService.LoadGenerator;
+using DirectoryService.LoadGenerator.Dataset;
 using DirectoryService.LoadGenerator.Workloads;
 using DirectoryService.Security;
 using Grpc.Net.Client;
@@ -10,16 +11,46 @@ using var channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOption
     HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
 });
 var tenant = new TenantClients(channel, options.Tenant, DevelopmentSigningKey.LoadOrCreate(options.DevKey));
-IWorkload workload = options.Workload switch
+var dataset = new Lazy<Dataset>(() => new Dataset(options.Scale, options.Seed));
+var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+if (options.Workload == "load")
+{
+    var loaded = await new DatasetLoader(tenant, dataset.Value, options.Ids, options.Concurrency).RunAsync(options.Phase);
+    Console.WriteLine(JsonSerializer.Serialize(loaded, json));
+    return 0;
+}
+
+IWorkload Create(string name, int concurrency) => name switch
 {
     "ping" => new PingWorkload(tenant),
-    "get-user" => new GetUserWorkload(tenant, users: 1000, options.Seed),
     "create-user" => new CreateUserWorkload(tenant),
-    "add-remove-member" => new AddRemoveMemberWorkload(tenant, options.Concurrency, groups: 64),
-    _ => throw new ArgumentException($"unknown workload '{options.Workload}'\n{LoadOptions.Usage}"),
+    "get-user-upn" => new GetUserByUpnWorkload(tenant, dataset.Value, options.Ids),
+    "signin" => new SignInWorkload(tenant, dataset.Value, options.Ids, cold: false),
+    "cold-signin" => new SignInWorkload(tenant, dataset.Value, options.Ids, cold: true),
+    "member-groups" => new MemberGroupsWorkload(tenant, dataset.Value, options.Ids),
+    "check-groups" => new CheckGroupsWorkload(tenant, dataset.Value, options.Ids),
+    "add-remove" => new AddRemoveWorkload(tenant, dataset.Value, options.Ids, concurrency),
+    _ => throw new ArgumentException($"unknown workload '{name}'\n{LoadOptions.Usage}"),
 };
 
-await workload.PrepareAsync();
-var result = await LoadRunner.RunAsync(workload, options);
-Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-return result.Errors == 0 && result.Mismatches == 0 ? 0 : 1;
+// The measured workload, and optionally a background one running at the same time (e.g. reads
+// while durable writes go on), each with its own figures.
+List<(IWorkload Workload, LoadOptions Options)> runs = [(Create(options.Workload, options.Concurrency), options)];
+if (options.Background is { } background)
+{
+    runs.Add((Create(background, options.BackgroundConcurrency), options with { Workload = background, Concurrency = options.BackgroundConcurrency }));
+}
+
+foreach (var (workload, _) in runs)
+{
+    await workload.PrepareAsync();
+}
+
+var results = await Task.WhenAll(runs.Select(r => LoadRunner.RunAsync(r.Workload, r.Options)));
+foreach (var result in results)
+{
+    Console.WriteLine(JsonSerializer.Serialize(result, json));
+}
+
+return results.All(r => r.Errors == 0 && r.Mismatches == 0) ? 0 : 1;

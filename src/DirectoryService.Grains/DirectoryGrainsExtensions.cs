@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Membership;
 using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,6 +15,9 @@ public static class DirectoryGrainsExtensions
     {
         silo.Services.TryAddSingleton(new DirectoryClock(TimeProvider.System));
         silo.Services.TryAddSingleton<RowCodec>();
+        silo.Services.TryAddSingleton<ClosureCache>();
+        silo.Services.TryAddSingleton<IClosureInvalidator, ClosureInvalidator>();
+        silo.AddGrainService<ClosureCacheService>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;
     }

@@ -17,6 +17,9 @@ public static class Limits
     public const int MaxUpnLocalPartLength = 64;
     public const int GroupsClaimLimit = 200;
 
+    /// <summary>Most groups one user or group may be a direct member of: more could never be answered by GetMemberGroups.</summary>
+    public const int MaxDirectMemberOf = MaxMemberGroups;
+
     /// <summary>Most directory objects one traversal may visit before it is refused with RESOURCE_EXHAUSTED.</summary>
     public const int MaxTraversalVisits = 200_000;
 

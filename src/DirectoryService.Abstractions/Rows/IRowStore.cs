@@ -11,6 +11,9 @@ public interface IRowStore
     /// <summary>Up to <paramref name="limit"/> rows with keys after <paramref name="after"/> and before <paramref name="before"/>, in key order.</summary>
     Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit);
 
+    /// <summary>Up to <paramref name="limit"/> keys (without values) after <paramref name="after"/> and before <paramref name="before"/>, in order.</summary>
+    Task<Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit);
+
     /// <summary>One row, or null.</summary>
     Task<Row?> GetAsync(RowSet set, string key);
 

@@ -2,15 +2,13 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
-using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Common;
 
 /// <summary>
 /// What users and groups share: lifecycle (create, read, soft delete, restore), etag versioning,
-/// the listing-index row they publish after each change, and the "member of" index: one row per
-/// group (a user may be in thousands), loaded once per activation and then kept exact in memory,
-/// since this grain is the only writer.
+/// the listing-index row they publish after each change, and the "member of" set kept in the state,
+/// which the groups holding the source of truth bring up to date before they acknowledge a change.
 /// </summary>
 public abstract class DirectoryObjectGrain<TProfile, TView>(
     IPersistentState<DirectoryObjectState<TProfile>> state,
@@ -19,7 +17,6 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     where TProfile : class
 {
     private (string TenantId, string ObjectId)? _key;
-    private HashSet<string>? _memberOf;
 
     /// <summary>The name of the object kind in messages ("user", "group").</summary>
     protected abstract string KindName { get; }
@@ -38,32 +35,30 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     protected IRowStore Rows => rows;
 
-    public async Task<PrincipalNode> GetNodeAsync() =>
-        Current == ObjectState.Missing
+    public Task<PrincipalNode> GetNodeAsync() =>
+        Task.FromResult(Current == ObjectState.Missing
             ? PrincipalNode.Missing
-            : new PrincipalNode(Current, Flag(State.Profile!), Sorted(await MemberOfAsync()));
+            : new PrincipalNode(Current, Flag(State.Profile!), Sorted(State.MemberOf)));
 
     public async Task AddMemberOfAsync(string groupId)
     {
-        var memberOf = await MemberOfAsync();
-        if (!memberOf.Contains(groupId))
+        if (State.MemberOf.Add(groupId))
         {
-            await rows.WriteAsync(RowSets.MemberOf(TenantId, ObjectId), [RowWrite.Upsert(groupId, [])]);
-            memberOf.Add(groupId);
+            await state.WriteOrReloadAsync(this);
+            await NodeChangedAsync();
         }
     }
 
     public async Task RemoveMemberOfAsync(string groupId)
     {
-        var memberOf = await MemberOfAsync();
-        if (memberOf.Contains(groupId))
+        if (State.MemberOf.Remove(groupId))
         {
-            await rows.WriteAsync(RowSets.MemberOf(TenantId, ObjectId), [RowWrite.Delete(groupId)]);
-            memberOf.Remove(groupId);
+            await state.WriteOrReloadAsync(this);
+            await NodeChangedAsync();
         }
     }
 
-    public async Task<ImmutableArray<string>> GetMemberOfAsync() => Sorted(await MemberOfAsync());
+    public Task<ImmutableArray<string>> GetMemberOfAsync() => Task.FromResult(Sorted(State.MemberOf));
 
     public Task<TView> GetAsync(bool includeDeleted)
     {
@@ -75,8 +70,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     {
         RequireProfile();
         ETag.Check(etag, State.Version, "etag");
-        State.DeletedAt = Now;
-        return await SaveAsync(State.Profile!);
+        return await SaveAsync(State.Profile!, deletedAt: Now);
     }
 
     public async Task<TView> RestoreAsync()
@@ -89,8 +83,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
                 throw DirectoryException.Precondition("id", $"the {KindName} is not deleted");
         }
 
-        State.DeletedAt = null;
-        return await SaveAsync(State.Profile!);
+        return await SaveAsync(State.Profile!, deletedAt: null);
     }
 
     /// <summary>The flag a membership answer depends on: account enabled (users), security enabled (groups).</summary>
@@ -100,6 +93,12 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     /// <summary>Writes this object's row in the tenant's listing index.</summary>
     protected abstract Task PublishAsync();
+
+    /// <summary>
+    /// Runs after a stored change to what <see cref="GetNodeAsync"/> answers (state, flag, "member of"),
+    /// before the change is acknowledged: the place to invalidate anything derived from the node.
+    /// </summary>
+    protected virtual Task NodeChangedAsync() => Task.CompletedTask;
 
     protected string CurrentETag => ETag.For(State.Version);
 
@@ -137,30 +136,28 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected async Task<TView> CreateCoreAsync(TProfile profile)
     {
         State.CreatedAt = Now;
-        State.DeletedAt = null;
-        return await SaveAsync(profile);
+        return await SaveAsync(profile, deletedAt: null);
     }
 
     /// <summary>Stores a new version of the profile, then updates the listing row.</summary>
-    protected async Task<TView> SaveAsync(TProfile profile)
+    protected Task<TView> SaveAsync(TProfile profile) => SaveAsync(profile, State.DeletedAt);
+
+    /// <summary>Stores a new version of the profile and deletion mark, then updates the listing row.</summary>
+    private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt)
     {
+        var before = (Current, Flag: State.Profile is { } p && Flag(p));
         State.Profile = profile;
+        State.DeletedAt = deletedAt;
         State.Version++;
         await state.WriteOrReloadAsync(this);
+        if (before != (Current, Flag(profile)))
+        {
+            await NodeChangedAsync();
+        }
+
         await PublishAsync();
         return View();
     }
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
-
-    private async Task<HashSet<string>> MemberOfAsync()
-    {
-        if (_memberOf is null)
-        {
-            var stored = await rows.ReadAllAsync(RowSets.MemberOf(TenantId, ObjectId), "", RowKeys.End);
-            _memberOf = [.. stored.Select(r => r.Key)];
-        }
-
-        return _memberOf;
-    }
 }

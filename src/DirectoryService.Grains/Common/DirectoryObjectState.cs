@@ -1,6 +1,13 @@
 namespace DirectoryService.Grains.Common;
 
-/// <summary>The durable state every user and group has: its profile, version and soft-delete mark.</summary>
+/// <summary>
+/// The durable state every user and group has: its profile, version and soft-delete mark, and the
+/// groups it is a direct member of (written only by this object's grain, on the instruction of the
+/// group, which holds the source of truth). Kept here rather than in rows of its own: a principal's
+/// direct groups are few (bounded by <see cref="Abstractions.Common.Limits.MaxDirectMemberOf"/>), and
+/// then one state write covers a membership change and concurrent changes of many principals share
+/// one storage transaction.
+/// </summary>
 [GenerateSerializer, Alias("DirectoryObjectState`1")]
 public sealed class DirectoryObjectState<TProfile>
     where TProfile : class
@@ -10,4 +17,5 @@ public sealed class DirectoryObjectState<TProfile>
     [Id(1)] public DateTimeOffset CreatedAt { get; set; }
     [Id(2)] public long Version { get; set; }
     [Id(3)] public DateTimeOffset? DeletedAt { get; set; }
+    [Id(4)] public HashSet<string> MemberOf { get; set; } = [];
 }

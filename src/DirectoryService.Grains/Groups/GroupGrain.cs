@@ -4,22 +4,25 @@ using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Membership;
 using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryService.Grains.Groups;
 
 /// <summary>
-/// One group: its profile and its direct members, the source of truth of membership. Members are
-/// rows, so a group of a million members is never loaded or rewritten: adding one member writes its
-/// row together with the "member of" update it owes (one atomic write), applies that update to the
-/// member, and only then acknowledges.
+/// One group: its profile and its direct members, the source of truth of membership. Members live
+/// in hashed bucket rows of bounded size (<see cref="MemberBuckets"/>), so a group of a million
+/// members is never loaded or rewritten: adding one member rewrites its bucket together with the
+/// "member of" update it owes (one atomic write), applies that update to the member, and only then
+/// acknowledges.
 /// </summary>
 public sealed partial class GroupGrain(
     [PersistentState(StorageNames.Group, StorageNames.Directory)] IPersistentState<DirectoryObjectState<GroupProfile>> state,
     IRowStore rows,
     RowCodec codec,
     DirectoryClock clock,
+    IClosureInvalidator closures,
     ILogger<GroupGrain> logger)
     : DirectoryObjectGrain<GroupProfile, GroupView>(state, rows, clock), IGroupGrain
 {
@@ -34,6 +37,9 @@ public sealed partial class GroupGrain(
     private IGrainTimer? _retry;
 
     protected override string KindName => "group";
+
+    /// <summary>The group's member buckets (hash prefixes), loaded once per activation; null until then.</summary>
+    private SortedSet<string>? _buckets;
 
     private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
 
@@ -86,27 +92,34 @@ public sealed partial class GroupGrain(
             {
                 throw DirectoryException.NotFound($"members[{i}].id", refs[i].Kind == ObjectKind.User ? "user" : "group");
             }
+
+            if (nodes[i].MemberOf.Length >= Limits.MaxDirectMemberOf && !nodes[i].MemberOf.Contains(ObjectId))
+            {
+                throw DirectoryException.Exhausted($"members[{i}].id", $"the member is already a direct member of {Limits.MaxDirectMemberOf} groups");
+            }
         }
 
         var candidates = refs.DistinctBy(r => r.Id).ToList();
-        var stored = await Task.WhenAll(candidates.Select(r => Rows.GetAsync(MemberSet, MemberRows.Member + r.Id)));
-        var added = candidates.Where((_, i) => stored[i] is null).ToList();
+        var buckets = await BucketsToAddAsync(candidates);
+        var added = candidates.Where(c => !buckets[BucketOf(c.Id)].Any(m => m.Id == c.Id)).ToList();
         if (added.Count == 0)
         {
             return 0;
         }
 
         var writes = new List<RowWrite>();
-        foreach (var member in added)
+        foreach (var (bucket, members) in buckets)
         {
-            writes.Add(MemberRows.AddMember(member));
-            if (member.Kind == ObjectKind.Group)
+            var joining = added.Where(a => BucketOf(a.Id) == bucket).ToList();
+            if (joining.Count > 0)
             {
-                writes.Add(RowWrite.Upsert(MemberRows.Nested + member.Id, []));
+                writes.Add(RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode([.. members, .. joining])));
             }
         }
 
+        writes.AddRange(added.Where(m => m.Kind == ObjectKind.Group).Select(m => RowWrite.Upsert(MemberRows.Nested + m.Id, [])));
         await WriteChangesAsync(writes, added.Select(m => new MemberOfChange(m, Added: true)));
+        _buckets!.UnionWith(buckets.Keys);
         return added.Count;
     }
 
@@ -114,26 +127,42 @@ public sealed partial class GroupGrain(
     {
         RequireProfile(field: "group_id");
         await SyncMemberOfAsync(rethrow: true);
-        var row = await Rows.GetAsync(MemberSet, MemberRows.Member + member.Id);
-        if (row is null || MemberRows.ReadMember(row).Kind != member.Kind)
+        var bucket = BucketOf(member.Id, await BucketsAsync());
+        var members = await ReadBucketAsync(bucket);
+        if (!members.Remove(member))
         {
             throw DirectoryException.NotFound("member.id", "direct member of the group");
         }
 
-        List<RowWrite> writes = [RowWrite.Delete(MemberRows.Member + member.Id)];
+        List<RowWrite> writes = [RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode(members))];
         if (member.Kind == ObjectKind.Group)
         {
             writes.Add(RowWrite.Delete(MemberRows.Nested + member.Id));
         }
 
         await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)]);
+        _buckets!.Add(bucket);
     }
 
     public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
     {
-        var page = await Rows.ReadAsync(MemberSet, RowKeys.After(MemberRows.Member, after), RowKeys.Before(MemberRows.Member), limit);
-        var members = page.Items.Select(MemberRows.ReadMember).ToList();
-        return new Page<ObjectRef>(members, page.Next is null ? null : members[^1].Id);
+        var start = after is null ? null : MemberBuckets.Hash(after);
+        var members = new List<ObjectRef>();
+        foreach (var bucket in (await BucketsAsync()).ToList())
+        {
+            if (start is not null && MemberBuckets.Before(bucket, start))
+            {
+                continue;
+            }
+
+            members.AddRange((await ReadBucketAsync(bucket)).Where(m => after is null || MemberBuckets.After(m, after)));
+            if (members.Count > limit)
+            {
+                return new Page<ObjectRef>(members.GetRange(0, limit), members[limit - 1].Id);
+            }
+        }
+
+        return new Page<ObjectRef>(members, null);
     }
 
     public async Task<ImmutableArray<string>> GetNestedGroupsAsync()
@@ -145,6 +174,9 @@ public sealed partial class GroupGrain(
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
 
     protected override GroupView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
+
+    /// <summary>Closures above this group are cached on every silo: each must drop them before the change is acknowledged.</summary>
+    protected override Task NodeChangedAsync() => closures.InvalidateEverywhereAsync(TenantId);
 
     protected override Task PublishAsync()
     {
@@ -177,6 +209,75 @@ public sealed partial class GroupGrain(
         _applied.RemoveRange(0, cleared.Count);
         _pending.AddRange(owed);
         await SyncMemberOfAsync(rethrow: true);
+    }
+
+    private async Task<SortedSet<string>> BucketsAsync()
+    {
+        if (_buckets is null)
+        {
+            var keys = await Rows.ReadAllKeysAsync(MemberSet, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
+            _buckets = new SortedSet<string>(keys.Select(MemberBuckets.BucketOfKey), StringComparer.Ordinal);
+        }
+
+        return _buckets;
+    }
+
+    private string BucketOf(string memberId) => BucketOf(memberId, _buckets!);
+
+    private static string BucketOf(string memberId, SortedSet<string> buckets) => MemberBuckets.BucketOf(MemberBuckets.Hash(memberId), buckets);
+
+    /// <summary>The members of one bucket, in the group's order.</summary>
+    private async Task<List<ObjectRef>> ReadBucketAsync(string bucket)
+    {
+        var row = await Rows.GetAsync(MemberSet, MemberBuckets.Key(bucket));
+        return row is null ? [] : MemberBuckets.Decode(row.Value);
+    }
+
+    /// <summary>
+    /// Reads the buckets the candidates fall in, first splitting any bucket they would overfill (a
+    /// split only moves members, so it is its own atomic write), and returns their members.
+    /// </summary>
+    private async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
+    {
+        var all = await BucketsAsync();
+        while (true)
+        {
+            var names = candidates.Select(c => BucketOf(c.Id, all)).Distinct().ToList();
+            var contents = await Task.WhenAll(names.Select(ReadBucketAsync));
+            var buckets = names.Zip(contents).ToDictionary(b => b.First, b => b.Second);
+            var full = buckets.FirstOrDefault(b => b.Value.Count + candidates.Count(c => BucketOf(c.Id, all) == b.Key) > MemberBuckets.Capacity);
+            if (full.Key is null)
+            {
+                return buckets;
+            }
+
+            await SplitAsync(full.Key, full.Value, all);
+        }
+    }
+
+    private async Task SplitAsync(string bucket, List<ObjectRef> members, SortedSet<string> all)
+    {
+        var children = MemberBuckets.Children(bucket).ToList();
+        var writes = children.Select(child => RowWrite.Upsert(
+            MemberBuckets.Key(child),
+            MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
+        if (all.Contains(bucket))
+        {
+            writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
+        }
+
+        try
+        {
+            await Rows.WriteAsync(MemberSet, writes);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        all.Remove(bucket);
+        all.UnionWith(children);
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>

@@ -6,19 +6,14 @@ namespace DirectoryService.Grains.Groups;
 
 /// <summary>
 /// The rows of a group's member set, all in one partition so that one change is one atomic write:
-/// <c>m:{id}</c> a direct member (value: its kind), <c>n:{id}</c> a nested group (the edges a cycle
-/// check follows, without scanning users), <c>p:{sequence}</c> a "member of" update still owed to
-/// a member.
+/// <c>b:_{hash prefix}</c> a bucket of direct members (<see cref="MemberBuckets"/>), <c>n:{id}</c> a
+/// nested group (the edges a cycle check follows, without scanning users), <c>p:{sequence}</c> a
+/// "member of" update still owed to a member.
 /// </summary>
 public static class MemberRows
 {
-    public const string Member = "m:";
     public const string Nested = "n:";
     public const string Pending = "p:";
-
-    public static RowWrite AddMember(ObjectRef member) => RowWrite.Upsert(Member + member.Id, [(byte)member.Kind]);
-
-    public static ObjectRef ReadMember(Row row) => new(row.Key[Member.Length..], (ObjectKind)row.Value[0]);
 
     public static string PendingKey(long sequence) => Pending + sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 

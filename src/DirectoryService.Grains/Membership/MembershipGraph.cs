@@ -35,37 +35,6 @@ public static class MembershipGraph
     }
 
     /// <summary>
-    /// The live groups reachable upwards from <paramref name="parents"/>, with their nodes. A deleted
-    /// or missing group confers no membership, so the walk neither returns nor passes through it.
-    /// </summary>
-    public static async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(
-        IEnumerable<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field, CancellationToken cancellationToken = default)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var live = new Dictionary<string, PrincipalNode>(StringComparer.Ordinal);
-        var frontier = parents.Where(seen.Add).ToList();
-        while (frontier.Count > 0)
-        {
-            Budget(seen.Count, maxVisits, field);
-            cancellationToken.ThrowIfCancellationRequested();
-            var nodes = await Task.WhenAll(frontier.Select(node));
-            var next = new List<string>();
-            for (var i = 0; i < frontier.Count; i++)
-            {
-                if (nodes[i].IsLive)
-                {
-                    live[frontier[i]] = nodes[i];
-                    next.AddRange(nodes[i].MemberOf.Where(seen.Add));
-                }
-            }
-
-            frontier = next;
-        }
-
-        return live;
-    }
-
-    /// <summary>
     /// The live users and groups reachable downwards from a group, each once. Members of a deleted
     /// group are reached only through other, live paths.
     /// </summary>
@@ -106,7 +75,8 @@ public static class MembershipGraph
         return result;
     }
 
-    private static void Budget(int visited, int maxVisits, string field)
+    /// <summary>RESOURCE_EXHAUSTED once a walk has visited more than <paramref name="maxVisits"/> objects.</summary>
+    public static void Budget(int visited, int maxVisits, string field)
     {
         if (visited > maxVisits)
         {

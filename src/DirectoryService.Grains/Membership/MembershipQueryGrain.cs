@@ -8,12 +8,14 @@ using Orleans.Concurrency;
 namespace DirectoryService.Grains.Membership;
 
 /// <summary>
-/// Answers membership questions by walking the graph as it is stored now: every answer reflects
-/// every change acknowledged before the question was asked. Stateless: it runs on the silo that
-/// received the request.
+/// Answers membership questions from the graph as it is stored now: every answer reflects every
+/// change acknowledged before the question was asked. Upward questions (a principal's groups) read
+/// the principal's direct groups from its grain and the closures above them from this silo's
+/// <see cref="ClosureCache"/>, which every change to a group invalidates before it is acknowledged.
+/// Stateless: it runs on the silo that received the request.
 /// </summary>
 [StatelessWorker]
-public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
+public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMembershipQueryGrain
 {
     private const int MemberChunk = 1000;
 
@@ -90,8 +92,10 @@ public sealed class MembershipQueryGrain : Grain, IMembershipQueryGrain
     private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")
     {
         var node = await RequireLiveAsync(principal, field);
-        return await MembershipGraph.AncestorsAsync(node.MemberOf, id => Node(ObjectRef.Group(id)), Limits.MaxTraversalVisits, field, cancellationToken);
+        return await closures.AncestorsAsync(TenantId, node.MemberOf, GroupNode, Limits.MaxTraversalVisits, field, cancellationToken);
     }
+
+    private Task<PrincipalNode> GroupNode(string id) => Node(ObjectRef.Group(id));
 
     private async Task<IReadOnlyList<ObjectRef>> AllMembersAsync(string groupId)
     {

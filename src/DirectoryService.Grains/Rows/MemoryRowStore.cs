@@ -22,6 +22,12 @@ public sealed class MemoryRowStore : IRowStore
         }
     }
 
+    public async Task<Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit)
+    {
+        var page = await ReadAsync(set, after, before, limit);
+        return new Page<string>([.. page.Items.Select(r => r.Key)], page.Next);
+    }
+
     public Task<Row?> GetAsync(RowSet set, string key)
     {
         lock (_sets)

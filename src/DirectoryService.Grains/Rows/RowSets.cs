@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Abstractions.Rows;
 
@@ -9,9 +10,6 @@ public static class RowSets
     /// <summary>A group's members, nested groups and owed "member of" updates; owned by the group grain.</summary>
     public static RowSet Members(string tenantId, string groupId) => new(tenantId, "members", groupId);
 
-    /// <summary>The groups a user or group is a direct member of; owned by that user or group grain.</summary>
-    public static RowSet MemberOf(string tenantId, string objectId) => new(tenantId, "memberof", objectId);
-
     /// <summary>A bucket of the user listing index; each row is written by the user it describes.</summary>
     public static RowSet UserIndex(string tenantId, string bucket) => new(tenantId, "users", bucket);
 
@@ -19,13 +17,20 @@ public static class RowSets
     public static RowSet GroupIndex(string tenantId, string bucket) => new(tenantId, "groups", bucket);
 
     /// <summary>Reads every row of a key range, page by page.</summary>
-    public static async Task<List<Row>> ReadAllAsync(this IRowStore rows, RowSet set, string after, string before)
+    public static Task<List<Row>> ReadAllAsync(this IRowStore rows, RowSet set, string after, string before) =>
+        DrainAsync(after, cursor => rows.ReadAsync(set, cursor, before, 1000));
+
+    /// <summary>Reads every key of a key range, page by page.</summary>
+    public static Task<List<string>> ReadAllKeysAsync(this IRowStore rows, RowSet set, string after, string before) =>
+        DrainAsync(after, cursor => rows.ReadKeysAsync(set, cursor, before, 1000));
+
+    private static async Task<List<T>> DrainAsync<T>(string after, Func<string, Task<Page<T>>> read)
     {
-        var all = new List<Row>();
+        var all = new List<T>();
         var cursor = after;
         while (true)
         {
-            var page = await rows.ReadAsync(set, cursor, before, 1000);
+            var page = await read(cursor);
             all.AddRange(page.Items);
             if (page.Next is null)
             {

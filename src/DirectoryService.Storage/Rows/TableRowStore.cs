@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Storage.Tables;
 using Page = DirectoryService.Abstractions.Common.Page<DirectoryService.Abstractions.Rows.Row>;
+using Pages = DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Storage.Rows;
 
@@ -16,25 +17,32 @@ public sealed class TableRowStore(TableClient table, string serviceId) : IRowSto
     private readonly TransactionBatcher _writes = new(table);
     private const string ValueProperty = "V";
     private static readonly string[] Columns = ["RowKey", ValueProperty];
+    private static readonly string[] KeyColumns = ["RowKey"];
 
     public Task InitializeAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
 
-    public async Task<Page> ReadAsync(RowSet set, string after, string before, int limit)
+    public Task<Page> ReadAsync(RowSet set, string after, string before, int limit) =>
+        QueryAsync(set, after, before, limit, Columns, e => new Row(e.RowKey, e.GetBinary(ValueProperty) ?? []), r => r.Key);
+
+    public Task<Pages.Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit) =>
+        QueryAsync(set, after, before, limit, KeyColumns, e => e.RowKey, k => k);
+
+    private async Task<Pages.Page<T>> QueryAsync<T>(RowSet set, string after, string before, int limit, string[] columns, Func<TableEntity, T> read, Func<T, string> key)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(set)} and RowKey gt {after} and RowKey lt {before}");
-        var rows = new List<Row>(Math.Min(limit + 1, 1000));
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), select: Columns))
+        var items = new List<T>(Math.Min(limit + 1, 1000));
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), select: columns))
         {
-            rows.Add(new Row(entity.RowKey, entity.GetBinary(ValueProperty) ?? []));
-            if (rows.Count > limit)
+            items.Add(read(entity));
+            if (items.Count > limit)
             {
                 break;
             }
         }
 
-        return rows.Count > limit
-            ? new Page(rows.GetRange(0, limit), rows[limit - 1].Key)
-            : new Page(rows, null);
+        return items.Count > limit
+            ? new Pages.Page<T>(items.GetRange(0, limit), key(items[limit - 1]))
+            : new Pages.Page<T>(items, null);
     }
 
     public async Task<Row?> GetAsync(RowSet set, string key)

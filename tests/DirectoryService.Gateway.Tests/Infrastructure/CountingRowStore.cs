@@ -8,14 +8,24 @@ public sealed class CountingRowStore(IRowStore inner) : IRowStore
 {
     private long _read;
     private long _written;
+    private long _bytes;
 
     public long RowsRead => Interlocked.Read(ref _read);
 
     public long RowsWritten => Interlocked.Read(ref _written);
 
+    public long BytesWritten => Interlocked.Read(ref _bytes);
+
     public async Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit)
     {
         var page = await inner.ReadAsync(set, after, before, limit);
+        Interlocked.Add(ref _read, page.Items.Count);
+        return page;
+    }
+
+    public async Task<Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit)
+    {
+        var page = await inner.ReadKeysAsync(set, after, before, limit);
         Interlocked.Add(ref _read, page.Items.Count);
         return page;
     }
@@ -30,5 +40,6 @@ public sealed class CountingRowStore(IRowStore inner) : IRowStore
     {
         await inner.WriteAsync(set, writes);
         Interlocked.Add(ref _written, writes.Count);
+        Interlocked.Add(ref _bytes, writes.Sum(w => w.Value?.Length ?? 0));
     }
 }

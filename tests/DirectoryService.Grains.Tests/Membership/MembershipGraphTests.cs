@@ -61,7 +61,7 @@ public sealed class MembershipGraphTests
     private static async Task<string[]> Ancestors(Graph g, string principal, int max = 1000)
     {
         var start = await g.Node(principal);
-        var result = await MembershipGraph.AncestorsAsync(start.MemberOf, g.Node, max, "principal.id");
+        var result = await new ClosureCache().AncestorsAsync("t", start.MemberOf, g.Node, max, "principal.id", CancellationToken.None);
         return [.. result.Keys.Order(StringComparer.Ordinal)];
     }
 
@@ -96,21 +96,66 @@ public sealed class MembershipGraphTests
     }
 
     [Fact]
-    public async Task Walks_StopBetweenLevels_OnceTheCallerHasGone()
+    public async Task Ancestors_RefuseACallerThatHasGone()
     {
         var g = new Graph().Add("g1", "u1").Add("g2", "g1").Add("g3", "g2");
         using var gone = new CancellationTokenSource();
-        var reads = 0;
-        Task<PrincipalNode> ReadThenLeave(string id)
-        {
-            reads++;
-            gone.Cancel();
-            return g.Node(id);
-        }
+        await gone.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            MembershipGraph.AncestorsAsync(["g1"], ReadThenLeave, 100, "principal.id", gone.Token));
-        Assert.Equal(1, reads);
+            new ClosureCache().AncestorsAsync("t", ["g1"], g.Node, 100, "principal.id", gone.Token));
+    }
+
+    [Fact]
+    public async Task Closures_AreReadOncePerGroup_UntilTheTenantIsInvalidated()
+    {
+        var g = new Graph().Add("g1", "u1").Add("g2", "u2").Add("top", "g1", "g2").Add("g1", "u3");
+        var cache = new ClosureCache();
+        async Task<string[]> Of(string user) =>
+            [.. (await cache.AncestorsAsync("t", (await g.Node(user)).MemberOf, g.Node, 100, "p", CancellationToken.None)).Keys.Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["g1", "top"], await Of("u1"));
+        var reads = g.Reads;
+        Assert.Equal(["g2", "top"], await Of("u2"));
+        Assert.Equal(["g1", "top"], await Of("u3"));
+        Assert.Equal(reads + 1 + 1 + 1, g.Reads); // the two users' own nodes and g2; top and g1 were cached
+
+        g.Delete("top");
+        Assert.Equal(["g1", "top"], await Of("u1")); // cached: no change reached this cache yet
+        cache.Invalidate("t");
+        Assert.Equal(["g1"], await Of("u1"));
+        Assert.Equal(0, cache.Count("other"));
+    }
+
+    [Fact]
+    public async Task A_fill_that_began_before_an_invalidation_is_never_served_after_it()
+    {
+        var g = new Graph().Add("g1", "u1").Add("top", "g1");
+        var cache = new ClosureCache();
+        var topRead = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        async Task<PrincipalNode> SlowNode(string id)
+        {
+            var node = await g.Node(id);
+            if (id == "top")
+            {
+                topRead.SetResult();
+                await release.Task;
+            }
+
+            return node;
+        }
+
+        // The early fill has read "top" as live; then "top" is deleted and the change acknowledged.
+        var early = cache.AncestorsAsync("t", ["g1"], SlowNode, 100, "p", CancellationToken.None);
+        await topRead.Task;
+        g.Delete("top");
+        cache.Invalidate("t");
+        release.SetResult();
+        Assert.Equal(["g1", "top"], (await early).Keys.Order(StringComparer.Ordinal)); // concurrent with the change: either answer
+
+        var later = await cache.AncestorsAsync("t", ["g1"], g.Node, 100, "p", CancellationToken.None);
+        Assert.Equal(["g1"], later.Keys);
     }
 
     [Fact]

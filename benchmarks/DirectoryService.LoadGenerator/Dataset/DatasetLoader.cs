@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using DirectoryService.Grpc.V1;
+using DirectoryService.LoadGenerator.Workloads;
+
+namespace DirectoryService.LoadGenerator.Dataset;
+
+/// <summary>
+/// Loads the dataset through the public API, in phases (users, groups, members) so the memory of
+/// a silo can be sampled between them: CreateUser and CreateGroup one object per call, then
+/// AddMembers with up to 20 members per call. Calls run <c>concurrency</c> at a time, spread over
+/// groups so concurrent calls land on different groups.
+/// </summary>
+public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string idsPath, int concurrency)
+{
+    private const int MembersPerCall = 20;
+
+    public async Task<PhaseResult> RunAsync(string phase)
+    {
+        await tenant.EnsureTenantAsync();
+        var ids = await DatasetIds.LoadAsync(idsPath);
+        var clock = Stopwatch.StartNew();
+        long calls = 0, objects = 0;
+        switch (phase)
+        {
+            case "users":
+                var users = new string[dataset.UserCount];
+                await ForEachAsync(Enumerable.Range(0, dataset.UserCount), async u =>
+                {
+                    users[u] = (await tenant.Users.CreateUserAsync(new CreateUserRequest
+                    {
+                        User = new User { UserPrincipalName = $"{Dataset.UserName(u)}@{tenant.Domain}", DisplayName = "User " + u, AccountEnabled = true },
+                    })).Id;
+                    Interlocked.Increment(ref calls);
+                    Interlocked.Increment(ref objects);
+                });
+                ids = new DatasetIds(users, []);
+                break;
+            case "groups":
+                ids.Require(dataset, groups: false);
+                var groups = new string[dataset.GroupCount];
+                await ForEachAsync(Enumerable.Range(0, dataset.GroupCount), async g =>
+                {
+                    groups[g] = (await tenant.Groups.CreateGroupAsync(new CreateGroupRequest
+                    {
+                        Group = new Group { DisplayName = dataset.GroupName(g), SecurityEnabled = true },
+                    })).Id;
+                    Interlocked.Increment(ref calls);
+                    Interlocked.Increment(ref objects);
+                });
+                ids = ids with { Groups = groups };
+                break;
+            case "members":
+                ids.Require(dataset);
+                await ForEachAsync(MemberCalls(ids), async call =>
+                {
+                    var response = await tenant.Members.AddMembersAsync(call);
+                    Interlocked.Increment(ref calls);
+                    Interlocked.Add(ref objects, response.AddedCount);
+                });
+                break;
+            default:
+                throw new ArgumentException($"unknown load phase '{phase}' (users, groups, members)");
+        }
+
+        await ids.SaveAsync(idsPath);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new PhaseResult("load-" + phase, dataset.Scale, calls, objects, Math.Round(seconds, 1), Math.Round(objects / seconds, 1));
+    }
+
+    /// <summary>Every AddMembers call of the dataset, round-robin over groups so neighbours in the sequence hit different groups.</summary>
+    private IEnumerable<AddMembersRequest> MemberCalls(DatasetIds ids)
+    {
+        var byLeaf = dataset.UsersByLeaf();
+        var perGroup = Enumerable.Range(0, dataset.GroupCount).Select(g =>
+        {
+            IEnumerable<DirectoryObjectRef> members = g < byLeaf.Length
+                ? byLeaf[g].Select(u => new DirectoryObjectRef { Id = ids.Users[u], Type = ObjectType.User })
+                : g == dataset.AllUsersGroup
+                    ? ids.Users.Select(u => new DirectoryObjectRef { Id = u, Type = ObjectType.User })
+                    : dataset.GroupMembers[g].Select(c => new DirectoryObjectRef { Id = ids.Groups[c], Type = ObjectType.Group });
+            return members.Chunk(MembersPerCall).Select(chunk => new AddMembersRequest { GroupId = ids.Groups[g], Members = { chunk } }).GetEnumerator();
+        }).ToList();
+
+        while (perGroup.Count > 0)
+        {
+            for (var i = perGroup.Count - 1; i >= 0; i--)
+            {
+                if (perGroup[i].MoveNext())
+                {
+                    yield return perGroup[i].Current;
+                }
+                else
+                {
+                    perGroup.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private async Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body)
+    {
+        var done = 0L;
+        using var progress = new Timer(_ => Console.Error.WriteLine($"  … {Interlocked.Read(ref done)} calls"), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (item, _) =>
+        {
+            await body(item);
+            Interlocked.Increment(ref done);
+        });
+    }
+}
+
+/// <summary>What one load phase did.</summary>
+public sealed record PhaseResult(string Workload, double Scale, long Calls, long Objects, double Seconds, double ObjectsPerSecond);

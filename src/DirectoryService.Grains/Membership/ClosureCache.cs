@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using DirectoryService.Abstractions.Membership;
+
+namespace DirectoryService.Grains.Membership;
+
+/// <summary>
+/// This silo's cache of group closures: for a group, itself and every live group above it (with
+/// their nodes), or nothing if the group is not live. A user's transitive groups are then the union
+/// of the closures of its direct groups, which the user grain itself answers exactly, so a sign-in
+/// costs a few in-memory unions instead of one grain call per ancestor.
+/// <para>
+/// Exactness: every change to a group's node (its own "member of" set, deletion or restore, security
+/// flag) reaches every silo's cache as an invalidation of the tenant before the change is
+/// acknowledged (<see cref="ClosureInvalidator"/>). An invalidation swaps the tenant's view for an
+/// empty one; a fill started before it finishes into the old, discarded view, so no entry computed
+/// from state older than an acknowledged change is ever served after that acknowledgement.
+/// </para>
+/// </summary>
+public sealed class ClosureCache
+{
+    /// <summary>Most cached closures per tenant on one silo; past it the tenant's view starts over.</summary>
+    public const int MaxEntriesPerTenant = 200_000;
+
+    private readonly ConcurrentDictionary<string, View> _tenants = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The live groups above a principal whose direct groups are <paramref name="parents"/>: the union
+    /// of their closures. A deleted or missing group confers no membership, so neither it nor what is
+    /// above it (unless also reached through a live path) is included. RESOURCE_EXHAUSTED past
+    /// <paramref name="maxVisits"/> groups.
+    /// </summary>
+    public async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(
+        string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field, CancellationToken cancellationToken)
+    {
+        var closures = await Task.WhenAll(parents.Select(id => GetAsync(tenantId, id, node)));
+        cancellationToken.ThrowIfCancellationRequested();
+        var groups = new Dictionary<string, PrincipalNode>(closures.Length == 1 ? closures[0].Groups.Count : 64, StringComparer.Ordinal);
+        foreach (var closure in closures)
+        {
+            foreach (var (id, group) in closure.Groups)
+            {
+                groups.TryAdd(id, group);
+            }
+
+            MembershipGraph.Budget(groups.Count, maxVisits, field);
+        }
+
+        return groups;
+    }
+
+    /// <summary>The closure of <paramref name="groupId"/>, filled through <paramref name="node"/> (and memoized per group) when not cached.</summary>
+    public Task<Closure> GetAsync(string tenantId, string groupId, Func<string, Task<PrincipalNode>> node)
+    {
+        var view = _tenants.GetOrAdd(tenantId, _ => new View());
+        return GetAsync(view, groupId, node, depth: 0);
+    }
+
+    /// <summary>Drops everything cached for the tenant: later reads refill from the grains.</summary>
+    public void Invalidate(string tenantId) => _tenants[tenantId] = new View();
+
+    public int Count(string tenantId) => _tenants.TryGetValue(tenantId, out var view) ? view.Groups.Count : 0;
+
+    private static Task<Closure> GetAsync(View view, string groupId, Func<string, Task<PrincipalNode>> node, int depth)
+    {
+        if (view.Groups.TryGetValue(groupId, out var cached))
+        {
+            return cached;
+        }
+
+        if (view.Groups.Count >= MaxEntriesPerTenant)
+        {
+            view.Groups.Clear();
+        }
+
+        var fill = view.Groups.GetOrAdd(groupId, id => FillAsync(view, id, node, depth));
+        _ = fill.ContinueWith(t => view.Groups.TryRemove(new(groupId, t)), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
+        return fill;
+    }
+
+    private static async Task<Closure> FillAsync(View view, string groupId, Func<string, Task<PrincipalNode>> node, int depth)
+    {
+        // The graph is acyclic (cycles are refused when nesting); the bound only guards the recursion.
+        if (depth > Closure.MaxDepth)
+        {
+            throw new InvalidOperationException($"group nesting deeper than {Closure.MaxDepth} levels above {groupId}");
+        }
+
+        await Task.Yield();
+        var self = await node(groupId);
+        if (!self.IsLive)
+        {
+            return Closure.Empty;
+        }
+
+        var parents = await Task.WhenAll(self.MemberOf.Select(p => GetAsync(view, p, node, depth + 1)));
+        var groups = new Dictionary<string, PrincipalNode>(StringComparer.Ordinal) { [groupId] = self };
+        foreach (var parent in parents)
+        {
+            foreach (var (id, n) in parent.Groups)
+            {
+                groups.TryAdd(id, n);
+            }
+        }
+
+        return new Closure(groups);
+    }
+
+    private sealed class View
+    {
+        public ConcurrentDictionary<string, Task<Closure>> Groups { get; } = new(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>A group and every live group above it, with their nodes; empty for a group that is not live.</summary>
+public sealed record Closure(IReadOnlyDictionary<string, PrincipalNode> Groups)
+{
+    public const int MaxDepth = 1000;
+
+    public static readonly Closure Empty = new(new Dictionary<string, PrincipalNode>());
+}
