@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8
+concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -23,6 +23,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --scale) scale=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --background-concurrency) background_concurrency=$2; shift 2 ;;
+    --load-concurrency) load_concurrency=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +34,12 @@ dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
 
 work=$(mktemp -d)
 table_port=10102; grpc_port=5100
-cleanup() { kill "${silo:-}" "${azurite:-}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  local code=$?
+  if [ $code -ne 0 ] && [ -f "$work/silo.log" ]; then echo "--- last lines of the silo log ---" >&2; grep -E "fail|warn|error|Exception" -i "$work/silo.log" | head -12 >&2; cp "$work/silo.log" /tmp/bench-silo.log; fi
+  kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
+  sleep 2; kill -9 "${silo:-}" "${azurite:-}" 2>/dev/null || true; rm -rf "$work"
+}
 trap cleanup EXIT
 
 .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port --location "$work/azurite" \
@@ -66,7 +72,7 @@ echo "{\"step\":\"start\",\"silo_rss_mb\":$(silo_rss_mb)}"
 
 if printf '%s\n' "$@" | grep -qE '(^|\+)(get-user-upn|signin|cold-signin|member-groups|check-groups|add-remove)($|\+)'; then
   for phase in users groups members; do
-    line=$(generator --workload load --phase $phase --concurrency 64)
+    line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
     echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"
   done
 fi

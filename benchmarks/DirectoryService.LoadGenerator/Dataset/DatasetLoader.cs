@@ -51,12 +51,16 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
                 break;
             case "members":
                 ids.Require(dataset);
-                await ForEachAsync(MemberCalls(ids), async call =>
+                foreach (var pass in MemberCalls(ids))
                 {
-                    var response = await tenant.Members.AddMembersAsync(call);
-                    Interlocked.Increment(ref calls);
-                    Interlocked.Add(ref objects, response.AddedCount);
-                });
+                    await ForEachAsync(pass, async call =>
+                    {
+                        var response = await tenant.Members.AddMembersAsync(call);
+                        Interlocked.Increment(ref calls);
+                        Interlocked.Add(ref objects, response.AddedCount);
+                    });
+                }
+
                 break;
             default:
                 throw new ArgumentException($"unknown load phase '{phase}' (users, groups, members)");
@@ -67,11 +71,23 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
         return new PhaseResult("load-" + phase, dataset.Scale, calls, objects, Math.Round(seconds, 1), Math.Round(objects / seconds, 1));
     }
 
-    /// <summary>Every AddMembers call of the dataset, round-robin over groups so neighbours in the sequence hit different groups.</summary>
-    private IEnumerable<AddMembersRequest> MemberCalls(DatasetIds ids)
+    /// <summary>
+    /// Every AddMembers call of the dataset, in two passes: first the nesting, then users. Group-in-group
+    /// changes are serialised per tenant for the cycle check, and each waits for its member groups,
+    /// so they go while no group is busy adding users. Calls are round-robin over groups so
+    /// neighbours in the sequence hit different groups.
+    /// </summary>
+    private IEnumerable<IEnumerable<AddMembersRequest>> MemberCalls(DatasetIds ids)
     {
         var byLeaf = dataset.UsersByLeaf();
-        var perGroup = Enumerable.Range(0, dataset.GroupCount).Select(g =>
+        var nesting = Enumerable.Range(byLeaf.Length, dataset.AllUsersGroup - byLeaf.Length);
+        var users = Enumerable.Range(0, byLeaf.Length).Append(dataset.AllUsersGroup);
+        return [RoundRobin(nesting, byLeaf, ids), RoundRobin(users, byLeaf, ids)];
+    }
+
+    private IEnumerable<AddMembersRequest> RoundRobin(IEnumerable<int> groups, List<int>[] byLeaf, DatasetIds ids)
+    {
+        var perGroup = groups.Select(g =>
         {
             IEnumerable<DirectoryObjectRef> members = g < byLeaf.Length
                 ? byLeaf[g].Select(u => new DirectoryObjectRef { Id = ids.Users[u], Type = ObjectType.User })

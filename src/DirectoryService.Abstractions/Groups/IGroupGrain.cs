@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
+using Orleans.Concurrency;
 
 namespace DirectoryService.Abstractions.Groups;
 
@@ -38,7 +39,13 @@ public interface IGroupGrain : IPrincipalGrain
     [Idempotent]
     Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit);
 
-    /// <summary>Returns the ids of the groups among the direct members, deleted ones included: the edges a cycle check follows.</summary>
+    /// <summary>
+    /// Returns the ids of the groups among the direct members, deleted ones included: the edges a
+    /// cycle check follows. Interleaves with the group's other calls (nested groups change only
+    /// through the tenant's nesting grain, which is the caller of every check), so a check never
+    /// queues behind a group busy adding users.
+    /// </summary>
     [Idempotent]
+    [AlwaysInterleave]
     Task<ImmutableArray<string>> GetNestedGroupsAsync();
 }

@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Common;
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace DirectoryService.Abstractions.Membership;
 
@@ -9,8 +10,13 @@ namespace DirectoryService.Abstractions.Membership;
 /// </summary>
 public interface IPrincipalGrain : IGrainWithStringKey
 {
-    /// <summary>Returns state, flags (account enabled for users, security enabled for groups) and direct parents.</summary>
+    /// <summary>
+    /// Returns state, flags (account enabled for users, security enabled for groups) and direct
+    /// parents as last stored. Interleaves with a write in progress (it answers from the last stored
+    /// snapshot, never from a change not yet acknowledged), so sign-ins never queue behind writes.
+    /// </summary>
     [Idempotent]
+    [AlwaysInterleave]
     Task<PrincipalNode> GetNodeAsync();
 
     /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
@@ -23,5 +29,6 @@ public interface IPrincipalGrain : IGrainWithStringKey
 
     /// <summary>Returns the ids of the groups that list this object as a direct member.</summary>
     [Idempotent]
+    [AlwaysInterleave]
     Task<ImmutableArray<string>> GetMemberOfAsync();
 }

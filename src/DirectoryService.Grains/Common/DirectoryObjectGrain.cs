@@ -18,6 +18,9 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 {
     private (string TenantId, string ObjectId)? _key;
 
+    /// <summary>What <see cref="GetNodeAsync"/> answers: the node as last stored (taken after every successful write or load).</summary>
+    private (bool Exists, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf) _stored;
+
     /// <summary>The name of the object kind in messages ("user", "group").</summary>
     protected abstract string KindName { get; }
 
@@ -35,17 +38,30 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     protected IRowStore Rows => rows;
 
-    public Task<PrincipalNode> GetNodeAsync() =>
-        Task.FromResult(Current == ObjectState.Missing
-            ? PrincipalNode.Missing
-            : new PrincipalNode(Current, Flag(State.Profile!), Sorted(State.MemberOf)));
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        TakeStoredNode();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task<PrincipalNode> GetNodeAsync()
+    {
+        var stored = _stored;
+        var current = Retention.StateOf(stored.Exists, stored.DeletedAt, Now);
+        return Task.FromResult(current == ObjectState.Missing ? PrincipalNode.Missing : new PrincipalNode(current, stored.Flag, stored.MemberOf));
+    }
 
     public async Task AddMemberOfAsync(string groupId)
     {
         if (State.MemberOf.Add(groupId))
         {
-            await state.WriteOrReloadAsync(this);
+            await StoreAsync();
             await NodeChangedAsync();
+        }
+        else
+        {
+            // A replay of an update whose first attempt had an unknown outcome but landed.
+            TakeStoredNode();
         }
     }
 
@@ -53,12 +69,16 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     {
         if (State.MemberOf.Remove(groupId))
         {
-            await state.WriteOrReloadAsync(this);
+            await StoreAsync();
             await NodeChangedAsync();
+        }
+        else
+        {
+            TakeStoredNode();
         }
     }
 
-    public Task<ImmutableArray<string>> GetMemberOfAsync() => Task.FromResult(Sorted(State.MemberOf));
+    public Task<ImmutableArray<string>> GetMemberOfAsync() => Task.FromResult(_stored.MemberOf);
 
     public Task<TView> GetAsync(bool includeDeleted)
     {
@@ -149,7 +169,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         State.Profile = profile;
         State.DeletedAt = deletedAt;
         State.Version++;
-        await state.WriteOrReloadAsync(this);
+        await StoreAsync();
         if (before != (Current, Flag(profile)))
         {
             await NodeChangedAsync();
@@ -158,6 +178,16 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         await PublishAsync();
         return View();
     }
+
+    /// <summary>Writes the state; only once it is stored does <see cref="GetNodeAsync"/> answer from it.</summary>
+    private async Task StoreAsync()
+    {
+        await state.WriteOrReloadAsync(this);
+        TakeStoredNode();
+    }
+
+    private void TakeStoredNode() =>
+        _stored = (State.Profile is not null, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf));
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 }

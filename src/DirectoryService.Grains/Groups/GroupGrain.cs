@@ -41,6 +41,9 @@ public sealed partial class GroupGrain(
     /// <summary>The group's member buckets (hash prefixes), loaded once per activation; null until then.</summary>
     private SortedSet<string>? _buckets;
 
+    /// <summary>The nested groups (the <c>n:</c> rows), loaded once per activation; null until then.</summary>
+    private HashSet<string>? _nested;
+
     private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -117,9 +120,14 @@ public sealed partial class GroupGrain(
             }
         }
 
-        writes.AddRange(added.Where(m => m.Kind == ObjectKind.Group).Select(m => RowWrite.Upsert(MemberRows.Nested + m.Id, [])));
-        await WriteChangesAsync(writes, added.Select(m => new MemberOfChange(m, Added: true)));
-        _buckets!.UnionWith(buckets.Keys);
+        var nested = added.Where(m => m.Kind == ObjectKind.Group).Select(m => m.Id).ToList();
+        writes.AddRange(nested.Select(id => RowWrite.Upsert(MemberRows.Nested + id, [])));
+        var known = await NestedAsync();
+        await WriteChangesAsync(writes, added.Select(m => new MemberOfChange(m, Added: true)), () =>
+        {
+            _buckets!.UnionWith(buckets.Keys);
+            known.UnionWith(nested);
+        });
         return added.Count;
     }
 
@@ -140,8 +148,12 @@ public sealed partial class GroupGrain(
             writes.Add(RowWrite.Delete(MemberRows.Nested + member.Id));
         }
 
-        await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)]);
-        _buckets!.Add(bucket);
+        var known = await NestedAsync();
+        await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)], () =>
+        {
+            _buckets!.Add(bucket);
+            known.Remove(member.Id);
+        });
     }
 
     public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
@@ -165,10 +177,18 @@ public sealed partial class GroupGrain(
         return new Page<ObjectRef>(members, null);
     }
 
-    public async Task<ImmutableArray<string>> GetNestedGroupsAsync()
+    public async Task<ImmutableArray<string>> GetNestedGroupsAsync() => [.. await NestedAsync()];
+
+    /// <summary>The nested groups, read once per activation and then kept in step with this grain's own writes.</summary>
+    private async Task<HashSet<string>> NestedAsync()
     {
-        var nested = await Rows.ReadAllAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
-        return [.. nested.Select(r => r.Key[MemberRows.Nested.Length..])];
+        if (_nested is null)
+        {
+            var rows = await Rows.ReadAllAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+            _nested ??= [.. rows.Select(r => r.Key[MemberRows.Nested.Length..])];
+        }
+
+        return _nested;
     }
 
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
@@ -187,10 +207,11 @@ public sealed partial class GroupGrain(
 
     /// <summary>
     /// Writes member rows with the updates they owe (and clears rows of updates already applied) in
-    /// one atomic write, then applies the updates. If the write's outcome is unknown, the activation
-    /// is dropped so the next call starts from what storage holds.
+    /// one atomic write, runs <paramref name="stored"/> (to bring in-memory views of the rows up to
+    /// date) as soon as the write succeeded, then applies the updates. If the write's outcome is
+    /// unknown, the activation is dropped so the next call starts from what storage holds.
     /// </summary>
-    private async Task WriteChangesAsync(List<RowWrite> writes, IEnumerable<MemberOfChange> changes)
+    private async Task WriteChangesAsync(List<RowWrite> writes, IEnumerable<MemberOfChange> changes, Action stored)
     {
         var owed = changes.Select(c => (Key: MemberRows.PendingKey(_nextSequence++), Change: c)).ToList();
         writes.AddRange(owed.Select(o => RowWrite.Upsert(o.Key, MemberRows.EncodeChange(o.Change))));
@@ -206,6 +227,7 @@ public sealed partial class GroupGrain(
             throw;
         }
 
+        stored();
         _applied.RemoveRange(0, cleared.Count);
         _pending.AddRange(owed);
         await SyncMemberOfAsync(rethrow: true);
