@@ -23,4 +23,13 @@ public interface IUserGrain : IPrincipalGrain
 
     /// <summary>Restores a soft-deleted user within the retention period.</summary>
     Task<UserView> RestoreAsync();
+
+    /// <summary>The sign-in view of the user, from the last stored snapshot (interleaves with writes, like <see cref="IPrincipalGrain.GetNodeAsync"/>).</summary>
+    [Idempotent]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<SignInSubject> GetSignInSubjectAsync();
 }
+
+/// <summary>What a sign-in needs of a user, as last stored: its principal name and its node (state, enabled flag, direct groups).</summary>
+[GenerateSerializer, Immutable, Alias("SignInSubject")]
+public sealed record SignInSubject([property: Id(0)] string UserPrincipalName, [property: Id(1)] PrincipalNode Node);

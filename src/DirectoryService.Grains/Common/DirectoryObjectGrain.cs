@@ -19,7 +19,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     private (string TenantId, string ObjectId)? _key;
 
     /// <summary>What <see cref="GetNodeAsync"/> answers: the node as last stored (taken after every successful write or load).</summary>
-    private (bool Exists, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf) _stored;
+    private (TProfile? Profile, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf) _stored;
 
     /// <summary>The name of the object kind in messages ("user", "group").</summary>
     protected abstract string KindName { get; }
@@ -44,11 +44,14 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public Task<PrincipalNode> GetNodeAsync()
+    public Task<PrincipalNode> GetNodeAsync() => Task.FromResult(StoredNode().Node);
+
+    /// <summary>The node and profile as last stored: what reads that interleave with writes answer from.</summary>
+    protected (PrincipalNode Node, TProfile? Profile) StoredNode()
     {
         var stored = _stored;
-        var current = Retention.StateOf(stored.Exists, stored.DeletedAt, Now);
-        return Task.FromResult(current == ObjectState.Missing ? PrincipalNode.Missing : new PrincipalNode(current, stored.Flag, stored.MemberOf));
+        var current = Retention.StateOf(stored.Profile is not null, stored.DeletedAt, Now);
+        return (current == ObjectState.Missing ? PrincipalNode.Missing : new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile);
     }
 
     public async Task AddMemberOfAsync(string groupId)
@@ -187,7 +190,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     }
 
     private void TakeStoredNode() =>
-        _stored = (State.Profile is not null, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf));
+        _stored = (State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf));
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 }

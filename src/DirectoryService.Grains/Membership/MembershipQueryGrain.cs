@@ -3,6 +3,8 @@ using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Grains.Common;
+using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Users;
 using Orleans.Concurrency;
 
 namespace DirectoryService.Grains.Membership;
@@ -80,13 +82,25 @@ public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMember
 
     public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
     {
-        var user = await GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId).GetUserByPrincipalNameAsync(userPrincipalName, cancellationToken);
-        if (!user.Profile.AccountEnabled)
+        // The sign-in hot path: the name's grain, then one call to the user for its name, flag and
+        // direct groups; the groups above come from the silo's closure cache.
+        const string Field = "user_principal_name";
+        var key = UserPrincipalName.Key(userPrincipalName);
+        var holder = await GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, key)).GetOwnerAsync()
+            ?? throw DirectoryException.NotFound(Field, "user");
+        var user = await GrainFactory.User(TenantId, holder).GetSignInSubjectAsync();
+        if (!user.Node.IsLive || UserPrincipalName.Key(user.UserPrincipalName) != key)
         {
-            return new SignInResolution(user.Id, AccountEnabled: false, [], GroupsOverage: false);
+            throw DirectoryException.NotFound(Field, "user");
         }
 
-        return GroupClaims.SignIn(user.Id, await AncestorsAsync(ObjectRef.User(user.Id), cancellationToken, "user_principal_name"), securityEnabledOnly);
+        if (!user.Node.Enabled)
+        {
+            return new SignInResolution(holder, AccountEnabled: false, [], GroupsOverage: false);
+        }
+
+        var groups = await closures.AncestorsAsync(TenantId, user.Node.MemberOf, GroupNode, Limits.MaxTraversalVisits, Field, cancellationToken);
+        return GroupClaims.SignIn(holder, groups, securityEnabledOnly);
     }
 
     private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")

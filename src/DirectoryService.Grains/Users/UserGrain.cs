@@ -19,6 +19,12 @@ public sealed class UserGrain(
 {
     protected override string KindName => "user";
 
+    public Task<SignInSubject> GetSignInSubjectAsync()
+    {
+        var (node, profile) = StoredNode();
+        return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node));
+    }
+
     public async Task<UserView> CreateAsync(UserProfile profile)
     {
         if (!MustCreate(profile, UserProfileRules.Same))
