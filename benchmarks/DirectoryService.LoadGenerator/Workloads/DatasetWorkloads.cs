@@ -144,7 +144,8 @@ public sealed class AddRemoveWorkload(TenantClients tenant, Dataset.Dataset data
     public override async Task PrepareAsync()
     {
         await base.PrepareAsync();
-        _scratch = await Tenant.CreateUsersAsync("scratch", concurrency * UsersPerWorker);
+        // Fresh users per run: a run that stops between an add and its remove leaves that pair behind.
+        _scratch = await Tenant.CreateUsersAsync($"scratch-{Guid.NewGuid().ToString("N")[..8]}-", concurrency * UsersPerWorker);
     }
 
     public override async Task ExecuteAsync(int worker, long iteration)
