@@ -36,9 +36,14 @@ work=$(mktemp -d)
 table_port=10102; grpc_port=5100
 cleanup() {
   local code=$?
-  if [ $code -ne 0 ] && [ -f "$work/silo.log" ]; then echo "--- last lines of the silo log ---" >&2; grep -E "fail|warn|error|Exception" -i "$work/silo.log" | head -12 >&2; cp "$work/silo.log" /tmp/bench-silo.log; fi
   kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
-  sleep 2; kill -9 "${silo:-}" "${azurite:-}" 2>/dev/null || true; rm -rf "$work"
+  sleep 2; kill -9 "${silo:-}" "${azurite:-}" 2>/dev/null || true
+  if [ $code -ne 0 ] && [ -f "$work/silo.log" ]; then
+    echo "--- first problems in the silo log (kept with Azurite's data in $work) ---" >&2
+    grep -E "fail|warn|error|Exception" -i "$work/silo.log" | head -12 >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 

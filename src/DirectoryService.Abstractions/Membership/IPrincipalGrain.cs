@@ -27,8 +27,4 @@ public interface IPrincipalGrain : IGrainWithStringKey
     [Idempotent]
     Task RemoveMemberOfAsync(string groupId);
 
-    /// <summary>Returns the ids of the groups that list this object as a direct member.</summary>
-    [Idempotent]
-    [AlwaysInterleave]
-    Task<ImmutableArray<string>> GetMemberOfAsync();
 }

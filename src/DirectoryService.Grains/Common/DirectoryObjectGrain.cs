@@ -81,8 +81,6 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         }
     }
 
-    public Task<ImmutableArray<string>> GetMemberOfAsync() => Task.FromResult(_stored.MemberOf);
-
     public Task<TView> GetAsync(bool includeDeleted)
     {
         RequireProfile(includeDeleted);

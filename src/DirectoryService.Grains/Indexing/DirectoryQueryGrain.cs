@@ -48,8 +48,7 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
     {
         const string Field = "user_principal_name";
         var key = UserPrincipalName.Key(userPrincipalName);
-        var holder = await GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, key)).GetOwnerAsync()
-            ?? throw DirectoryException.NotFound(Field, "user");
+        var holder = await UserPrincipalName.HolderAsync(GrainFactory, TenantId, userPrincipalName, Field);
         var users = await Lookups.LoadExistingAsync([holder], id => User(id).GetAsync(false));
         return users.FirstOrDefault(u => UserPrincipalName.Key(u.Profile.UserPrincipalName) == key)
             ?? throw DirectoryException.NotFound(Field, "user");

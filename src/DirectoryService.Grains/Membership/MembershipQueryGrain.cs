@@ -1,9 +1,7 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
-using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Grains.Common;
-using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Users;
 using Orleans.Concurrency;
 
@@ -85,11 +83,9 @@ public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMember
         // The sign-in hot path: the name's grain, then one call to the user for its name, flag and
         // direct groups; the groups above come from the silo's closure cache.
         const string Field = "user_principal_name";
-        var key = UserPrincipalName.Key(userPrincipalName);
-        var holder = await GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, key)).GetOwnerAsync()
-            ?? throw DirectoryException.NotFound(Field, "user");
+        var holder = await UserPrincipalName.HolderAsync(GrainFactory, TenantId, userPrincipalName, Field);
         var user = await GrainFactory.User(TenantId, holder).GetSignInSubjectAsync();
-        if (!user.Node.IsLive || UserPrincipalName.Key(user.UserPrincipalName) != key)
+        if (!user.Node.IsLive || UserPrincipalName.Key(user.UserPrincipalName) != UserPrincipalName.Key(userPrincipalName))
         {
             throw DirectoryException.NotFound(Field, "user");
         }

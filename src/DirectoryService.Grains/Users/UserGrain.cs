@@ -19,6 +19,8 @@ public sealed class UserGrain(
 {
     protected override string KindName => "user";
 
+    private IUpnIndexGrain UpnIndex(string upn) => UserPrincipalName.Index(GrainFactory, TenantId, upn);
+
     public Task<SignInSubject> GetSignInSubjectAsync()
     {
         var (node, profile) = StoredNode();
@@ -68,7 +70,4 @@ public sealed class UserGrain(
         var entry = new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, State.DeletedAt);
         return Rows.WriteAsync(RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId)), [RowWrite.Upsert(ObjectId, codec.Encode(entry))]);
     }
-
-    private IUpnIndexGrain UpnIndex(string upn) =>
-        GrainFactory.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(TenantId, UserPrincipalName.Key(upn)));
 }

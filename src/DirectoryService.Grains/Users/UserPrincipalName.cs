@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Users;
 
 namespace DirectoryService.Grains.Users;
 
@@ -11,6 +12,14 @@ public static partial class UserPrincipalName
 {
     /// <summary>The form names are compared and keyed in.</summary>
     public static string Key(string upn) => upn.ToLowerInvariant();
+
+    /// <summary>The grain that binds the name (in its compared form) to one user of the tenant.</summary>
+    public static IUpnIndexGrain Index(IGrainFactory grains, string tenantId, string upn) =>
+        grains.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(tenantId, Key(upn)));
+
+    /// <summary>The id of the user the name is bound to, or NOT_FOUND naming <paramref name="field"/>.</summary>
+    public static async Task<string> HolderAsync(IGrainFactory grains, string tenantId, string upn, string field) =>
+        await Index(grains, tenantId, upn).GetOwnerAsync() ?? throw DirectoryException.NotFound(field, "user");
 
     /// <summary>Checks the shape and, when <paramref name="verifiedDomains"/> is given, the domain.</summary>
     public static void Validate(string upn, string field, IReadOnlyCollection<string>? verifiedDomains)

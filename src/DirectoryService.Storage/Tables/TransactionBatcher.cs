@@ -18,7 +18,8 @@ namespace DirectoryService.Storage.Tables;
 /// </summary>
 public sealed class TransactionBatcher(TableClient table)
 {
-    private readonly Dictionary<string, Lane> _lanes = [];
+    /// <summary>Units waiting per partition; a partition is present while its writer runs.</summary>
+    private readonly Dictionary<string, Queue<Unit>> _lanes = [];
 
     /// <summary>Applies <paramref name="changes"/> (all in one partition) atomically; returns the new etag of each changed row (null for deletes).</summary>
     public Task<IReadOnlyList<ETag?>> SubmitAsync(string partition, IReadOnlyList<TableTransactionAction> changes)
@@ -30,22 +31,22 @@ public sealed class TransactionBatcher(TableClient table)
 
         var unit = new Unit(changes);
         bool lead;
-        Lane? lane;
+        Queue<Unit>? waiting;
         lock (_lanes)
         {
-            lead = !_lanes.TryGetValue(partition, out lane);
+            lead = !_lanes.TryGetValue(partition, out waiting);
             if (lead)
             {
-                lane = new Lane();
-                _lanes.Add(partition, lane);
+                waiting = new Queue<Unit>();
+                _lanes.Add(partition, waiting);
             }
 
-            lane!.Waiting.Enqueue(unit);
+            waiting!.Enqueue(unit);
         }
 
         if (lead)
         {
-            _ = Task.Run(() => DrainAsync(partition, lane));
+            _ = Task.Run(() => DrainAsync(partition, waiting));
         }
 
         return unit.Done.Task;
@@ -54,14 +55,14 @@ public sealed class TransactionBatcher(TableClient table)
     /// <summary>The most changes one entity group transaction may carry.</summary>
     public const int MaxChanges = 100;
 
-    private async Task DrainAsync(string partition, Lane lane)
+    private async Task DrainAsync(string partition, Queue<Unit> waiting)
     {
         while (true)
         {
             List<Unit> batch;
             lock (_lanes)
             {
-                batch = Take(lane.Waiting);
+                batch = Take(waiting);
                 if (batch.Count == 0)
                 {
                     _lanes.Remove(partition);
@@ -157,11 +158,6 @@ public sealed class TransactionBatcher(TableClient table)
 
     private static ETag?[] ETags(IReadOnlyList<Response> responses, int offset, IReadOnlyList<TableTransactionAction> changes) =>
         [.. changes.Select((c, i) => c.ActionType == TableTransactionActionType.Delete ? (ETag?)null : responses[offset + i].Headers.ETag)];
-
-    private sealed class Lane
-    {
-        public Queue<Unit> Waiting { get; } = new();
-    }
 
     private sealed class Unit(IReadOnlyList<TableTransactionAction> changes)
     {
