@@ -10,12 +10,18 @@
 # Special steps: `restart` restarts the silo (every grain cold afterwards); `A+B` runs workload A
 # measured and B in the background at the same time (B at --background-concurrency callers).
 #
-# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] step...
+# --azurite-memory runs Azurite without its disk file (--inMemoryPersistence): every write still
+# goes to Azurite and is acknowledged by it, but Azurite no longer re-serialises its whole database
+# to one JSON file every 5 s, which at the default scale stalls it for seconds at a time (and past
+# ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
+#
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] step...
 # Example: benchmarks/run.sh --scale 1 ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
+azurite_storage=()
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -24,6 +30,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --seed) seed=$2; shift 2 ;;
     --background-concurrency) background_concurrency=$2; shift 2 ;;
     --load-concurrency) load_concurrency=$2; shift 2 ;;
+    --azurite-memory) azurite_storage=(--inMemoryPersistence); shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,8 +53,9 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+[ ${#azurite_storage[@]} -gt 0 ] || azurite_storage=(--location "$work/azurite")
 
-.tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port --location "$work/azurite" \
+.tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
   --disableTelemetry --skipApiVersionCheck > "$work/azurite.log" 2>&1 &
 azurite=$!
 

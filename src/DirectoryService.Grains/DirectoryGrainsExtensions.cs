@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Membership;
@@ -16,8 +17,10 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton(new DirectoryClock(TimeProvider.System));
         silo.Services.TryAddSingleton<RowCodec>();
         silo.Services.TryAddSingleton<ClosureCache>();
-        silo.Services.TryAddSingleton<IClosureInvalidator, ClosureInvalidator>();
-        silo.AddGrainService<ClosureCacheService>();
+        silo.Services.TryAddSingleton<UserCache>();
+        silo.Services.TryAddSingleton<ICacheInvalidator, CacheInvalidator>();
+        silo.Services.TryAddSingleton<ISignInReads, SignInReads>();
+        silo.AddGrainService<MembershipCacheService>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;
     }

@@ -68,10 +68,10 @@ public static class TableStorageExtensions
         return silo;
     }
 
-    private static Azure.Data.Tables.TableClient Table(IServiceProvider services, Func<TableStorageOptions, string> name)
+    private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)
     {
         var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-        return TableClients.Create(options.ConnectionString, name(options), options.MaxRetries);
+        return TableShards.Create(name(options), options.TableShards, table => TableClients.Create(options.ConnectionString, table, options.MaxRetries));
     }
 
     private static void AddTableStorageOptions(this IServiceCollection services)

@@ -24,10 +24,6 @@ public interface IDirectoryQueryGrain : IGrainWithStringKey
     [Idempotent]
     Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken = default);
 
-    /// <summary>The live user holding a principal name (case-insensitive); NOT_FOUND otherwise.</summary>
-    [Idempotent]
-    Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName, CancellationToken cancellationToken = default);
-
     /// <summary>Whether the tenant holds any user or group, live or soft-deleted.</summary>
     [Idempotent]
     Task<bool> HasObjectsAsync(CancellationToken cancellationToken = default);

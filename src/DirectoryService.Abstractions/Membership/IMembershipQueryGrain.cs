@@ -1,9 +1,11 @@
-using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Abstractions.Membership;
 
-/// <summary>Answers membership questions of one tenant (keyed by tenant id) by walking the membership graph.</summary>
+/// <summary>
+/// Answers the listing questions of one tenant's membership (keyed by tenant id) by walking the
+/// graph. The sign-in questions are <see cref="ISignInReads"/>, answered from the silo's caches.
+/// </summary>
 public interface IMembershipQueryGrain : IGrainWithStringKey
 {
     /// <summary>Direct live members of a group, ordered by id.</summary>
@@ -21,16 +23,4 @@ public interface IMembershipQueryGrain : IGrainWithStringKey
     /// <summary>Every live group the principal belongs to through nesting, ordered by id.</summary>
     [Idempotent]
     Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>The subset of <paramref name="groupIds"/> the principal belongs to, in the given order.</summary>
-    [Idempotent]
-    Task<ImmutableArray<string>> CheckMemberGroupsAsync(ObjectRef principal, ImmutableArray<string> groupIds, CancellationToken cancellationToken = default);
-
-    /// <summary>Every group the principal belongs to, ordered by id; FAILED_PRECONDITION beyond the limit.</summary>
-    [Idempotent]
-    Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken = default);
-
-    /// <summary>Resolves a sign-in by user principal name.</summary>
-    [Idempotent]
-    Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken = default);
 }

@@ -24,12 +24,22 @@ public interface IUserGrain : IPrincipalGrain
     /// <summary>Restores a soft-deleted user within the retention period.</summary>
     Task<UserView> RestoreAsync();
 
-    /// <summary>The sign-in view of the user, from the last stored snapshot (interleaves with writes, like <see cref="IPrincipalGrain.GetNodeAsync"/>).</summary>
+    /// <summary>
+    /// The sign-in view of the user, from the last stored snapshot (interleaves with writes, like
+    /// <see cref="IPrincipalGrain.GetNodeAsync"/>). A <paramref name="reader"/> silo that caches the
+    /// answer is told to drop it when the user changes, before the change is acknowledged.
+    /// </summary>
     [Idempotent]
     [Orleans.Concurrency.AlwaysInterleave]
-    Task<SignInSubject> GetSignInSubjectAsync();
+    Task<SignInSubject> GetSignInSubjectAsync(SiloAddress? reader);
 }
 
-/// <summary>What a sign-in needs of a user, as last stored: its principal name and its node (state, enabled flag, direct groups).</summary>
+/// <summary>
+/// What a sign-in needs of a user, as last stored: its principal name, its node (state, enabled
+/// flag, direct groups) and its view (null unless the user exists).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("SignInSubject")]
-public sealed record SignInSubject([property: Id(0)] string UserPrincipalName, [property: Id(1)] PrincipalNode Node);
+public sealed record SignInSubject(
+    [property: Id(0)] string UserPrincipalName,
+    [property: Id(1)] PrincipalNode Node,
+    [property: Id(2)] UserView? View);

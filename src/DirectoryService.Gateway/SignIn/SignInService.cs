@@ -9,35 +9,32 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.SignIn;
 
-/// <summary>The sign-in path: transitive membership answers for token issuers.</summary>
-public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInBase
+/// <summary>The sign-in path: transitive membership answers for token issuers, from this silo's caches when warm.</summary>
+public sealed class SignInService(ISignInReads reads) : Grpc.V1.SignIn.SignInBase
 {
     [Authorize(Policy = Policies.SignIn)]
     public override async Task<CheckMemberGroupsResponse> CheckMemberGroups(CheckMemberGroupsRequest request, ServerCallContext context)
     {
-        var query = Query(context);
         var principal = request.Principal.ToDomain("principal");
         var groupIds = Requests.ObjectIds(request.GroupIds, "group_ids", Limits.MaxCheckGroupIds);
-        var hits = await query.CheckMemberGroupsAsync(principal, groupIds, context.CancellationToken);
+        var hits = await reads.CheckMemberGroupsAsync(CallerTenant.From(context), principal, groupIds, context.CancellationToken);
         return new CheckMemberGroupsResponse { GroupIds = { hits } };
     }
 
     [Authorize(Policy = Policies.SignIn)]
     public override async Task<GetMemberGroupsResponse> GetMemberGroups(GetMemberGroupsRequest request, ServerCallContext context)
     {
-        var query = Query(context);
         var principal = request.Principal.ToDomain("principal");
-        var groups = await query.GetMemberGroupsAsync(principal, request.SecurityEnabledOnly, context.CancellationToken);
+        var groups = await reads.GetMemberGroupsAsync(CallerTenant.From(context), principal, request.SecurityEnabledOnly, context.CancellationToken);
         return new GetMemberGroupsResponse { GroupIds = { groups } };
     }
 
     [Authorize(Policy = Policies.SignIn)]
     public override async Task<ResolveSignInResponse> ResolveSignIn(ResolveSignInRequest request, ServerCallContext context)
     {
-        var query = Query(context);
         var upn = Requests.Text(request.UserPrincipalName, "user_principal_name")
             ?? throw DirectoryException.Invalid("user_principal_name", "is required");
-        var resolution = await query.ResolveSignInAsync(upn, request.SecurityEnabledOnly, context.CancellationToken);
+        var resolution = await reads.ResolveSignInAsync(CallerTenant.From(context), upn, request.SecurityEnabledOnly, context.CancellationToken);
         return new ResolveSignInResponse
         {
             UserId = resolution.UserId,
@@ -46,7 +43,4 @@ public sealed class SignInService(IGrainFactory grains) : Grpc.V1.SignIn.SignInB
             GroupsOverage = resolution.GroupsOverage,
         };
     }
-
-    private IMembershipQueryGrain Query(ServerCallContext context) =>
-        grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
 }

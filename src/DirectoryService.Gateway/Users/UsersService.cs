@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Gateway.Paging;
 using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace DirectoryService.Gateway.Users;
 
 /// <summary>The Users API: maps each call onto the user grains of the caller's tenant.</summary>
-public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
+public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads) : Grpc.V1.Users.UsersBase
 {
     [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
@@ -28,9 +29,9 @@ public sealed class UsersService(IGrainFactory grains) : Grpc.V1.Users.UsersBase
         var user = request.KeyCase switch
         {
             GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false),
-            GetUserRequest.KeyOneofCase.UserPrincipalName => await grains.GetGrain<IDirectoryQueryGrain>(tenant)
-                .GetUserByPrincipalNameAsync(Requests.Text(request.UserPrincipalName, "user_principal_name")
-                    ?? throw DirectoryException.Invalid("user_principal_name", "is required"), context.CancellationToken),
+            GetUserRequest.KeyOneofCase.UserPrincipalName => await signInReads.GetUserByPrincipalNameAsync(tenant,
+                Requests.Text(request.UserPrincipalName, "user_principal_name") ?? throw DirectoryException.Invalid("user_principal_name", "is required"),
+                context.CancellationToken),
             _ => throw DirectoryException.Invalid("key", "set id or user_principal_name"),
         };
         return user.ToProto();

@@ -19,7 +19,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     private (string TenantId, string ObjectId)? _key;
 
     /// <summary>What <see cref="GetNodeAsync"/> answers: the node as last stored (taken after every successful write or load).</summary>
-    private (TProfile? Profile, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf) _stored;
+    private (TProfile? Profile, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf, TView? View) _stored;
 
     /// <summary>The name of the object kind in messages ("user", "group").</summary>
     protected abstract string KindName { get; }
@@ -46,12 +46,14 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     public Task<PrincipalNode> GetNodeAsync() => Task.FromResult(StoredNode().Node);
 
-    /// <summary>The node and profile as last stored: what reads that interleave with writes answer from.</summary>
-    protected (PrincipalNode Node, TProfile? Profile) StoredNode()
+    /// <summary>The node, profile and view as last stored: what reads that interleave with writes answer from.</summary>
+    protected (PrincipalNode Node, TProfile? Profile, TView? View) StoredNode()
     {
         var stored = _stored;
         var current = Retention.StateOf(stored.Profile is not null, stored.DeletedAt, Now);
-        return (current == ObjectState.Missing ? PrincipalNode.Missing : new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile);
+        return current == ObjectState.Missing
+            ? (PrincipalNode.Missing, stored.Profile, default)
+            : (new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile, stored.View);
     }
 
     public async Task AddMemberOfAsync(string groupId)
@@ -64,7 +66,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         else
         {
             // A replay of an update whose first attempt had an unknown outcome but landed.
-            TakeStoredNode();
+            await TakeSnapshotAsync();
         }
     }
 
@@ -77,7 +79,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         }
         else
         {
-            TakeStoredNode();
+            await TakeSnapshotAsync();
         }
     }
 
@@ -120,6 +122,12 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     /// before the change is acknowledged: the place to invalidate anything derived from the node.
     /// </summary>
     protected virtual Task NodeChangedAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs after every change to the stored snapshot (what <see cref="StoredNode"/> answers), before
+    /// the change is acknowledged: the place to invalidate copies of the snapshot held elsewhere.
+    /// </summary>
+    protected virtual Task SnapshotChangedAsync() => Task.CompletedTask;
 
     protected string CurrentETag => ETag.For(State.Version);
 
@@ -184,11 +192,17 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     private async Task StoreAsync()
     {
         await state.WriteOrReloadAsync(this);
+        await TakeSnapshotAsync();
+    }
+
+    private async Task TakeSnapshotAsync()
+    {
         TakeStoredNode();
+        await SnapshotChangedAsync();
     }
 
     private void TakeStoredNode() =>
-        _stored = (State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf));
+        _stored = (State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf), State.Profile is null ? default : View());
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 }

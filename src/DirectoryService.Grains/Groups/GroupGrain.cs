@@ -22,7 +22,7 @@ public sealed partial class GroupGrain(
     IRowStore rows,
     RowCodec codec,
     DirectoryClock clock,
-    IClosureInvalidator closures,
+    ICacheInvalidator caches,
     ILogger<GroupGrain> logger)
     : DirectoryObjectGrain<GroupProfile, GroupView>(state, rows, clock), IGroupGrain
 {
@@ -196,7 +196,7 @@ public sealed partial class GroupGrain(
     protected override GroupView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
 
     /// <summary>Closures above this group are cached on every silo: each must drop them before the change is acknowledged.</summary>
-    protected override Task NodeChangedAsync() => closures.InvalidateEverywhereAsync(TenantId);
+    protected override Task NodeChangedAsync() => caches.InvalidateTenantAsync(TenantId);
 
     protected override Task PublishAsync()
     {

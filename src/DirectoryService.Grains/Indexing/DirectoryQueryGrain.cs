@@ -44,16 +44,6 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
     public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>
         [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => Group(id).GetAsync(false))];
 
-    public async Task<UserView> GetUserByPrincipalNameAsync(string userPrincipalName, CancellationToken cancellationToken)
-    {
-        const string Field = "user_principal_name";
-        var key = UserPrincipalName.Key(userPrincipalName);
-        var holder = await UserPrincipalName.HolderAsync(GrainFactory, TenantId, userPrincipalName, Field);
-        var users = await Lookups.LoadExistingAsync([holder], id => User(id).GetAsync(false));
-        return users.FirstOrDefault(u => UserPrincipalName.Key(u.Profile.UserPrincipalName) == key)
-            ?? throw DirectoryException.NotFound(Field, "user");
-    }
-
     public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken)
     {
         var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);

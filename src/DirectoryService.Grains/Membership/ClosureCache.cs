@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using DirectoryService.Abstractions.Membership;
 
 namespace DirectoryService.Grains.Membership;
@@ -11,7 +12,7 @@ namespace DirectoryService.Grains.Membership;
 /// <para>
 /// Exactness: every change to a group's node (its own "member of" set, deletion or restore, security
 /// flag) reaches every silo's cache as an invalidation of the tenant before the change is
-/// acknowledged (<see cref="ClosureInvalidator"/>). An invalidation swaps the tenant's view for an
+/// acknowledged (<see cref="CacheInvalidator"/>). An invalidation swaps the tenant's view for an
 /// empty one; a fill started before it finishes into the old, discarded view, so no entry computed
 /// from state older than an acknowledged change is ever served after that acknowledgement.
 /// </para>
@@ -25,14 +26,15 @@ public sealed class ClosureCache
 
     /// <summary>
     /// The live groups above a principal whose direct groups are <paramref name="parents"/>: the union
-    /// of their closures. A deleted or missing group confers no membership, so neither it nor what is
-    /// above it (unless also reached through a live path) is included. RESOURCE_EXHAUSTED past
-    /// <paramref name="maxVisits"/> groups.
+    /// of their closures, all read from the tenant's current view. A deleted or missing group confers
+    /// no membership, so neither it nor what is above it (unless also reached through a live path) is
+    /// included. RESOURCE_EXHAUSTED past <paramref name="maxVisits"/> groups.
     /// </summary>
-    public async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(
+    public async Task<TransitiveGroups> AncestorsAsync(
         string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field, CancellationToken cancellationToken)
     {
-        var closures = await Task.WhenAll(parents.Select(id => GetAsync(tenantId, id, node)));
+        var view = _tenants.GetOrAdd(tenantId, _ => new View());
+        var closures = await Task.WhenAll(parents.Select(id => GetAsync(view, id, node, depth: 0)));
         cancellationToken.ThrowIfCancellationRequested();
         var groups = new Dictionary<string, PrincipalNode>(closures.Length == 1 ? closures[0].Groups.Count : 64, StringComparer.Ordinal);
         foreach (var closure in closures)
@@ -45,8 +47,12 @@ public sealed class ClosureCache
             MembershipGraph.Budget(groups.Count, maxVisits, field);
         }
 
-        return groups;
+        return new TransitiveGroups(view, groups);
     }
+
+    /// <summary>Whether <paramref name="groups"/> was computed from the tenant's current view (no invalidation since).</summary>
+    public bool IsCurrent(string tenantId, TransitiveGroups groups) =>
+        _tenants.TryGetValue(tenantId, out var view) && ReferenceEquals(view, groups.Source);
 
     /// <summary>The closure of <paramref name="groupId"/>, filled through <paramref name="node"/> (and memoized per group) when not cached.</summary>
     public Task<Closure> GetAsync(string tenantId, string groupId, Func<string, Task<PrincipalNode>> node)
@@ -108,6 +114,34 @@ public sealed class ClosureCache
     private sealed class View
     {
         public ConcurrentDictionary<string, Task<Closure>> Groups { get; } = new(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>
+/// A principal's transitive groups with their nodes, and the closure view they were computed from
+/// (valid while <see cref="ClosureCache.IsCurrent"/>). The id lists the sign-in calls answer are
+/// computed once, on first use.
+/// </summary>
+public sealed class TransitiveGroups(object source, IReadOnlyDictionary<string, PrincipalNode> groups)
+{
+    private ImmutableArray<string> _all;
+    private ImmutableArray<string> _securityEnabled;
+
+    public object Source { get; } = source;
+
+    public IReadOnlyDictionary<string, PrincipalNode> Groups { get; } = groups;
+
+    /// <summary>The group ids, ordered, optionally only security-enabled ones.</summary>
+    public ImmutableArray<string> Ids(bool securityEnabledOnly)
+    {
+        // Racing first uses compute the same list; the last write wins harmlessly.
+        ref var ids = ref securityEnabledOnly ? ref _securityEnabled : ref _all;
+        if (ids.IsDefault)
+        {
+            ids = [.. Groups.Where(g => !securityEnabledOnly || g.Value.Enabled).Select(g => g.Key).Order(StringComparer.Ordinal)];
+        }
+
+        return ids;
     }
 }
 

@@ -7,14 +7,10 @@ namespace DirectoryService.Grains.Membership;
 /// <summary>Turns a principal's transitive groups into the answers of the sign-in calls, with their limits.</summary>
 public static class GroupClaims
 {
-    /// <summary>The group ids, ordered, optionally only security-enabled ones.</summary>
-    public static ImmutableArray<string> Ids(IReadOnlyDictionary<string, PrincipalNode> groups, bool securityEnabledOnly) =>
-        [.. groups.Where(g => !securityEnabledOnly || g.Value.Enabled).Select(g => g.Key).Order(StringComparer.Ordinal)];
-
     /// <summary>GetMemberGroups: every id, or FAILED_PRECONDITION beyond the Graph limit.</summary>
-    public static ImmutableArray<string> MemberGroups(IReadOnlyDictionary<string, PrincipalNode> groups, bool securityEnabledOnly)
+    public static ImmutableArray<string> MemberGroups(TransitiveGroups groups, bool securityEnabledOnly)
     {
-        var ids = Ids(groups, securityEnabledOnly);
+        var ids = groups.Ids(securityEnabledOnly);
         if (ids.Length > Limits.MaxMemberGroups)
         {
             throw DirectoryException.Precondition("principal",
@@ -25,9 +21,9 @@ public static class GroupClaims
     }
 
     /// <summary>A token's groups claim: up to 200 ids, else none and the overage flag (the JWT convention).</summary>
-    public static SignInResolution SignIn(string userId, IReadOnlyDictionary<string, PrincipalNode> groups, bool securityEnabledOnly)
+    public static SignInResolution SignIn(string userId, TransitiveGroups groups, bool securityEnabledOnly)
     {
-        var ids = Ids(groups, securityEnabledOnly);
+        var ids = groups.Ids(securityEnabledOnly);
         return ids.Length > Limits.GroupsClaimLimit
             ? new SignInResolution(userId, true, [], GroupsOverage: true)
             : new SignInResolution(userId, true, ids, GroupsOverage: false);

@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Grains.Common;
-using DirectoryService.Grains.Users;
 using Orleans.Concurrency;
 
 namespace DirectoryService.Grains.Membership;
@@ -65,41 +63,11 @@ public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMember
     public async Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken)
     {
         var groups = await AncestorsAsync(principal, cancellationToken);
-        List<string> ids = [.. groups.Keys.Order(StringComparer.Ordinal)];
+        List<string> ids = [.. groups.Ids(securityEnabledOnly: false)];
         return SortedPage.After(ids, after, limit, id => id);
     }
 
-    public async Task<ImmutableArray<string>> CheckMemberGroupsAsync(ObjectRef principal, ImmutableArray<string> groupIds, CancellationToken cancellationToken)
-    {
-        var groups = await AncestorsAsync(principal, cancellationToken);
-        return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
-    }
-
-    public async Task<ImmutableArray<string>> GetMemberGroupsAsync(ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken) =>
-        GroupClaims.MemberGroups(await AncestorsAsync(principal, cancellationToken), securityEnabledOnly);
-
-    public async Task<SignInResolution> ResolveSignInAsync(string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
-    {
-        // The sign-in hot path: the name's grain, then one call to the user for its name, flag and
-        // direct groups; the groups above come from the silo's closure cache.
-        const string Field = "user_principal_name";
-        var holder = await UserPrincipalName.HolderAsync(GrainFactory, TenantId, userPrincipalName, Field);
-        var user = await GrainFactory.User(TenantId, holder).GetSignInSubjectAsync();
-        if (!user.Node.IsLive || UserPrincipalName.Key(user.UserPrincipalName) != UserPrincipalName.Key(userPrincipalName))
-        {
-            throw DirectoryException.NotFound(Field, "user");
-        }
-
-        if (!user.Node.Enabled)
-        {
-            return new SignInResolution(holder, AccountEnabled: false, [], GroupsOverage: false);
-        }
-
-        var groups = await closures.AncestorsAsync(TenantId, user.Node.MemberOf, GroupNode, Limits.MaxTraversalVisits, Field, cancellationToken);
-        return GroupClaims.SignIn(holder, groups, securityEnabledOnly);
-    }
-
-    private async Task<Dictionary<string, PrincipalNode>> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")
+    private async Task<TransitiveGroups> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")
     {
         var node = await RequireLiveAsync(principal, field);
         return await closures.AncestorsAsync(TenantId, node.MemberOf, GroupNode, Limits.MaxTraversalVisits, field, cancellationToken);

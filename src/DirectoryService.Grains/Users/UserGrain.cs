@@ -5,26 +5,53 @@ using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Membership;
 using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Users;
 
-/// <summary>One user: its profile, lifecycle and the groups it is a direct member of.</summary>
+/// <summary>
+/// One user: its profile, lifecycle and the groups it is a direct member of. Silos may cache its
+/// stored snapshot (<see cref="UserCache"/>); the grain remembers which did and has them drop it
+/// after every stored change, before acknowledging the change.
+/// </summary>
 public sealed class UserGrain(
     [PersistentState(StorageNames.User, StorageNames.Directory)] IPersistentState<DirectoryObjectState<UserProfile>> state,
     IRowStore rows,
     RowCodec codec,
-    DirectoryClock clock)
+    DirectoryClock clock,
+    ICacheInvalidator caches)
     : DirectoryObjectGrain<UserProfile, UserView>(state, rows, clock), IUserGrain
 {
+    /// <summary>Silos that read the snapshot for their caches since the last change.</summary>
+    private HashSet<SiloAddress> _readers = [];
+
+    /// <summary>
+    /// Whether silos may still cache a snapshot read from an earlier activation of this user: true
+    /// when it was live at activation, until the first change has told every silo.
+    /// </summary>
+    private bool _earlierReaders;
+
     protected override string KindName => "user";
 
     private IUpnIndexGrain UpnIndex(string upn) => UserPrincipalName.Index(GrainFactory, TenantId, upn);
 
-    public Task<SignInSubject> GetSignInSubjectAsync()
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (node, profile) = StoredNode();
-        return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node));
+        var activation = base.OnActivateAsync(cancellationToken);
+        _earlierReaders = StoredNode().Node.IsLive;
+        return activation;
+    }
+
+    public Task<SignInSubject> GetSignInSubjectAsync(SiloAddress? reader)
+    {
+        if (reader is not null)
+        {
+            _readers.Add(reader);
+        }
+
+        var (node, profile, view) = StoredNode();
+        return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node, view));
     }
 
     public async Task<UserView> CreateAsync(UserProfile profile)
@@ -61,6 +88,15 @@ public sealed class UserGrain(
     }
 
     protected override bool Flag(UserProfile profile) => profile.AccountEnabled;
+
+    protected override async Task SnapshotChangedAsync()
+    {
+        // Readers that come during the invalidation read the new snapshot: they go in the next set.
+        var readers = _readers;
+        _readers = [];
+        await caches.InvalidateUserAsync(TenantId, ObjectId, _earlierReaders ? null : readers);
+        _earlierReaders = false;
+    }
 
     protected override UserView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
 

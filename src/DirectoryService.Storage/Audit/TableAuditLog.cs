@@ -11,11 +11,11 @@ namespace DirectoryService.Storage.Audit;
 /// Appends are group-committed (<see cref="TransactionBatcher"/>): records waiting while a write is in
 /// flight go together in one transaction per tenant, and each caller returns once its own is stored.
 /// </summary>
-public sealed class TableAuditLog(TableClient table, string serviceId) : IAuditLog
+public sealed class TableAuditLog(TableShards tables, string serviceId) : IAuditLog
 {
-    private readonly TransactionBatcher _writes = new(table);
+    private readonly TransactionBatcher _writes = new(tables);
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken) => tables.CreateIfNotExistsAsync(cancellationToken);
 
     public async Task<AuditRecord> AppendAsync(AuditRecord record)
     {
@@ -44,7 +44,7 @@ public sealed class TableAuditLog(TableClient table, string serviceId) : IAuditL
             ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey ge {lower} and RowKey lt {upper}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(tenantId)} and RowKey gt {lower} and RowKey lt {upper}");
         var records = new List<AuditRecord>();
-        await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000)))
+        await foreach (var e in tables.For(Partition(tenantId)).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000)))
         {
             records.Add(new AuditRecord(
                 e.RowKey, e.GetDateTimeOffset("Time") ?? default, tenantId, e.GetString("Subject") ?? "", e.GetString("App") ?? "",

@@ -14,21 +14,21 @@ namespace DirectoryService.Storage.GrainState;
 /// Orleans grain storage over one Azure table. Every write is conditional on the etag the
 /// activation last read or wrote, so a stale activation can never overwrite newer state: it gets
 /// an <see cref="InconsistentStateException"/> instead. Rows of one tenant share a partition-key
-/// prefix (<c>{service}~{tenant}~{spread}</c>) spread over 16 partitions, so a tenant's data stays
-/// together without one partition's throughput limit capping the tenant. Writes of many grains to
-/// one partition are group-committed (<see cref="TransactionBatcher"/>), each still etag-checked.
+/// prefix (<c>{service}~{tenant}~{spread}</c>) spread over 64 partitions, so a tenant's data stays
+/// together without one partition's throughput limit capping the tenant, and a partition stays small
+/// enough for Azurite, which scans a partition on every point read and write. Writes of many grains
+/// to one partition are group-committed (<see cref="TransactionBatcher"/>), each still etag-checked.
 /// </summary>
 public sealed partial class TableGrainStorage(
     string name,
-    TableClient table,
+    TableShards tables,
     ClusterOptions cluster,
     Serializer serializer,
     IActivatorProvider activators,
     ILogger<TableGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
-    private const int Spread = 16;
-    private readonly TableClient _table = table;
-    private readonly TransactionBatcher _writes = new(table);
+    private const int Spread = 64;
+    private readonly TransactionBatcher _writes = new(tables);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"{nameof(TableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, InitializeAsync);
@@ -36,7 +36,7 @@ public sealed partial class TableGrainStorage(
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var (pk, rk) = Keys(stateName, grainId);
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk);
+        var response = await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk);
         if (!response.HasValue || response.Value is null)
         {
             Reset(grainState, etag: null);
@@ -76,9 +76,9 @@ public sealed partial class TableGrainStorage(
         {
             if (grainState.ETag is not null)
             {
-                await _table.DeleteEntityAsync(pk, rk, new ETag(grainState.ETag));
+                await tables.For(pk).DeleteEntityAsync(pk, rk, new ETag(grainState.ETag));
             }
-            else if ((await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, select: ["PartitionKey"])).HasValue)
+            else if ((await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk, select: ["PartitionKey"])).HasValue)
             {
                 // This activation never saw the stored row, so it may not remove it.
                 throw new InconsistentStateException($"State of {grainId}/{stateName} exists but was not read by this activation.", (string?)null, "*");
@@ -100,12 +100,12 @@ public sealed partial class TableGrainStorage(
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         var tenant = slash > 0 ? key[..slash] : key;
         var id = grainId.ToString();
-        var spread = (TableKeys.StableHash(id) % Spread).ToString("x1", System.Globalization.CultureInfo.InvariantCulture);
+        var spread = (TableKeys.StableHash(id) % Spread).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
         return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
     }
 
     private async Task InitializeAsync(CancellationToken cancellationToken) =>
-        await _table.CreateIfNotExistsAsync(cancellationToken);
+        await tables.CreateIfNotExistsAsync(cancellationToken);
 
     private void Reset<T>(IGrainState<T> grainState, string? etag)
     {

@@ -12,14 +12,14 @@ namespace DirectoryService.Storage.Rows;
 /// entity per row. A multi-row write is an entity group transaction within that partition; writes of
 /// different callers to one partition are group-committed (<see cref="TransactionBatcher"/>).
 /// </summary>
-public sealed class TableRowStore(TableClient table, string serviceId) : IRowStore
+public sealed class TableRowStore(TableShards tables, string serviceId) : IRowStore
 {
-    private readonly TransactionBatcher _writes = new(table);
+    private readonly TransactionBatcher _writes = new(tables);
     private const string ValueProperty = "V";
     private static readonly string[] Columns = ["RowKey", ValueProperty];
     private static readonly string[] KeyColumns = ["RowKey"];
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken) => tables.CreateIfNotExistsAsync(cancellationToken);
 
     public Task<Page> ReadAsync(RowSet set, string after, string before, int limit) =>
         QueryAsync(set, after, before, limit, Columns, e => new Row(e.RowKey, e.GetBinary(ValueProperty) ?? []), r => r.Key);
@@ -29,9 +29,10 @@ public sealed class TableRowStore(TableClient table, string serviceId) : IRowSto
 
     private async Task<Pages.Page<T>> QueryAsync<T>(RowSet set, string after, string before, int limit, string[] columns, Func<TableEntity, T> read, Func<T, string> key)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(set)} and RowKey gt {after} and RowKey lt {before}");
+        var partition = Partition(set);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after} and RowKey lt {before}");
         var items = new List<T>(Math.Min(limit + 1, 1000));
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), select: columns))
+        await foreach (var entity in tables.For(partition).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), select: columns))
         {
             items.Add(read(entity));
             if (items.Count > limit)
@@ -47,7 +48,8 @@ public sealed class TableRowStore(TableClient table, string serviceId) : IRowSto
 
     public async Task<Row?> GetAsync(RowSet set, string key)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition(set), key, Columns);
+        var partition = Partition(set);
+        var response = await tables.For(partition).GetEntityIfExistsAsync<TableEntity>(partition, key, Columns);
         return response.HasValue && response.Value is { } entity ? new Row(key, entity.GetBinary(ValueProperty) ?? []) : null;
     }
 

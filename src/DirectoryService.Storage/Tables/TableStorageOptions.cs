@@ -20,6 +20,13 @@ public sealed class TableStorageOptions
     /// <summary>Table holding cluster membership.</summary>
     public string ClusterTable { get; set; } = "DirectoryCluster";
 
+    /// <summary>
+    /// Physical tables each of the grain-state, row and audit tables is spread over (1-64; 1 keeps the
+    /// plain names). Fixed for a deployment: changing it moves partitions to other tables. See
+    /// <see cref="TableShards"/> for why.
+    /// </summary>
+    public int TableShards { get; set; } = 16;
+
     /// <summary>Retries of a storage call that failed transiently (timeouts, 5xx, throttling).</summary>
     public int MaxRetries { get; set; } = 6;
 }

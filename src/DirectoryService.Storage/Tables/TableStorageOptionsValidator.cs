@@ -18,8 +18,13 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
         {
             if (!TableName().IsMatch(table ?? ""))
             {
-                failures.Add($"Directory:Storage:{setting} must be 3-63 letters or digits starting with a letter, got '{table}'");
+                failures.Add($"Directory:Storage:{setting} must be 3-61 letters or digits starting with a letter (two hex digits are appended per shard), got '{table}'");
             }
+        }
+
+        if (options.TableShards is < 1 or > 64)
+        {
+            failures.Add($"Directory:Storage:TableShards must be between 1 and 64, got {options.TableShards}");
         }
 
         if (options.MaxRetries is < 0 or > 20)
@@ -30,6 +35,6 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,60}$", RegexOptions.CultureInvariant)]
     private static partial Regex TableName();
 }

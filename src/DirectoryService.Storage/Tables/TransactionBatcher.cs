@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace DirectoryService.Storage.Tables;
 
 /// <summary>
-/// Group commit for one table. Each caller submits a unit: changes to one partition that must apply
+/// Group commit for one (possibly sharded) table. Each caller submits a unit: changes to one partition that must apply
 /// all or none. While a write to a partition is in flight, units arriving for it wait and then go
 /// together in one entity group transaction (up to 100 changes, no row twice), so Azure Table's
 /// per-request cost is paid once for many callers. A unit arriving at an idle partition is written
@@ -16,7 +16,7 @@ namespace DirectoryService.Storage.Tables;
 /// fault, exactly as a single request would.
 /// </para>
 /// </summary>
-public sealed class TransactionBatcher(TableClient table)
+public sealed class TransactionBatcher(TableShards tables)
 {
     /// <summary>Units waiting per partition; a partition is present while its writer runs.</summary>
     private readonly Dictionary<string, Queue<Unit>> _lanes = [];
@@ -103,7 +103,7 @@ public sealed class TransactionBatcher(TableClient table)
 
         try
         {
-            var response = await table.SubmitTransactionAsync(batch.SelectMany(u => u.Changes));
+            var response = await Table(batch[0]).SubmitTransactionAsync(batch.SelectMany(u => u.Changes));
             var offset = 0;
             foreach (var unit in batch)
             {
@@ -125,9 +125,12 @@ public sealed class TransactionBatcher(TableClient table)
         }
     }
 
+    private TableClient Table(Unit unit) => tables.For(unit.Changes[0].Entity.PartitionKey);
+
     /// <summary>Writes one unit by itself, with the plain single-row call when it has one change, so its errors are the usual ones.</summary>
     private async Task RunAloneAsync(Unit unit)
     {
+        var table = Table(unit);
         try
         {
             if (unit.Changes.Count > 1)

@@ -62,7 +62,7 @@ public sealed class MembershipGraphTests
     {
         var start = await g.Node(principal);
         var result = await new ClosureCache().AncestorsAsync("t", start.MemberOf, g.Node, max, "principal.id", CancellationToken.None);
-        return [.. result.Keys.Order(StringComparer.Ordinal)];
+        return [.. result.Groups.Keys.Order(StringComparer.Ordinal)];
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class MembershipGraphTests
         var g = new Graph().Add("g1", "u1").Add("g2", "u2").Add("top", "g1", "g2").Add("g1", "u3");
         var cache = new ClosureCache();
         async Task<string[]> Of(string user) =>
-            [.. (await cache.AncestorsAsync("t", (await g.Node(user)).MemberOf, g.Node, 100, "p", CancellationToken.None)).Keys.Order(StringComparer.Ordinal)];
+            [.. (await cache.AncestorsAsync("t", (await g.Node(user)).MemberOf, g.Node, 100, "p", CancellationToken.None)).Groups.Keys.Order(StringComparer.Ordinal)];
 
         Assert.Equal(["g1", "top"], await Of("u1"));
         var reads = g.Reads;
@@ -152,10 +152,10 @@ public sealed class MembershipGraphTests
         g.Delete("top");
         cache.Invalidate("t");
         release.SetResult();
-        Assert.Equal(["g1", "top"], (await early).Keys.Order(StringComparer.Ordinal)); // concurrent with the change: either answer
+        Assert.Equal(["g1", "top"], (await early).Groups.Keys.Order(StringComparer.Ordinal)); // concurrent with the change: either answer
 
         var later = await cache.AncestorsAsync("t", ["g1"], g.Node, 100, "p", CancellationToken.None);
-        Assert.Equal(["g1"], later.Keys);
+        Assert.Equal(["g1"], later.Groups.Keys);
     }
 
     [Fact]
@@ -180,23 +180,24 @@ public sealed class MembershipGraphTests
     {
         var groups = Enumerable.Range(0, Limits.MaxMemberGroups + 1)
             .ToDictionary(i => $"g{i:D6}", _ => new PrincipalNode(ObjectState.Live, true, []));
-        var error = Assert.Throws<DirectoryException>(() => GroupClaims.MemberGroups(groups, false));
+        var error = Assert.Throws<DirectoryException>(() => GroupClaims.MemberGroups(new TransitiveGroups(new object(), groups), false));
         Assert.Equal(DirectoryErrorCode.FailedPrecondition, error.Code);
         Assert.Contains("ListTransitiveMemberOf", error.Message);
 
         groups.Remove("g000000");
-        Assert.Equal(Limits.MaxMemberGroups, GroupClaims.MemberGroups(groups, false).Length);
+        Assert.Equal(Limits.MaxMemberGroups, GroupClaims.MemberGroups(new TransitiveGroups(new object(), groups), false).Length);
     }
 
     [Fact]
     public void GroupClaims_SignIn_SwitchesToOverageAbove200()
     {
         var groups = Enumerable.Range(0, 200).ToDictionary(i => $"g{i:D3}", i => new PrincipalNode(ObjectState.Live, i % 2 == 0, []));
-        Assert.Equal(200, GroupClaims.SignIn("u", groups, false).GroupIds.Length);
+        Assert.Equal(200, GroupClaims.SignIn("u", new TransitiveGroups(new object(), groups), false).GroupIds.Length);
         groups["g999"] = new PrincipalNode(ObjectState.Live, false, []);
-        var overage = GroupClaims.SignIn("u", groups, false);
+        var more = new TransitiveGroups(new object(), groups);
+        var overage = GroupClaims.SignIn("u", more, false);
         Assert.True(overage.GroupsOverage);
         Assert.Empty(overage.GroupIds);
-        Assert.Equal(100, GroupClaims.SignIn("u", groups, securityEnabledOnly: true).GroupIds.Length);
+        Assert.Equal(100, GroupClaims.SignIn("u", more, securityEnabledOnly: true).GroupIds.Length);
     }
 }

@@ -241,7 +241,7 @@ public sealed class TableGrainStorageTests : IAsyncLifetime
 
         Assert.All(contoso, k => Assert.StartsWith("storage-tests~contoso~", k.PartitionKey));
         Assert.StartsWith("storage-tests~fabrikam~", fabrikam.PartitionKey);
-        Assert.InRange(contoso.Select(k => k.PartitionKey).Distinct().Count(), 2, 16);
+        Assert.InRange(contoso.Select(k => k.PartitionKey).Distinct().Count(), 2, 64);
 
         // The keys obey Azure's rules: no '/', '\', '#' or '?'.
         Assert.All(contoso.Append(fabrikam), k => Assert.DoesNotContain(k.RowKey + k.PartitionKey, c => c is '/' or '\\' or '#' or '?'));

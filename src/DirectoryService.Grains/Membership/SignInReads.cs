@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Users;
+
+namespace DirectoryService.Grains.Membership;
+
+/// <summary>
+/// The sign-in reads on this silo. A warm sign-in is two dictionary lookups: the user by name in the
+/// <see cref="UserCache"/>, then its transitive groups kept with the entry while the
+/// <see cref="ClosureCache"/> view they came from is current. A cold one asks the name's grain for
+/// the holder and the user grain for its stored snapshot (registering this silo as a reader, so the
+/// user's next change drops the entry here first), and merges the cached closures of its direct groups.
+/// </summary>
+public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ILocalSiloDetails silo) : ISignInReads
+{
+    private const string NameField = "user_principal_name";
+    private const string PrincipalField = "principal.id";
+
+    public async ValueTask<SignInResolution> ResolveSignInAsync(string tenantId, string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
+    {
+        var user = users.ByName(tenantId, userPrincipalName) ?? await FillByNameAsync(tenantId, userPrincipalName);
+        if (!user.Subject.Node.Enabled)
+        {
+            return new SignInResolution(user.UserId, AccountEnabled: false, [], GroupsOverage: false);
+        }
+
+        return GroupClaims.SignIn(user.UserId, await GroupsAsync(tenantId, user, NameField, cancellationToken), securityEnabledOnly);
+    }
+
+    public async ValueTask<UserView> GetUserByPrincipalNameAsync(string tenantId, string userPrincipalName, CancellationToken cancellationToken) =>
+        (users.ByName(tenantId, userPrincipalName) ?? await FillByNameAsync(tenantId, userPrincipalName)).View;
+
+    public async ValueTask<ImmutableArray<string>> GetMemberGroupsAsync(string tenantId, ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken) =>
+        GroupClaims.MemberGroups(await AncestorsAsync(tenantId, principal, cancellationToken), securityEnabledOnly);
+
+    public async ValueTask<ImmutableArray<string>> CheckMemberGroupsAsync(string tenantId, ObjectRef principal, ImmutableArray<string> groupIds, CancellationToken cancellationToken)
+    {
+        var groups = (await AncestorsAsync(tenantId, principal, cancellationToken)).Groups;
+        return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
+    }
+
+    private async ValueTask<TransitiveGroups> AncestorsAsync(string tenantId, ObjectRef principal, CancellationToken cancellationToken)
+    {
+        if (principal.Kind == ObjectKind.User)
+        {
+            var user = users.ById(tenantId, principal.Id) ?? await FillAsync(tenantId, principal.Id, name: null, PrincipalField);
+            return await GroupsAsync(tenantId, user, PrincipalField, cancellationToken);
+        }
+
+        var node = await grains.Principal(tenantId, principal).GetNodeAsync();
+        return node.IsLive
+            ? await closures.AncestorsAsync(tenantId, node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, PrincipalField, cancellationToken)
+            : throw DirectoryException.NotFound(PrincipalField, "group");
+    }
+
+    /// <summary>The user's transitive groups: those kept with the entry if their closure view is still current, else merged afresh.</summary>
+    private async ValueTask<TransitiveGroups> GroupsAsync(string tenantId, UserEntry user, string field, CancellationToken cancellationToken)
+    {
+        if (user.Groups is { } kept && closures.IsCurrent(tenantId, kept))
+        {
+            return kept;
+        }
+
+        var groups = await closures.AncestorsAsync(tenantId, user.Subject.Node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, field, cancellationToken);
+        user.Groups = groups;
+        return groups;
+    }
+
+    private async Task<UserEntry> FillByNameAsync(string tenantId, string userPrincipalName)
+    {
+        var holder = await UserPrincipalName.HolderAsync(grains, tenantId, userPrincipalName, NameField);
+        return await FillAsync(tenantId, holder, userPrincipalName, NameField);
+    }
+
+    /// <summary>
+    /// Reads the user's stored snapshot as a reader and caches it, unless a user of the tenant was
+    /// invalidated meanwhile. NOT_FOUND naming <paramref name="field"/> unless the user is live (and,
+    /// when looked up by <paramref name="name"/>, still holds it).
+    /// </summary>
+    private async Task<UserEntry> FillAsync(string tenantId, string userId, string? name, string field)
+    {
+        var invalidations = users.Invalidations(tenantId);
+        var subject = await grains.User(tenantId, userId).GetSignInSubjectAsync(silo.SiloAddress);
+        if (!subject.Node.IsLive || subject.View is null
+            || (name is not null && UserPrincipalName.Key(subject.UserPrincipalName) != UserPrincipalName.Key(name)))
+        {
+            throw DirectoryException.NotFound(field, "user");
+        }
+
+        var entry = new UserEntry(userId, subject);
+        users.Store(tenantId, invalidations, entry);
+        return entry;
+    }
+
+    private Task<PrincipalNode> GroupNode(string tenantId, string id) => grains.Principal(tenantId, ObjectRef.Group(id)).GetNodeAsync();
+}

@@ -1,0 +1,45 @@
+using Azure.Data.Tables;
+
+namespace DirectoryService.Storage.Tables;
+
+/// <summary>
+/// One logical table stored as <c>count</c> physical tables (<c>{name}00</c>, <c>{name}01</c>, …;
+/// just <c>{name}</c> when the count is 1). A partition always maps to the same physical table (by a
+/// stable hash of its key), so entity group transactions and partition queries are unchanged.
+/// <para>
+/// Why: Azurite keeps each table as one in-memory collection whose indexes cost time proportional
+/// to the table's size on every update and delete, so one table holding a whole directory slows
+/// every write as the directory grows. Tables cost nothing in Azure Table storage, where partitions,
+/// not tables, are the unit of scale. The count is fixed for a deployment: changing it moves
+/// partitions to other tables.
+/// </para>
+/// </summary>
+public sealed class TableShards
+{
+    private readonly TableClient[] _tables;
+
+    public TableShards(IReadOnlyList<TableClient> tables)
+    {
+        if (tables.Count == 0)
+        {
+            throw new ArgumentException("at least one table", nameof(tables));
+        }
+
+        _tables = [.. tables];
+    }
+
+    /// <summary>The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>.</summary>
+    public static TableShards Create(string name, int count, Func<string, TableClient> client) =>
+        new(count == 1 ? [client(name)] : [.. Enumerable.Range(0, count).Select(i => client($"{name}{i:x2}"))]);
+
+    public IReadOnlyList<TableClient> All => _tables;
+
+    /// <summary>The physical table holding <paramref name="partitionKey"/>.</summary>
+    public TableClient For(string partitionKey) =>
+        _tables.Length == 1 ? _tables[0] : _tables[TableKeys.StableHash(partitionKey) % (uint)_tables.Length];
+
+    public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
+
+    public static implicit operator TableShards(TableClient table) => new([table]);
+}
