@@ -19,7 +19,8 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton<ClosureCache>();
         silo.Services.TryAddSingleton<UserCache>();
         silo.Services.TryAddSingleton<ICacheInvalidator, CacheInvalidator>();
-        silo.Services.TryAddSingleton<ISignInReads, SignInReads>();
+        silo.Services.TryAddSingleton<SignInReads>();
+        silo.Services.TryAddSingleton<ISignInReads>(services => services.GetRequiredService<SignInReads>());
         silo.AddGrainService<MembershipCacheService>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;

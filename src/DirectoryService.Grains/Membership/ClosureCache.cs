@@ -54,13 +54,6 @@ public sealed class ClosureCache
     public bool IsCurrent(string tenantId, TransitiveGroups groups) =>
         _tenants.TryGetValue(tenantId, out var view) && ReferenceEquals(view, groups.Source);
 
-    /// <summary>The closure of <paramref name="groupId"/>, filled through <paramref name="node"/> (and memoized per group) when not cached.</summary>
-    public Task<Closure> GetAsync(string tenantId, string groupId, Func<string, Task<PrincipalNode>> node)
-    {
-        var view = _tenants.GetOrAdd(tenantId, _ => new View());
-        return GetAsync(view, groupId, node, depth: 0);
-    }
-
     /// <summary>Drops everything cached for the tenant: later reads refill from the grains.</summary>
     public void Invalidate(string tenantId) => _tenants[tenantId] = new View();
 

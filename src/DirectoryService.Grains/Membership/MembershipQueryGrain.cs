@@ -7,13 +7,12 @@ namespace DirectoryService.Grains.Membership;
 
 /// <summary>
 /// Answers membership questions from the graph as it is stored now: every answer reflects every
-/// change acknowledged before the question was asked. Upward questions (a principal's groups) read
-/// the principal's direct groups from its grain and the closures above them from this silo's
-/// <see cref="ClosureCache"/>, which every change to a group invalidates before it is acknowledged.
+/// change acknowledged before the question was asked. Upward questions (a principal's groups) are
+/// answered by <see cref="SignInReads"/> from this silo's exact caches.
 /// Stateless: it runs on the silo that received the request.
 /// </summary>
 [StatelessWorker]
-public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMembershipQueryGrain
+public sealed class MembershipQueryGrain(SignInReads transitive) : Grain, IMembershipQueryGrain
 {
     private const int MemberChunk = 1000;
 
@@ -62,18 +61,10 @@ public sealed class MembershipQueryGrain(ClosureCache closures) : Grain, IMember
 
     public async Task<Page<string>> ListTransitiveMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken)
     {
-        var groups = await AncestorsAsync(principal, cancellationToken);
+        var groups = await transitive.TransitiveGroupsAsync(TenantId, principal, cancellationToken);
         List<string> ids = [.. groups.Ids(securityEnabledOnly: false)];
         return SortedPage.After(ids, after, limit, id => id);
     }
-
-    private async Task<TransitiveGroups> AncestorsAsync(ObjectRef principal, CancellationToken cancellationToken, string field = "principal.id")
-    {
-        var node = await RequireLiveAsync(principal, field);
-        return await closures.AncestorsAsync(TenantId, node.MemberOf, GroupNode, Limits.MaxTraversalVisits, field, cancellationToken);
-    }
-
-    private Task<PrincipalNode> GroupNode(string id) => Node(ObjectRef.Group(id));
 
     private async Task<IReadOnlyList<ObjectRef>> AllMembersAsync(string groupId)
     {

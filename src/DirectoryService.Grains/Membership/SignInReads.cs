@@ -33,15 +33,16 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
         (users.ByName(tenantId, userPrincipalName) ?? await FillByNameAsync(tenantId, userPrincipalName)).View;
 
     public async ValueTask<ImmutableArray<string>> GetMemberGroupsAsync(string tenantId, ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken) =>
-        GroupClaims.MemberGroups(await AncestorsAsync(tenantId, principal, cancellationToken), securityEnabledOnly);
+        GroupClaims.MemberGroups(await TransitiveGroupsAsync(tenantId, principal, cancellationToken), securityEnabledOnly);
 
     public async ValueTask<ImmutableArray<string>> CheckMemberGroupsAsync(string tenantId, ObjectRef principal, ImmutableArray<string> groupIds, CancellationToken cancellationToken)
     {
-        var groups = (await AncestorsAsync(tenantId, principal, cancellationToken)).Groups;
+        var groups = (await TransitiveGroupsAsync(tenantId, principal, cancellationToken)).Groups;
         return [.. groupIds.Where(groups.ContainsKey).Distinct(StringComparer.Ordinal)];
     }
 
-    private async ValueTask<TransitiveGroups> AncestorsAsync(string tenantId, ObjectRef principal, CancellationToken cancellationToken)
+    /// <summary>Every live group the principal belongs to; NOT_FOUND naming <c>principal.id</c> unless it is live.</summary>
+    public async ValueTask<TransitiveGroups> TransitiveGroupsAsync(string tenantId, ObjectRef principal, CancellationToken cancellationToken)
     {
         if (principal.Kind == ObjectKind.User)
         {
