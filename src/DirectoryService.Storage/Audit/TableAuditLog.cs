@@ -6,19 +6,35 @@ using Page = DirectoryService.Abstractions.Common.Page<DirectoryService.Abstract
 namespace DirectoryService.Storage.Audit;
 
 /// <summary>
-/// The audit log in an Azure table: each tenant's records spread over 16 partitions by a hash of the
-/// record id (Azurite scans a whole partition on every insert, so one partition per tenant made
-/// every audited write slower as the log grew), row keys ordered by time; a listing reads the
-/// tenant's partitions and merges them in id order. Records are only ever inserted (an insert never
-/// overwrites), and no code path updates or deletes them.
-/// Appends are group-committed (<see cref="TransactionBatcher"/>): records waiting while a write is in
-/// flight go together in one transaction per tenant, and each caller returns once its own is stored.
+/// The audit log in an Azure table. A tenant's records are partitioned by the second their id
+/// (time-ordered) falls in, <c>{service}~{tenant}~{seconds}</c>, with the id as row key, so the
+/// table's own (partition, row) order is time order and one range query lists a tenant's records in
+/// order without merging. Partitions stay as small as a tenant's writes in one second (Azurite scans
+/// a partition on every insert: with a fixed set of partitions per tenant every audited write grew
+/// slower as the log grew), and all of a tenant's partitions share one physical table
+/// (<see cref="TableShards.By"/>) so the range query stays in one table. Records are only ever
+/// inserted (an insert never overwrites), and no code path updates or deletes them.
+/// Appends are group-committed (<see cref="TransactionBatcher"/>): records of one tenant and second
+/// waiting while a write is in flight go together in one transaction, and each caller returns once
+/// its own is stored.
 /// </summary>
-public sealed class TableAuditLog(TableShards tables, string serviceId) : IAuditLog
+public sealed class TableAuditLog : IAuditLog
 {
-    private readonly TransactionBatcher _writes = new(tables);
+    /// <summary>Leading digits of a record id that name its partition: its time in whole seconds.</summary>
+    private const int BucketDigits = 12;
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => tables.CreateIfNotExistsAsync(cancellationToken);
+    private readonly TableShards _tables;
+    private readonly TransactionBatcher _writes;
+    private readonly string _serviceId;
+
+    public TableAuditLog(TableShards tables, string serviceId)
+    {
+        _tables = tables.By(partitionKey => partitionKey[..partitionKey.LastIndexOf(TableKeys.Separator)]);
+        _writes = new TransactionBatcher(_tables);
+        _serviceId = serviceId;
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => _tables.CreateIfNotExistsAsync(cancellationToken);
 
     public async Task<AuditRecord> AppendAsync(AuditRecord record)
     {
@@ -28,9 +44,7 @@ public sealed class TableAuditLog(TableShards tables, string serviceId) : IAudit
         return stored;
     }
 
-    private const int Spread = 16;
-
-    private TableEntity Entity(AuditRecord stored) => new(Partition(stored.TenantId, (int)(TableKeys.StableHash(stored.Id) % Spread)), stored.Id)
+    private TableEntity Entity(AuditRecord stored) => new(Partition(stored.TenantId, stored.Id), stored.Id)
     {
             ["Time"] = stored.Time,
             ["Subject"] = stored.Subject,
@@ -45,37 +59,35 @@ public sealed class TableAuditLog(TableShards tables, string serviceId) : IAudit
     public async Task<Page> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
     {
         var (lower, inclusive, upper) = AuditIds.Range(from, to, after);
-        var parts = await Task.WhenAll(Enumerable.Range(0, Spread).Select(spread => ReadAsync(Partition(tenantId, spread), lower, inclusive, upper, limit + 1)));
-        var records = parts.SelectMany(p => p).OrderBy(e => e.RowKey, StringComparer.Ordinal).Take(limit + 1)
-            .Select(e => new AuditRecord(
+
+        // Every id in [lower, upper) lies in a partition between these two, and in no other tenant's.
+        var first = Partition(tenantId, lower);
+        var last = Partition(tenantId, upper);
+        var filter = inclusive
+            ? TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey ge {lower} and RowKey lt {upper}")
+            : TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey gt {lower} and RowKey lt {upper}");
+        var records = new List<AuditRecord>();
+        await foreach (var e in _tables.For(first).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000)))
+        {
+            records.Add(new AuditRecord(
                 e.RowKey, e.GetDateTimeOffset("Time") ?? default, tenantId, e.GetString("Subject") ?? "", e.GetString("App") ?? "",
                 e.GetString("Operation") ?? "", Split(e.GetString("Targets")), Split(e.GetString("Changed")),
-                e.GetString("Result") ?? "", e.GetString("Correlation") ?? ""))
-            .ToList();
-        return records.Count > limit ? new Page(records.GetRange(0, limit), records[limit - 1].Id) : new Page(records, null);
-    }
-
-    /// <summary>Up to <paramref name="count"/> records of one partition in the id range, in id order.</summary>
-    private async Task<List<TableEntity>> ReadAsync(string partition, string lower, bool inclusive, string upper, int count)
-    {
-        var filter = inclusive
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {lower} and RowKey lt {upper}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {lower} and RowKey lt {upper}");
-        var entities = new List<TableEntity>();
-        await foreach (var e in tables.For(partition).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(count, 1000)))
-        {
-            entities.Add(e);
-            if (entities.Count == count)
+                e.GetString("Result") ?? "", e.GetString("Correlation") ?? ""));
+            if (records.Count > limit)
             {
-                break;
+                return new Page(records.GetRange(0, limit), records[limit - 1].Id);
             }
         }
 
-        return entities;
+        return new Page(records, null);
     }
 
-    private string Partition(string tenantId, int spread) =>
-        TableKeys.Join(serviceId, tenantId, spread.ToString("x1", System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The partition of a record id (or of a range bound: a bound shorter than a bucket is its own
+    /// bucket, which sorts at or below the bucket of every id at or above it).
+    /// </summary>
+    private string Partition(string tenantId, string id) =>
+        TableKeys.Join(_serviceId, tenantId) + TableKeys.Separator + (id.Length > BucketDigits ? id[..BucketDigits] : id);
 
     private static string[] Split(string? value) => string.IsNullOrEmpty(value) ? [] : value.Split(',');
 }

@@ -18,7 +18,15 @@ public sealed class TableShards
 {
     private readonly TableClient[] _tables;
 
+    /// <summary>The part of a partition key that picks the table (the whole key by default).</summary>
+    private readonly Func<string, string> _shardKey;
+
     public TableShards(IReadOnlyList<TableClient> tables)
+        : this(tables, partitionKey => partitionKey)
+    {
+    }
+
+    private TableShards(IReadOnlyList<TableClient> tables, Func<string, string> shardKey)
     {
         if (tables.Count == 0)
         {
@@ -26,7 +34,14 @@ public sealed class TableShards
         }
 
         _tables = [.. tables];
+        _shardKey = shardKey;
     }
+
+    /// <summary>
+    /// The same tables, with the table of a partition picked by <paramref name="shardKey"/> of its
+    /// key: partitions that share a shard key share a table, so one query can range over them.
+    /// </summary>
+    public TableShards By(Func<string, string> shardKey) => new(_tables, shardKey);
 
     /// <summary>The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>.</summary>
     public static TableShards Create(string name, int count, Func<string, TableClient> client) =>
@@ -36,7 +51,7 @@ public sealed class TableShards
 
     /// <summary>The physical table holding <paramref name="partitionKey"/>.</summary>
     public TableClient For(string partitionKey) =>
-        _tables.Length == 1 ? _tables[0] : _tables[TableKeys.StableHash(partitionKey) % (uint)_tables.Length];
+        _tables.Length == 1 ? _tables[0] : _tables[TableKeys.StableHash(_shardKey(partitionKey)) % (uint)_tables.Length];
 
     public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
