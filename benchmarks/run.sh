@@ -56,7 +56,7 @@ trap cleanup EXIT
 [ ${#azurite_storage[@]} -gt 0 ] || azurite_storage=(--location "$work/azurite")
 
 .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
-  --disableTelemetry --skipApiVersionCheck > "$work/azurite.log" 2>&1 &
+  --disableTelemetry --skipApiVersionCheck --silent > "$work/azurite.log" 2>&1 &
 azurite=$!
 
 start_silo() {

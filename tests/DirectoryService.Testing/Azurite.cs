@@ -31,7 +31,7 @@ public static class Azurite
         var data = Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(RepoPaths.AzuriteTable)
         {
-            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", data, "--disableTelemetry", "--skipApiVersionCheck" },
+            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", data, "--disableTelemetry", "--skipApiVersionCheck", "--silent" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

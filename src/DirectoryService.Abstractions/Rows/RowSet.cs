@@ -6,6 +6,16 @@ namespace DirectoryService.Abstractions.Rows;
 /// </summary>
 public readonly record struct RowSet(string TenantId, string Kind, string Owner)
 {
+    /// <summary>
+    /// Kinds whose sets are read together (<see cref="IRowStore.ReadSpanAsync"/>): the buckets of the
+    /// listing indexes. A store keeps a tenant's sets of such a kind side by side.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Spanned = new HashSet<string>(StringComparer.Ordinal) { UserIndexKind, GroupIndexKind };
+
+    public const string UserIndexKind = "users";
+
+    public const string GroupIndexKind = "groups";
+
     public override string ToString() => $"{TenantId}/{Kind}/{Owner}";
 }
 

@@ -6,8 +6,9 @@ using DirectoryService.Grains.Rows;
 namespace DirectoryService.Grains.Indexing;
 
 /// <summary>
-/// Reads a tenant's listing index — 16 row sets, one per leading hex digit of the id — in id order
-/// as one keyset-paged listing, decoding and filtering rows as they stream.
+/// Reads a tenant's listing index — row sets bucketed by the leading hex digits of the id
+/// (<see cref="IndexBuckets"/>), read as one span — in id order as one keyset-paged listing,
+/// decoding and filtering rows as they stream.
 /// </summary>
 public sealed class IndexReader(IRowStore rows, RowCodec codec)
 {
@@ -19,26 +20,18 @@ public sealed class IndexReader(IRowStore rows, RowCodec codec)
         // One row more than asked tells whether another page follows.
         var wanted = limit + 1;
         var found = new List<TEntry>(Math.Min(wanted, 1000));
-        foreach (var name in IndexBuckets.From(after))
+        var cursor = after ?? "";
+        while (found.Count < wanted)
         {
-            var cursor = after is not null && IndexBuckets.Of(after) == name ? after : "";
-            while (found.Count < wanted)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await rows.ReadAsync(bucket(name), cursor, RowKeys.End, Chunk);
-                found.AddRange(page.Items.Select(r => codec.Decode<TEntry>(r.Value)).Where(filter.Matches).Take(wanted - found.Count));
-                if (page.Next is null)
-                {
-                    break;
-                }
-
-                cursor = page.Next;
-            }
-
-            if (found.Count == wanted)
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await rows.ReadSpanAsync(bucket(cursor.Length == 0 ? IndexBuckets.First : IndexBuckets.Of(cursor)), cursor, Chunk);
+            found.AddRange(page.Items.Select(r => codec.Decode<TEntry>(r.Value)).Where(filter.Matches).Take(wanted - found.Count));
+            if (page.Next is null)
             {
                 break;
             }
+
+            cursor = page.Next;
         }
 
         return found.Count > limit

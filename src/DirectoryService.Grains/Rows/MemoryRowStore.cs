@@ -22,6 +22,26 @@ public sealed class MemoryRowStore : IRowStore
         }
     }
 
+    public Task<Page<Row>> ReadSpanAsync(RowSet from, string after, int limit)
+    {
+        if (!RowSet.Spanned.Contains(from.Kind))
+        {
+            throw new ArgumentException($"row sets of kind '{from.Kind}' are not stored for span reads", nameof(from));
+        }
+
+        lock (_sets)
+        {
+            var rows = _sets
+                .Where(s => s.Key.TenantId == from.TenantId && s.Key.Kind == from.Kind && string.CompareOrdinal(s.Key.Owner, from.Owner) >= 0)
+                .OrderBy(s => s.Key.Owner, StringComparer.Ordinal)
+                .SelectMany(s => s.Value.Where(r => s.Key.Owner != from.Owner || string.CompareOrdinal(r.Key, after) > 0))
+                .Take(limit + 1).Select(r => new Row(r.Key, r.Value)).ToList();
+            return Task.FromResult(rows.Count > limit
+                ? new Page<Row>(rows.GetRange(0, limit), rows[limit - 1].Key)
+                : new Page<Row>(rows, null));
+        }
+    }
+
     public async Task<Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit)
     {
         var page = await ReadAsync(set, after, before, limit);

@@ -11,10 +11,10 @@ public static class RowSets
     public static RowSet Members(string tenantId, string groupId) => new(tenantId, "members", groupId);
 
     /// <summary>A bucket of the user listing index; each row is written by the user it describes.</summary>
-    public static RowSet UserIndex(string tenantId, string bucket) => new(tenantId, "users", bucket);
+    public static RowSet UserIndex(string tenantId, string bucket) => new(tenantId, RowSet.UserIndexKind, bucket);
 
     /// <summary>A bucket of the group listing index; each row is written by the group it describes.</summary>
-    public static RowSet GroupIndex(string tenantId, string bucket) => new(tenantId, "groups", bucket);
+    public static RowSet GroupIndex(string tenantId, string bucket) => new(tenantId, RowSet.GroupIndexKind, bucket);
 
     /// <summary>Reads every row of a key range, page by page.</summary>
     public static Task<List<Row>> ReadAllAsync(this IRowStore rows, RowSet set, string after, string before) =>

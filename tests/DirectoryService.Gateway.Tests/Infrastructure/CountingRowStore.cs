@@ -30,6 +30,13 @@ public sealed class CountingRowStore(IRowStore inner) : IRowStore
         return page;
     }
 
+    public async Task<Page<Row>> ReadSpanAsync(RowSet from, string after, int limit)
+    {
+        var page = await inner.ReadSpanAsync(from, after, limit);
+        Interlocked.Add(ref _read, page.Items.Count);
+        return page;
+    }
+
     public async Task<Row?> GetAsync(RowSet set, string key)
     {
         Interlocked.Increment(ref _read);
