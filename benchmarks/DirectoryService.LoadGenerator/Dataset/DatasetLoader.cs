@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using DirectoryService.Grpc.V1;
 using DirectoryService.LoadGenerator.Workloads;
 
@@ -19,7 +20,7 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
         await tenant.EnsureTenantAsync();
         var ids = await DatasetIds.LoadAsync(idsPath);
         var clock = Stopwatch.StartNew();
-        long calls = 0, objects = 0;
+        long calls = 0, objects = 0, retries = 0;
         switch (phase)
         {
             case "users":
@@ -55,7 +56,24 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
                 {
                     await ForEachAsync(pass, async call =>
                     {
-                        var response = await tenant.Members.AddMembersAsync(call);
+                        // AddMembers is idempotent: a call whose outcome is unknown (the service says
+                        // so with INTERNAL or UNAVAILABLE) is retried, as a client would.
+                        AddMembersResponse response;
+                        for (var attempt = 1; ; attempt++)
+                        {
+                            try
+                            {
+                                response = await tenant.Members.AddMembersAsync(call);
+                                break;
+                            }
+                            catch (RpcException e) when (e.StatusCode is StatusCode.Internal or StatusCode.Unavailable && attempt < 4)
+                            {
+                                Interlocked.Increment(ref retries);
+                                Console.Error.WriteLine($"  retrying AddMembers after {e.StatusCode}: {e.Status.Detail}");
+                                await Task.Delay(TimeSpan.FromSeconds(attempt));
+                            }
+                        }
+
                         Interlocked.Increment(ref calls);
                         Interlocked.Add(ref objects, response.AddedCount);
                     });
@@ -68,7 +86,7 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
 
         await ids.SaveAsync(idsPath);
         var seconds = clock.Elapsed.TotalSeconds;
-        return new PhaseResult("load-" + phase, dataset.Scale, calls, objects, Math.Round(seconds, 1), Math.Round(objects / seconds, 1));
+        return new PhaseResult("load-" + phase, dataset.Scale, calls, objects, Math.Round(seconds, 1), Math.Round(objects / seconds, 1), retries);
     }
 
     /// <summary>
@@ -126,4 +144,4 @@ public sealed class DatasetLoader(TenantClients tenant, Dataset dataset, string 
 }
 
 /// <summary>What one load phase did.</summary>
-public sealed record PhaseResult(string Workload, double Scale, long Calls, long Objects, double Seconds, double ObjectsPerSecond);
+public sealed record PhaseResult(string Workload, double Scale, long Calls, long Objects, double Seconds, double ObjectsPerSecond, long Retries);
