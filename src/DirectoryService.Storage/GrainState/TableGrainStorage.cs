@@ -13,7 +13,9 @@ namespace DirectoryService.Storage.GrainState;
 /// <summary>
 /// Orleans grain storage over one Azure table. Every write is conditional on the etag the
 /// activation last read or wrote, so a stale activation can never overwrite newer state: it gets
-/// an <see cref="InconsistentStateException"/> instead. Rows of one tenant share a partition-key
+/// an <see cref="InconsistentStateException"/> instead. A write whose condition fails only because
+/// its own earlier attempt landed (the SDK retried after a lost answer) is recognised by the stored
+/// bytes and reported as done. Rows of one tenant share a partition-key
 /// prefix (<c>{service}~{tenant}~{spread}</c>) spread over 4,096 partitions, so a tenant's data
 /// stays together without one partition's throughput limit capping the tenant, and a partition stays
 /// small enough for Azurite, which scans a partition on every point read and write at about a
@@ -54,7 +56,8 @@ public sealed partial class TableGrainStorage(
     {
         var (pk, rk) = Keys(stateName, grainId);
         var entity = new TableEntity(pk, rk);
-        StateChunks.Write(entity, serializer.SerializeToArray(grainState.State), $"{grainId}/{stateName}");
+        var data = serializer.SerializeToArray(grainState.State);
+        StateChunks.Write(entity, data, $"{grainId}/{stateName}");
         try
         {
             var change = grainState.ETag is null
@@ -66,6 +69,16 @@ public sealed partial class TableGrainStorage(
         }
         catch (RequestFailedException e) when (TableErrors.IsLostRace(e))
         {
+            // The SDK retries a write whose answer was lost (a timeout, a reset connection); if the
+            // first attempt landed, the retry meets that write and fails its condition. Storage
+            // holding exactly these bytes means this state is stored: the write is done.
+            if (await StoredETagIfHoldsAsync(pk, rk, data) is { } stored)
+            {
+                grainState.ETag = stored;
+                grainState.RecordExists = true;
+                return;
+            }
+
             LogConflict(logger, grainId, stateName, e.Status);
             throw new InconsistentStateException($"State of {grainId}/{stateName} was changed by another writer (status {e.Status}).", grainState.ETag, (string?)null);
         }
@@ -93,6 +106,15 @@ public sealed partial class TableGrainStorage(
         }
 
         Reset(grainState, etag: null);
+    }
+
+    /// <summary>The etag of the stored row if it holds exactly <paramref name="data"/>; otherwise null.</summary>
+    private async Task<string?> StoredETagIfHoldsAsync(string pk, string rk, byte[] data)
+    {
+        var response = await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk);
+        return response.HasValue && response.Value is { } stored && StateChunks.Read(stored).AsSpan().SequenceEqual(data)
+            ? stored.ETag.ToString()
+            : null;
     }
 
     /// <summary>The row of one grain state: partition by service, tenant and a spread of the grain id.</summary>

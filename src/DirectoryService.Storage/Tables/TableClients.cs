@@ -10,7 +10,8 @@ public static class TableClients
     /// <summary>
     /// The SDK retries timeouts, 408, 429 and 5xx. A retried conditional write can only succeed once
     /// (etags and inserts are conditions), so a write whose first attempt landed reports a conflict,
-    /// never a false success; callers treat a conflict as "outcome unknown, reload".
+    /// never a false success; callers resolve it from what storage holds (grain storage compares the
+    /// stored bytes) or treat it as "outcome unknown, reload".
     /// </summary>
     public static TableClient Create(string connectionString, string table, int maxRetries, HttpPipelinePolicy? perTryPolicy = null)
     {

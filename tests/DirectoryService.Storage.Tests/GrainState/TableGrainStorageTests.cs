@@ -46,7 +46,7 @@ public sealed class TableGrainStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AWriteWhoseResponseWasLost_IsNeverReportedAsSuccess()
+    public async Task AWriteWhoseResponseWasLost_IsDone_WhenStorageHoldsIt_AndTheNextWriteFollowsOn()
     {
         var grain = NewGrain();
         var state = State("v1");
@@ -56,20 +56,53 @@ public sealed class TableGrainStorageTests : IAsyncLifetime
         var storage = Create(faults);
         state.State = ["v2"];
 
-        // The update lands, its answer is lost, the retry finds the etag moved on: a conflict, not success.
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("s", grain, state));
+        // The update lands, its answer is lost, the retry fails its condition: storage holds v2, so it is done.
+        await storage.WriteStateAsync("s", grain, state);
+        Assert.Equal(0, faults.LoseResponses);
 
         var read = State();
         await _storage.ReadStateAsync("s", grain, read);
         Assert.Equal(["v2"], read.State);
+        Assert.Equal(read.ETag, state.ETag);
+
+        state.State = ["v3"];
+        await storage.WriteStateAsync("s", grain, state);
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["v3"], read.State);
     }
 
     [Fact]
-    public async Task AnInsertWhoseResponseWasLost_IsNeverReportedAsSuccess()
+    public async Task AnInsertWhoseResponseWasLost_IsDone_WhenStorageHoldsIt()
     {
+        var grain = NewGrain();
         var faults = new FaultInjection { LoseResponses = 1 };
-        var storage = Create(faults);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("s", NewGrain(), State("new")));
+        var state = State("new");
+        await Create(faults).WriteStateAsync("s", grain, state);
+        Assert.Equal(0, faults.LoseResponses);
+
+        var read = State();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["new"], read.State);
+        Assert.Equal(read.ETag, state.ETag);
+    }
+
+    [Fact]
+    public async Task AWriteWhoseResponseWasLost_IsStillAConflict_WhenAnotherWriterMovedTheStateOn()
+    {
+        var grain = NewGrain();
+        var state = State("v1");
+        await _storage.WriteStateAsync("s", grain, state);
+        var stale = State();
+        await _storage.ReadStateAsync("s", grain, stale);
+        state.State = ["v2"];
+        await _storage.WriteStateAsync("s", grain, state);
+
+        // The stale writer's answer is lost too: what storage holds is not its state, so it is a conflict.
+        stale.State = ["stale"];
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Create(new FaultInjection { LoseResponses = 1 }).WriteStateAsync("s", grain, stale));
+        var read = State();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["v2"], read.State);
     }
 
     [Fact]
