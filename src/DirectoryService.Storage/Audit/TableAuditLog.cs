@@ -29,7 +29,7 @@ public sealed class TableAuditLog : IAuditLog
 
     public TableAuditLog(TableShards tables, string serviceId)
     {
-        _tables = tables.By(partitionKey => partitionKey[..partitionKey.LastIndexOf(TableKeys.Separator)]);
+        _tables = tables.By(TableKeys.Parent);
         _writes = new TransactionBatcher(_tables);
         _serviceId = serviceId;
     }
@@ -87,7 +87,7 @@ public sealed class TableAuditLog : IAuditLog
     /// bucket, which sorts at or below the bucket of every id at or above it).
     /// </summary>
     private string Partition(string tenantId, string id) =>
-        TableKeys.Join(_serviceId, tenantId) + TableKeys.Separator + (id.Length > BucketDigits ? id[..BucketDigits] : id);
+        TableKeys.Prefix(_serviceId, tenantId) + (id.Length > BucketDigits ? id[..BucketDigits] : id);
 
     private static string[] Split(string? value) => string.IsNullOrEmpty(value) ? [] : value.Split(',');
 }

@@ -112,19 +112,15 @@ public sealed class TableRowStore : IRowStore
 
     private string Partition(RowSet set) => TableKeys.Join(_serviceId, set.TenantId, set.Kind, set.Owner);
 
-    private string KindPrefix(RowSet set) => TableKeys.Join(_serviceId, set.TenantId, set.Kind) + TableKeys.Separator;
+    private string KindPrefix(RowSet set) => TableKeys.Prefix(_serviceId, set.TenantId, set.Kind);
 
     /// <summary>What picks a partition's physical table: the whole key, or for a spanned kind the key without its owner.</summary>
     private static string ShardKey(string partitionKey)
     {
-        var owner = partitionKey.LastIndexOf(TableKeys.Separator);
-        if (owner <= 0)
-        {
-            return partitionKey;
-        }
-
-        var kind = partitionKey.LastIndexOf(TableKeys.Separator, owner - 1);
-        return kind >= 0 && RowSet.Spanned.Contains(partitionKey[(kind + 1)..owner]) ? partitionKey[..owner] : partitionKey;
+        // "{service}~{tenant}~{kind}~{owner}": the kind is the last part of the key's parent.
+        var set = TableKeys.Parent(partitionKey);
+        var above = TableKeys.Parent(set);
+        return above != set && RowSet.Spanned.Contains(set[(above.Length + 1)..]) ? set : partitionKey;
     }
 
     private static TableEntity Entity(string partition, RowWrite write) => new(partition, write.Key) { [ValueProperty] = write.Value };

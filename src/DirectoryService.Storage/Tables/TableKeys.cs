@@ -32,6 +32,16 @@ public static class TableKeys
 
     public static string Join(params string[] parts) => string.Join(Separator, parts.Select(Escape));
 
+    /// <summary>What every key joined from <paramref name="parts"/> and one more part starts with.</summary>
+    public static string Prefix(params string[] parts) => Join(parts) + Separator;
+
+    /// <summary>A joined key without its last part (escaped parts never hold the separator); the key itself if it has one part.</summary>
+    public static string Parent(string key)
+    {
+        var last = key.LastIndexOf(Separator);
+        return last < 0 ? key : key[..last];
+    }
+
     /// <summary>A stable 32-bit FNV-1a hash: the same in every process and version, unlike string.GetHashCode.</summary>
     public static uint StableHash(string value)
     {
