@@ -28,31 +28,52 @@ public sealed partial class GroupGrain(
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
-    /// <summary>Owed updates, oldest first, with the key of their row.</summary>
-    private readonly List<(string Key, MemberOfChange Change)> _pending = [];
+    /// <summary>How long the row of applied updates stays before it is cleared (the next change overwrites it anyway).</summary>
+    private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>Rows of updates already applied, deleted with the next write.</summary>
-    private readonly List<string> _applied = [];
-    private long _nextSequence;
+    /// <summary>Owed "member of" updates, in order; null until the owed row is read (once per activation).</summary>
+    private List<MemberOfChange>? _pending;
+
+    /// <summary>Whether the owed row may hold updates (owed or already applied).</summary>
+    private bool _owedStored;
+
     private IGrainTimer? _retry;
+    private IGrainTimer? _clear;
 
     protected override string KindName => "group";
 
-    /// <summary>The group's member buckets (hash prefixes), loaded once per activation; null until then.</summary>
-    private SortedSet<string>? _buckets;
+    /// <summary>The group's buckets and nested-group count, read once per activation; null until then.</summary>
+    private MemberLayout? _layout;
 
-    /// <summary>The nested groups (the <c>n:</c> rows), loaded once per activation; null until then.</summary>
+    /// <summary>Whether storage holds a layout row equal to <see cref="_layout"/>.</summary>
+    private bool _layoutStored;
+
+    /// <summary>The nested groups (the <c>n:</c> rows), read on the first cycle check; null until then.</summary>
     private HashSet<string>? _nested;
+
+    /// <summary>Counts this activation's stored changes of nested groups, so a read that raced one is done again.</summary>
+    private long _nestedVersion;
 
     private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var owed = await Rows.ReadAllAsync(MemberSet, MemberRows.Pending, RowKeys.Before(MemberRows.Pending));
-        _pending.AddRange(owed.Select(r => (r.Key, MemberRows.DecodeChange(r.Value))));
-        _nextSequence = owed.Count == 0 ? 0 : MemberRows.PendingSequence(owed[^1].Key) + 1;
-        await SyncMemberOfAsync(rethrow: false);
         await base.OnActivateAsync(cancellationToken);
+
+        // Updates owed after a change that was never acknowledged (its caller saw an error or went
+        // away) must still reach the members, but nothing acknowledged waits on them: every change
+        // was applied to its members before it was acknowledged. So answering does not wait; a timer
+        // replays them just after activation, and any change or listing replays them first.
+        if (State.Profile is not null)
+        {
+            _retry = this.RegisterGrainTimer(_ => SyncMemberOfAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await ClearOwedAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<GroupView> CreateAsync(GroupProfile profile)
@@ -64,7 +85,12 @@ public sealed partial class GroupGrain(
         }
 
         await RequireLiveOwnersAsync(normalized.OwnerIds, []);
-        return await CreateCoreAsync(normalized);
+        var view = await CreateCoreAsync(normalized);
+
+        // Its layout, so the group's first member change needs no range read to learn it has no rows.
+        await Rows.WriteAsync(MemberSet, [LayoutWrite(MemberLayout.Empty)]);
+        (_layout, _layoutStored, _pending) = (MemberLayout.Empty, true, []);
+        return view;
     }
 
     public async Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag)
@@ -104,7 +130,8 @@ public sealed partial class GroupGrain(
 
         var candidates = refs.DistinctBy(r => r.Id).ToList();
         var buckets = await BucketsToAddAsync(candidates);
-        var added = candidates.Where(c => !buckets[BucketOf(c.Id)].Any(m => m.Id == c.Id)).ToList();
+        var layout = _layout!;
+        var added = candidates.Where(c => !buckets[BucketOf(c.Id, layout)].Any(m => m.Id == c.Id)).ToList();
         if (added.Count == 0)
         {
             return 0;
@@ -113,7 +140,7 @@ public sealed partial class GroupGrain(
         var writes = new List<RowWrite>();
         foreach (var (bucket, members) in buckets)
         {
-            var joining = added.Where(a => BucketOf(a.Id) == bucket).ToList();
+            var joining = added.Where(a => BucketOf(a.Id, layout) == bucket).ToList();
             if (joining.Count > 0)
             {
                 writes.Add(RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode([.. members, .. joining])));
@@ -122,12 +149,7 @@ public sealed partial class GroupGrain(
 
         var nested = added.Where(m => m.Kind == ObjectKind.Group).Select(m => m.Id).ToList();
         writes.AddRange(nested.Select(id => RowWrite.Upsert(MemberRows.Nested + id, [])));
-        var known = await NestedAsync();
-        await WriteChangesAsync(writes, added.Select(m => new MemberOfChange(m, Added: true)), () =>
-        {
-            _buckets!.UnionWith(buckets.Keys);
-            known.UnionWith(nested);
-        });
+        await WriteChangesAsync(writes, [.. added.Select(m => new MemberOfChange(m, Added: true))], nested, []);
         return added.Count;
     }
 
@@ -135,7 +157,7 @@ public sealed partial class GroupGrain(
     {
         RequireProfile(field: "group_id");
         await SyncMemberOfAsync(rethrow: true);
-        var bucket = BucketOf(member.Id, await BucketsAsync());
+        var bucket = BucketOf(member.Id, await LayoutAsync());
         var members = await ReadBucketAsync(bucket);
         if (!members.Remove(member))
         {
@@ -143,24 +165,17 @@ public sealed partial class GroupGrain(
         }
 
         List<RowWrite> writes = [RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode(members))];
-        if (member.Kind == ObjectKind.Group)
-        {
-            writes.Add(RowWrite.Delete(MemberRows.Nested + member.Id));
-        }
-
-        var known = await NestedAsync();
-        await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)], () =>
-        {
-            _buckets!.Add(bucket);
-            known.Remove(member.Id);
-        });
+        List<string> nested = member.Kind == ObjectKind.Group ? [member.Id] : [];
+        writes.AddRange(nested.Select(id => RowWrite.Delete(MemberRows.Nested + id)));
+        await WriteChangesAsync(writes, [new MemberOfChange(member, Added: false)], [], nested);
     }
 
     public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
     {
+        await SyncMemberOfAsync(rethrow: false);
         var start = after is null ? null : MemberBuckets.Hash(after);
         var members = new List<ObjectRef>();
-        foreach (var bucket in (await BucketsAsync()).ToList())
+        foreach (var bucket in (await LayoutAsync()).Buckets.ToList())
         {
             if (start is not null && MemberBuckets.Before(bucket, start))
             {
@@ -179,16 +194,37 @@ public sealed partial class GroupGrain(
 
     public async Task<ImmutableArray<string>> GetNestedGroupsAsync() => [.. await NestedAsync()];
 
-    /// <summary>The nested groups, read once per activation and then kept in step with this grain's own writes.</summary>
+    /// <summary>
+    /// The nested groups, read once per activation and then kept in step with this grain's own
+    /// writes. It interleaves with writes, so a read that a stored change of nesting overtook is done again.
+    /// </summary>
     private async Task<HashSet<string>> NestedAsync()
     {
-        if (_nested is null)
+        while (_nested is null)
         {
-            var rows = await Rows.ReadAllAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
-            _nested ??= [.. rows.Select(r => r.Key[MemberRows.Nested.Length..])];
+            var version = _nestedVersion;
+            var read = await ReadNestedAsync();
+            if (version == _nestedVersion)
+            {
+                _nested ??= read;
+            }
         }
 
         return _nested;
+    }
+
+    private async Task<HashSet<string>> ReadNestedAsync()
+    {
+        // The layout tells whether there are any; most groups have none, and then nothing is read.
+        var count = _layout?.NestedCount
+            ?? (await Rows.GetAsync(MemberSet, MemberRows.Layout) is { } row ? MemberLayout.Decode(row.Value).NestedCount : -1);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var keys = await Rows.ReadAllKeysAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+        return [.. keys.Select(k => k[MemberRows.Nested.Length..])];
     }
 
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
@@ -206,17 +242,24 @@ public sealed partial class GroupGrain(
     }
 
     /// <summary>
-    /// Writes member rows with the updates they owe (and clears rows of updates already applied) in
-    /// one atomic write, runs <paramref name="stored"/> (to bring in-memory views of the rows up to
-    /// date) as soon as the write succeeded, then applies the updates. If the write's outcome is
-    /// unknown, the activation is dropped so the next call starts from what storage holds.
+    /// Writes member rows with the updates they owe (replacing the row of the previous change's
+    /// updates, all applied by now) and, if it changed, the layout, in one atomic write; brings the
+    /// in-memory layout and nested groups up to date as soon as the write succeeded; then applies the
+    /// updates. If the write's outcome is unknown, the activation is dropped so the next call starts
+    /// from what storage holds.
     /// </summary>
-    private async Task WriteChangesAsync(List<RowWrite> writes, IEnumerable<MemberOfChange> changes, Action stored)
+    private async Task WriteChangesAsync(List<RowWrite> writes, List<MemberOfChange> changes, List<string> nestedAdded, List<string> nestedRemoved)
     {
-        var owed = changes.Select(c => (Key: MemberRows.PendingKey(_nextSequence++), Change: c)).ToList();
-        writes.AddRange(owed.Select(o => RowWrite.Upsert(o.Key, MemberRows.EncodeChange(o.Change))));
-        var cleared = _applied.Take(IRowStore.MaxWritesPerCall - writes.Count).ToList();
-        writes.AddRange(cleared.Select(RowWrite.Delete));
+        var layout = _layout!;
+        var nestedDelta = nestedAdded.Count - nestedRemoved.Count;
+        var next = nestedDelta == 0 ? layout : new MemberLayout(layout.Buckets, layout.NestedCount + nestedDelta);
+        var writeLayout = !_layoutStored || next != layout;
+        if (writeLayout)
+        {
+            writes.Add(LayoutWrite(next));
+        }
+
+        writes.Add(RowWrite.Upsert(MemberRows.Owed, MemberRows.EncodeChanges(changes)));
         try
         {
             await Rows.WriteAsync(MemberSet, writes);
@@ -227,26 +270,43 @@ public sealed partial class GroupGrain(
             throw;
         }
 
-        stored();
-        _applied.RemoveRange(0, cleared.Count);
-        _pending.AddRange(owed);
+        _layout = next;
+        _layoutStored |= writeLayout;
+        if (nestedAdded.Count + nestedRemoved.Count > 0)
+        {
+            _nestedVersion++;
+            _nested?.UnionWith(nestedAdded);
+            _nested?.ExceptWith(nestedRemoved);
+        }
+
+        _owedStored = true;
+        _pending!.AddRange(changes);
         await SyncMemberOfAsync(rethrow: true);
     }
 
-    private async Task<SortedSet<string>> BucketsAsync()
+    /// <summary>The group's layout. Only from calls that do not interleave: they alone change it.</summary>
+    private async Task<MemberLayout> LayoutAsync()
     {
-        if (_buckets is null)
+        if (_layout is null)
         {
-            var keys = await Rows.ReadAllKeysAsync(MemberSet, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
-            _buckets = new SortedSet<string>(keys.Select(MemberBuckets.BucketOfKey), StringComparer.Ordinal);
+            var row = await Rows.GetAsync(MemberSet, MemberRows.Layout);
+            (_layout, _layoutStored) = row is null ? (await ScanLayoutAsync(), false) : (MemberLayout.Decode(row.Value), true);
         }
 
-        return _buckets;
+        return _layout;
     }
 
-    private string BucketOf(string memberId) => BucketOf(memberId, _buckets!);
+    /// <summary>The layout read from the rows themselves, for a group without a layout row (its creation's last write failed).</summary>
+    private async Task<MemberLayout> ScanLayoutAsync()
+    {
+        var buckets = await Rows.ReadAllKeysAsync(MemberSet, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
+        var nested = await Rows.ReadAllKeysAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+        return new MemberLayout(buckets.Select(MemberBuckets.BucketOfKey), nested.Count);
+    }
 
-    private static string BucketOf(string memberId, SortedSet<string> buckets) => MemberBuckets.BucketOf(MemberBuckets.Hash(memberId), buckets);
+    private static RowWrite LayoutWrite(MemberLayout layout) => RowWrite.Upsert(MemberRows.Layout, layout.Encode());
+
+    private static string BucketOf(string memberId, MemberLayout layout) => MemberBuckets.BucketOf(MemberBuckets.Hash(memberId), layout.Buckets);
 
     /// <summary>The members of one bucket, in the group's order.</summary>
     private async Task<List<ObjectRef>> ReadBucketAsync(string bucket)
@@ -261,33 +321,32 @@ public sealed partial class GroupGrain(
     /// </summary>
     private async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
     {
-        var all = await BucketsAsync();
         while (true)
         {
-            var names = candidates.Select(c => BucketOf(c.Id, all)).Distinct().ToList();
+            var layout = await LayoutAsync();
+            var names = candidates.Select(c => BucketOf(c.Id, layout)).Distinct().ToList();
             var contents = await Task.WhenAll(names.Select(ReadBucketAsync));
             var buckets = names.Zip(contents).ToDictionary(b => b.First, b => b.Second);
-            var full = buckets.FirstOrDefault(b => b.Value.Count + candidates.Count(c => BucketOf(c.Id, all) == b.Key) > MemberBuckets.Capacity);
+            var full = buckets.FirstOrDefault(b => b.Value.Count + candidates.Count(c => BucketOf(c.Id, layout) == b.Key) > MemberBuckets.Capacity);
             if (full.Key is null)
             {
                 return buckets;
             }
 
-            await SplitAsync(full.Key, full.Value, all);
+            await SplitAsync(full.Key, full.Value, layout);
         }
     }
 
-    private async Task SplitAsync(string bucket, List<ObjectRef> members, SortedSet<string> all)
+    /// <summary>Replaces a full bucket by its 16 children, with the layout that lists them: a split only moves members, so it is its own atomic write.</summary>
+    private async Task SplitAsync(string bucket, List<ObjectRef> members, MemberLayout layout)
     {
         var children = MemberBuckets.Children(bucket).ToList();
+        var next = new MemberLayout(layout.Buckets.Where(b => b != bucket).Concat(children), layout.NestedCount);
         var writes = children.Select(child => RowWrite.Upsert(
             MemberBuckets.Key(child),
             MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
-        if (all.Contains(bucket))
-        {
-            writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
-        }
-
+        writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
+        writes.Add(LayoutWrite(next));
         try
         {
             await Rows.WriteAsync(MemberSet, writes);
@@ -298,8 +357,7 @@ public sealed partial class GroupGrain(
             throw;
         }
 
-        all.Remove(bucket);
-        all.UnionWith(children);
+        (_layout, _layoutStored) = (next, true);
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>
@@ -317,32 +375,39 @@ public sealed partial class GroupGrain(
     }
 
     /// <summary>
-    /// Applies the owed "member of" updates: concurrently across members, in order for each member.
-    /// Each update is idempotent, so replaying one that had landed is harmless. On failure a timer
-    /// keeps retrying, so the two directions converge even if no further call arrives.
+    /// Applies the owed "member of" updates (reading them first if this activation has not):
+    /// concurrently across members, in order for each member. Each update is idempotent, so replaying
+    /// one that had landed is harmless. On failure a timer keeps retrying, so the two directions
+    /// converge even if no further call arrives. Only from calls that do not interleave.
     /// </summary>
     private async Task SyncMemberOfAsync(bool rethrow)
     {
-        if (_pending.Count == 0)
-        {
-            return;
-        }
-
-        var batch = _pending.ToList();
         try
         {
-            await Task.WhenAll(batch.GroupBy(p => p.Change.Member.Id).Select(async changes =>
+            if (_pending is null)
             {
-                foreach (var (_, change) in changes)
+                var row = await Rows.GetAsync(MemberSet, MemberRows.Owed);
+                _pending = row is null ? [] : MemberRows.DecodeChanges(row.Value);
+                _owedStored = row is not null;
+            }
+
+            if (_pending.Count > 0)
+            {
+                var batch = _pending.ToList();
+                await Task.WhenAll(batch.GroupBy(p => p.Member.Id).Select(async changes =>
                 {
-                    var member = GrainFactory.Principal(TenantId, change.Member);
-                    await (change.Added ? member.AddMemberOfAsync(ObjectId) : member.RemoveMemberOfAsync(ObjectId));
-                }
-            }));
+                    foreach (var change in changes)
+                    {
+                        var member = GrainFactory.Principal(TenantId, change.Member);
+                        await (change.Added ? member.AddMemberOfAsync(ObjectId) : member.RemoveMemberOfAsync(ObjectId));
+                    }
+                }));
+                _pending.RemoveRange(0, batch.Count);
+            }
         }
         catch (Exception e)
         {
-            LogSyncFailed(logger, e, this.GetPrimaryKeyString(), batch.Count);
+            LogSyncFailed(logger, e, this.GetPrimaryKeyString(), _pending?.Count ?? 0);
             _retry ??= this.RegisterGrainTimer(_ => SyncMemberOfAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
             if (rethrow)
             {
@@ -352,14 +417,41 @@ public sealed partial class GroupGrain(
             return;
         }
 
-        // Their rows go with the next write; until then a replay after reactivation repeats
-        // idempotent updates in their original order.
-        _pending.RemoveRange(0, batch.Count);
-        _applied.AddRange(batch.Select(b => b.Key));
         _retry?.Dispose();
         _retry = null;
+
+        // The row of applied updates goes with the next change; if none comes soon, it is cleared so
+        // that a later activation has nothing to replay.
+        if (_owedStored)
+        {
+            _clear ??= this.RegisterGrainTimer(_ => ClearOwedAsync(), new GrainTimerCreationOptions(ClearOwedAfter, Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    /// <summary>Deletes the row of updates once all are applied. Best effort: a row left behind is replayed harmlessly.</summary>
+    private async Task ClearOwedAsync()
+    {
+        _clear?.Dispose();
+        _clear = null;
+        if (!_owedStored || _pending is not { Count: 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            await Rows.WriteAsync(MemberSet, [RowWrite.Delete(MemberRows.Owed)]);
+            _owedStored = false;
+        }
+        catch (Exception e)
+        {
+            LogClearFailed(logger, e, this.GetPrimaryKeyString());
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupKey} could not apply {Count} member-of updates; retrying")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, string groupKey, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {GroupKey} could not clear its applied member-of updates; a later activation replays them")]
+    private static partial void LogClearFailed(ILogger logger, Exception exception, string groupKey);
 }

@@ -1,29 +1,47 @@
-using System.Text;
 using DirectoryService.Abstractions.Common;
-using DirectoryService.Abstractions.Rows;
 
 namespace DirectoryService.Grains.Groups;
 
 /// <summary>
 /// The rows of a group's member set, all in one partition so that one change is one atomic write:
-/// <c>b:_{hash prefix}</c> a bucket of direct members (<see cref="MemberBuckets"/>), <c>n:{id}</c> a
-/// nested group (the edges a cycle check follows, without scanning users), <c>p:{sequence}</c> a
-/// "member of" update still owed to a member.
+/// <c>b:_{hash prefix}</c> a bucket of direct members (<see cref="MemberBuckets"/>), <c>l:</c> the
+/// group's <see cref="MemberLayout"/>, <c>n:{id}</c> a nested group (the edges a cycle check follows,
+/// without scanning users), <c>o:</c> the "member of" updates owed by the group's last change.
 /// </summary>
 public static class MemberRows
 {
+    public const string Layout = "l:";
     public const string Nested = "n:";
-    public const string Pending = "p:";
+    public const string Owed = "o:";
 
-    public static string PendingKey(long sequence) => Pending + sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Per update: added (1) or removed (0), the member's kind, its id's 16 bytes.</summary>
+    private const int ChangeSize = 18;
 
-    public static long PendingSequence(string key) => long.Parse(key.AsSpan(Pending.Length), System.Globalization.CultureInfo.InvariantCulture);
+    public static byte[] EncodeChanges(IReadOnlyList<MemberOfChange> changes)
+    {
+        var bytes = new byte[changes.Count * ChangeSize];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var at = bytes.AsSpan(i * ChangeSize, ChangeSize);
+            at[0] = changes[i].Added ? (byte)1 : (byte)0;
+            at[1] = (byte)changes[i].Member.Kind;
+            Guid.Parse(changes[i].Member.Id).TryWriteBytes(at[2..], bigEndian: true, out _);
+        }
 
-    public static byte[] EncodeChange(MemberOfChange change) =>
-        [change.Added ? (byte)1 : (byte)0, (byte)change.Member.Kind, .. Encoding.UTF8.GetBytes(change.Member.Id)];
+        return bytes;
+    }
 
-    public static MemberOfChange DecodeChange(byte[] value) =>
-        new(new ObjectRef(Encoding.UTF8.GetString(value, 2, value.Length - 2), (ObjectKind)value[1]), value[0] == 1);
+    public static List<MemberOfChange> DecodeChanges(byte[] value)
+    {
+        var changes = new List<MemberOfChange>(value.Length / ChangeSize);
+        for (var i = 0; i + ChangeSize <= value.Length; i += ChangeSize)
+        {
+            var id = new Guid(value.AsSpan(i + 2, 16), bigEndian: true).ToString("D");
+            changes.Add(new MemberOfChange(new ObjectRef(id, (ObjectKind)value[i + 1]), value[i] == 1));
+        }
+
+        return changes;
+    }
 }
 
 /// <summary>An update owed to a member's "member of" index.</summary>

@@ -28,21 +28,7 @@ public sealed class MemberBucketsTests
     [Fact]
     public void Splitting_full_buckets_keeps_every_hash_in_exactly_one_bucket_of_bounded_size()
     {
-        var buckets = new Dictionary<string, List<ObjectRef>> { [""] = [] };
-        foreach (var member in Members)
-        {
-            var bucket = MemberBuckets.BucketOf(MemberBuckets.Hash(member.Id), buckets.Keys.ToHashSet());
-            buckets[bucket].Add(member);
-            if (buckets[bucket].Count > MemberBuckets.Capacity)
-            {
-                foreach (var child in MemberBuckets.Children(bucket))
-                {
-                    buckets[child] = [.. buckets[bucket].Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))];
-                }
-
-                buckets.Remove(bucket);
-            }
-        }
+        var buckets = Fill(Members);
 
         Assert.All(buckets.Values, b => Assert.InRange(b.Count, 0, MemberBuckets.Capacity));
         Assert.Equal(Members.Count, buckets.Values.Sum(b => b.Count));
@@ -67,7 +53,29 @@ public sealed class MemberBucketsTests
         Assert.False(MemberBuckets.Before("2", "1abc0000"));
     }
 
-    private static string RandomId()
+    /// <summary>Adds members one at a time into buckets, splitting each bucket that overfills, as a group does.</summary>
+    internal static Dictionary<string, List<ObjectRef>> Fill(IEnumerable<ObjectRef> members)
+    {
+        var buckets = new Dictionary<string, List<ObjectRef>> { [""] = [] };
+        foreach (var member in members)
+        {
+            var bucket = MemberBuckets.BucketOf(MemberBuckets.Hash(member.Id), buckets.Keys.ToHashSet());
+            buckets[bucket].Add(member);
+            if (buckets[bucket].Count > MemberBuckets.Capacity)
+            {
+                foreach (var child in MemberBuckets.Children(bucket))
+                {
+                    buckets[child] = [.. buckets[bucket].Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))];
+                }
+
+                buckets.Remove(bucket);
+            }
+        }
+
+        return buckets;
+    }
+
+    internal static string RandomId()
     {
         var bytes = new byte[16];
         Seeded.NextBytes(bytes);
