@@ -7,8 +7,10 @@
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
 # check-groups, add-remove) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
-# Special steps: `restart` restarts the silo (every grain cold afterwards); `A+B` runs workload A
-# measured and B in the background at the same time (B at --background-concurrency callers).
+# Special steps: `restart` restarts the silo (every grain cold afterwards); `warm` signs every user
+# in once (all measured), so that the timed read runs after it measure warm reads rather than first
+# reads; `A+B` runs workload A measured and B in the background at the same time (B at
+# --background-concurrency callers).
 #
 # --azurite-memory runs Azurite without its disk file (--inMemoryPersistence): every write still
 # goes to Azurite and is acknowledged by it, but Azurite no longer re-serialises its whole database
@@ -16,7 +18,7 @@
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
 # Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] step...
-# Example: benchmarks/run.sh --scale 1 ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin
+# Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,7 +85,7 @@ generator() {
 start_silo
 echo "{\"step\":\"start\",\"silo_rss_mb\":$(silo_rss_mb)}"
 
-if printf '%s\n' "$@" | grep -qE '(^|\+)(get-user-upn|signin|cold-signin|member-groups|check-groups|add-remove)($|\+)'; then
+if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|member-groups|check-groups|add-remove)($|\+)'; then
   for phase in users groups members; do
     line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
     echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"
@@ -97,6 +99,8 @@ for step in "$@"; do
       kill -TERM $silo; wait $silo || true
       start_silo
       echo "{\"step\":\"restart\",\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+    warm)
+      generator --workload warm --concurrency "$concurrency" || status=1 ;;
     cold-signin)
       # First resolutions after a restart: no warm-up, every call a user not resolved before.
       generator --workload cold-signin --concurrency 8 --duration "$duration" --warmup 0 || status=1 ;;

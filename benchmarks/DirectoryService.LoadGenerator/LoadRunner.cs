@@ -6,28 +6,41 @@ namespace DirectoryService.LoadGenerator;
 
 /// <summary>
 /// Closed-loop load: <c>concurrency</c> callers each issue one call after another, first for the
-/// warm-up (not counted), then for the measured duration. Latencies go into a histogram.
+/// warm-up (not counted), then for the measured duration, or (with <c>calls</c>) until that many calls
+/// are done, every one measured. Latencies go into a histogram.
 /// </summary>
 public static class LoadRunner
 {
-    public static async Task<LoadResult> RunAsync(IWorkload workload, LoadOptions options)
+    public static async Task<LoadResult> RunAsync(IWorkload workload, LoadOptions options, long? calls = null)
     {
         var histogram = new LatencyHistogram();
         long errors = 0;
-        var measuring = false;
+        var measuring = calls is not null;
         var stopAt = Stopwatch.GetTimestamp() + (long)((options.Warmup + options.Duration).TotalSeconds * Stopwatch.Frequency);
         var firstError = (string?)null;
-        var measuredFrom = 0L;
+        var measuredFrom = Stopwatch.GetTimestamp();
+        var issued = 0L;
+        bool More(ref long iteration)
+        {
+            if (calls is null)
+            {
+                iteration++;
+                return Stopwatch.GetTimestamp() < stopAt;
+            }
+
+            iteration = Interlocked.Increment(ref issued) - 1;
+            return iteration < calls;
+        }
 
         var callers = Enumerable.Range(0, options.Concurrency).Select(worker => Task.Run(async () =>
         {
-            var iteration = 0L;
-            while (Stopwatch.GetTimestamp() < stopAt)
+            var iteration = -1L;
+            while (More(ref iteration))
             {
                 var start = Stopwatch.GetTimestamp();
                 try
                 {
-                    await workload.ExecuteAsync(worker, iteration++);
+                    await workload.ExecuteAsync(worker, iteration);
                     if (Volatile.Read(ref measuring))
                     {
                         histogram.Record(Stopwatch.GetElapsedTime(start));
@@ -44,9 +57,13 @@ public static class LoadRunner
             }
         })).ToList();
 
-        await Task.Delay(options.Warmup);
-        measuredFrom = Stopwatch.GetTimestamp();
-        Volatile.Write(ref measuring, true);
+        if (calls is null)
+        {
+            await Task.Delay(options.Warmup);
+            measuredFrom = Stopwatch.GetTimestamp();
+            Volatile.Write(ref measuring, true);
+        }
+
         await Task.WhenAll(callers);
         var elapsed = Stopwatch.GetElapsedTime(measuredFrom);
 
