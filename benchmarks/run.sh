@@ -7,7 +7,8 @@
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
 # check-groups, add-remove) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
-# Special steps: `restart` restarts the silo (every grain cold afterwards); `warm` signs every user
+# Special steps: `restart` restarts the silo (every grain cold afterwards); `cold-signin` (8 callers)
+# and `cold-signin-1` (one caller) resolve users not resolved before; `warm` signs every user
 # in once (all measured), so that the timed read runs after it measure warm reads rather than first
 # reads; `A+B` runs workload A measured and B in the background at the same time (B at
 # --background-concurrency callers).
@@ -18,7 +19,7 @@
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
 # Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] step...
-# Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin
+# Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin restart cold-signin-1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -85,7 +86,7 @@ generator() {
 start_silo
 echo "{\"step\":\"start\",\"silo_rss_mb\":$(silo_rss_mb)}"
 
-if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|member-groups|check-groups|add-remove)($|\+)'; then
+if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove)($|\+)'; then
   for phase in users groups members; do
     line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
     echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"
@@ -101,9 +102,11 @@ for step in "$@"; do
       echo "{\"step\":\"restart\",\"silo_rss_mb\":$(silo_rss_mb)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
-    cold-signin)
-      # First resolutions after a restart: no warm-up, every call a user not resolved before.
-      generator --workload cold-signin --concurrency 8 --duration "$duration" --warmup 0 || status=1 ;;
+    cold-signin|cold-signin-1)
+      # First resolutions after a restart: no warm-up, every call a user not resolved before; 8
+      # callers, or one (latency without queueing behind other first reads).
+      callers=8; [ "$step" = cold-signin ] || callers=1
+      generator --workload cold-signin --concurrency $callers --duration "$duration" --warmup 0 || status=1 ;;
     *+*)
       generator --workload "${step%%+*}" --background "${step#*+}" --background-concurrency "$background_concurrency" \
         --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
