@@ -28,8 +28,8 @@ public sealed partial class GroupGrain(
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long the row of applied updates stays before it is cleared (the next change overwrites it anyway).</summary>
-    private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(10);
+    /// <summary>How long a group must be idle before the row of applied updates is cleared (a change overwrites it anyway).</summary>
+    private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>Owed "member of" updates, in order; null until the owed row is read (once per activation).</summary>
     private List<MemberOfChange>? _pending;
@@ -54,6 +54,12 @@ public sealed partial class GroupGrain(
     /// <summary>Counts this activation's stored changes of nested groups, so a read that raced one is done again.</summary>
     private long _nestedVersion;
 
+    /// <summary>Buckets as stored, so a change to a small group reads no row.</summary>
+    private readonly BucketCache _bucketCache = new(BucketCache.DefaultMaxBytes);
+
+    /// <summary>When this activation last stored a change of members (for clearing the owed row only once idle).</summary>
+    private DateTimeOffset _lastChange;
+
     private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -72,7 +78,7 @@ public sealed partial class GroupGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await ClearOwedAsync();
+        await ClearOwedAsync(onlyIfIdle: false);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -260,16 +266,8 @@ public sealed partial class GroupGrain(
         }
 
         writes.Add(RowWrite.Upsert(MemberRows.Owed, MemberRows.EncodeChanges(changes)));
-        try
-        {
-            await Rows.WriteAsync(MemberSet, writes);
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await WriteMemberRowsAsync(writes);
+        _lastChange = Now;
         _layout = next;
         _layoutStored |= writeLayout;
         if (nestedAdded.Count + nestedRemoved.Count > 0)
@@ -311,8 +309,13 @@ public sealed partial class GroupGrain(
     /// <summary>The members of one bucket, in the group's order.</summary>
     private async Task<List<ObjectRef>> ReadBucketAsync(string bucket)
     {
-        var row = await Rows.GetAsync(MemberSet, MemberBuckets.Key(bucket));
-        return row is null ? [] : MemberBuckets.Decode(row.Value);
+        if (!_bucketCache.TryGet(bucket, out var value))
+        {
+            value = (await Rows.GetAsync(MemberSet, MemberBuckets.Key(bucket)))?.Value ?? [];
+            _bucketCache.Set(bucket, value);
+        }
+
+        return MemberBuckets.Decode(value);
     }
 
     /// <summary>
@@ -347,17 +350,39 @@ public sealed partial class GroupGrain(
             MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
         writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
         writes.Add(LayoutWrite(next));
+        await WriteMemberRowsAsync(writes);
+        (_layout, _layoutStored) = (next, true);
+    }
+
+    /// <summary>
+    /// Writes member rows atomically and keeps the bucket cache in step. If the outcome is unknown,
+    /// the cache is emptied and the activation dropped, so the next call starts from what storage holds.
+    /// </summary>
+    private async Task WriteMemberRowsAsync(List<RowWrite> writes)
+    {
         try
         {
             await Rows.WriteAsync(MemberSet, writes);
         }
         catch
         {
+            _bucketCache.Clear();
             DeactivateOnIdle();
             throw;
         }
 
-        (_layout, _layoutStored) = (next, true);
+        foreach (var write in writes.Where(w => w.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)))
+        {
+            var bucket = MemberBuckets.BucketOfKey(write.Key);
+            if (write.Value is { } value)
+            {
+                _bucketCache.Set(bucket, value);
+            }
+            else
+            {
+                _bucketCache.Remove(bucket);
+            }
+        }
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>
@@ -424,17 +449,28 @@ public sealed partial class GroupGrain(
         // that a later activation has nothing to replay.
         if (_owedStored)
         {
-            _clear ??= this.RegisterGrainTimer(_ => ClearOwedAsync(), new GrainTimerCreationOptions(ClearOwedAfter, Timeout.InfiniteTimeSpan));
+            _clear ??= ClearOwedIn(ClearOwedAfter);
         }
     }
 
+    private IGrainTimer ClearOwedIn(TimeSpan delay) =>
+        this.RegisterGrainTimer(_ => ClearOwedAsync(onlyIfIdle: true), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+
     /// <summary>Deletes the row of updates once all are applied. Best effort: a row left behind is replayed harmlessly.</summary>
-    private async Task ClearOwedAsync()
+    private async Task ClearOwedAsync(bool onlyIfIdle)
     {
         _clear?.Dispose();
         _clear = null;
         if (!_owedStored || _pending is not { Count: 0 })
         {
+            return;
+        }
+
+        var idle = Now - _lastChange;
+        if (onlyIfIdle && idle < ClearOwedAfter)
+        {
+            // Still busy: the next change overwrites the row anyway.
+            _clear = ClearOwedIn(ClearOwedAfter - idle);
             return;
         }
 
