@@ -42,25 +42,13 @@ public sealed partial class GroupGrain(
 
     protected override string KindName => "group";
 
-    /// <summary>The group's buckets and nested-group count, read once per activation; null until then.</summary>
-    private MemberLayout? _layout;
-
-    /// <summary>Whether storage holds a layout row equal to <see cref="_layout"/>.</summary>
-    private bool _layoutStored;
-
-    /// <summary>The nested groups (the <c>n:</c> rows), read on the first cycle check; null until then.</summary>
-    private HashSet<string>? _nested;
-
-    /// <summary>Counts this activation's stored changes of nested groups, so a read that raced one is done again.</summary>
-    private long _nestedVersion;
-
-    /// <summary>Buckets as stored, so a change to a small group reads no row.</summary>
-    private readonly BucketCache _bucketCache = new(BucketCache.DefaultMaxBytes);
-
     /// <summary>When this activation last stored a change of members (for clearing the owed row only once idle).</summary>
     private DateTimeOffset _lastChange;
 
-    private RowSet MemberSet => RowSets.Members(TenantId, ObjectId);
+    private GroupMemberRows? _members;
+
+    /// <summary>The member rows; a write of unknown outcome drops the activation, so the next call starts from storage.</summary>
+    private GroupMemberRows Members => _members ??= new GroupMemberRows(Rows, RowSets.Members(TenantId, ObjectId), DeactivateOnIdle);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -93,9 +81,8 @@ public sealed partial class GroupGrain(
         await RequireLiveOwnersAsync(normalized.OwnerIds, []);
         var view = await CreateCoreAsync(normalized);
 
-        // Its layout, so the group's first member change needs no range read to learn it has no rows.
-        await Rows.WriteAsync(MemberSet, [LayoutWrite(MemberLayout.Empty)]);
-        (_layout, _layoutStored, _pending) = (MemberLayout.Empty, true, []);
+        await Members.CreateAsync();
+        _pending = [];
         return view;
     }
 
@@ -135,9 +122,8 @@ public sealed partial class GroupGrain(
         }
 
         var candidates = refs.DistinctBy(r => r.Id).ToList();
-        var buckets = await BucketsToAddAsync(candidates);
-        var layout = _layout!;
-        var added = candidates.Where(c => !buckets[BucketOf(c.Id, layout)].Any(m => m.Id == c.Id)).ToList();
+        var buckets = await Members.BucketsToAddAsync(candidates);
+        var added = candidates.Where(c => !buckets[Members.BucketOf(c.Id)].Any(m => m.Id == c.Id)).ToList();
         if (added.Count == 0)
         {
             return 0;
@@ -146,7 +132,7 @@ public sealed partial class GroupGrain(
         var writes = new List<RowWrite>();
         foreach (var (bucket, members) in buckets)
         {
-            var joining = added.Where(a => BucketOf(a.Id, layout) == bucket).ToList();
+            var joining = added.Where(a => Members.BucketOf(a.Id) == bucket).ToList();
             if (joining.Count > 0)
             {
                 writes.Add(RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode([.. members, .. joining])));
@@ -163,8 +149,9 @@ public sealed partial class GroupGrain(
     {
         RequireProfile(field: "group_id");
         await SyncMemberOfAsync(rethrow: true);
-        var bucket = BucketOf(member.Id, await LayoutAsync());
-        var members = await ReadBucketAsync(bucket);
+        await Members.LayoutAsync();
+        var bucket = Members.BucketOf(member.Id);
+        var members = await Members.ReadBucketAsync(bucket);
         if (!members.Remove(member))
         {
             throw DirectoryException.NotFound("member.id", "direct member of the group");
@@ -179,59 +166,10 @@ public sealed partial class GroupGrain(
     public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
     {
         await SyncMemberOfAsync(rethrow: false);
-        var start = after is null ? null : MemberBuckets.Hash(after);
-        var members = new List<ObjectRef>();
-        foreach (var bucket in (await LayoutAsync()).Buckets.ToList())
-        {
-            if (start is not null && MemberBuckets.Before(bucket, start))
-            {
-                continue;
-            }
-
-            members.AddRange((await ReadBucketAsync(bucket)).Where(m => after is null || MemberBuckets.After(m, after)));
-            if (members.Count > limit)
-            {
-                return new Page<ObjectRef>(members.GetRange(0, limit), members[limit - 1].Id);
-            }
-        }
-
-        return new Page<ObjectRef>(members, null);
+        return await Members.PageAsync(after, limit);
     }
 
-    public async Task<ImmutableArray<string>> GetNestedGroupsAsync() => [.. await NestedAsync()];
-
-    /// <summary>
-    /// The nested groups, read once per activation and then kept in step with this grain's own
-    /// writes. It interleaves with writes, so a read that a stored change of nesting overtook is done again.
-    /// </summary>
-    private async Task<HashSet<string>> NestedAsync()
-    {
-        while (_nested is null)
-        {
-            var version = _nestedVersion;
-            var read = await ReadNestedAsync();
-            if (version == _nestedVersion)
-            {
-                _nested ??= read;
-            }
-        }
-
-        return _nested;
-    }
-
-    private async Task<HashSet<string>> ReadNestedAsync()
-    {
-        // The layout tells whether there are any; most groups have none, and then nothing is read.
-        var count = _layout?.NestedCount
-            ?? (await Rows.GetAsync(MemberSet, MemberRows.Layout) is { } row ? MemberLayout.Decode(row.Value).NestedCount : -1);
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var keys = await Rows.ReadAllKeysAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
-        return [.. keys.Select(k => k[MemberRows.Nested.Length..])];
-    }
+    public async Task<ImmutableArray<string>> GetNestedGroupsAsync() => [.. await Members.NestedAsync()];
 
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
 
@@ -249,140 +187,16 @@ public sealed partial class GroupGrain(
 
     /// <summary>
     /// Writes member rows with the updates they owe (replacing the row of the previous change's
-    /// updates, all applied by now) and, if it changed, the layout, in one atomic write; brings the
-    /// in-memory layout and nested groups up to date as soon as the write succeeded; then applies the
-    /// updates. If the write's outcome is unknown, the activation is dropped so the next call starts
-    /// from what storage holds.
+    /// updates, all applied by now) in one atomic write, then applies the updates.
     /// </summary>
     private async Task WriteChangesAsync(List<RowWrite> writes, List<MemberOfChange> changes, List<string> nestedAdded, List<string> nestedRemoved)
     {
-        var layout = _layout!;
-        var nestedDelta = nestedAdded.Count - nestedRemoved.Count;
-        var next = nestedDelta == 0 ? layout : new MemberLayout(layout.Buckets, layout.NestedCount + nestedDelta);
-        var writeLayout = !_layoutStored || next != layout;
-        if (writeLayout)
-        {
-            writes.Add(LayoutWrite(next));
-        }
-
         writes.Add(RowWrite.Upsert(MemberRows.Owed, MemberRows.EncodeChanges(changes)));
-        await WriteMemberRowsAsync(writes);
+        await Members.WriteChangeAsync(writes, nestedAdded, nestedRemoved);
         _lastChange = Now;
-        _layout = next;
-        _layoutStored |= writeLayout;
-        if (nestedAdded.Count + nestedRemoved.Count > 0)
-        {
-            _nestedVersion++;
-            _nested?.UnionWith(nestedAdded);
-            _nested?.ExceptWith(nestedRemoved);
-        }
-
         _owedStored = true;
         _pending!.AddRange(changes);
         await SyncMemberOfAsync(rethrow: true);
-    }
-
-    /// <summary>The group's layout. Only from calls that do not interleave: they alone change it.</summary>
-    private async Task<MemberLayout> LayoutAsync()
-    {
-        if (_layout is null)
-        {
-            var row = await Rows.GetAsync(MemberSet, MemberRows.Layout);
-            (_layout, _layoutStored) = row is null ? (await ScanLayoutAsync(), false) : (MemberLayout.Decode(row.Value), true);
-        }
-
-        return _layout;
-    }
-
-    /// <summary>The layout read from the rows themselves, for a group without a layout row (its creation's last write failed).</summary>
-    private async Task<MemberLayout> ScanLayoutAsync()
-    {
-        var buckets = await Rows.ReadAllKeysAsync(MemberSet, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
-        var nested = await Rows.ReadAllKeysAsync(MemberSet, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
-        return new MemberLayout(buckets.Select(MemberBuckets.BucketOfKey), nested.Count);
-    }
-
-    private static RowWrite LayoutWrite(MemberLayout layout) => RowWrite.Upsert(MemberRows.Layout, layout.Encode());
-
-    private static string BucketOf(string memberId, MemberLayout layout) => MemberBuckets.BucketOf(MemberBuckets.Hash(memberId), layout.Buckets);
-
-    /// <summary>The members of one bucket, in the group's order.</summary>
-    private async Task<List<ObjectRef>> ReadBucketAsync(string bucket)
-    {
-        if (!_bucketCache.TryGet(bucket, out var value))
-        {
-            value = (await Rows.GetAsync(MemberSet, MemberBuckets.Key(bucket)))?.Value ?? [];
-            _bucketCache.Set(bucket, value);
-        }
-
-        return MemberBuckets.Decode(value);
-    }
-
-    /// <summary>
-    /// Reads the buckets the candidates fall in, first splitting any bucket they would overfill (a
-    /// split only moves members, so it is its own atomic write), and returns their members.
-    /// </summary>
-    private async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
-    {
-        while (true)
-        {
-            var layout = await LayoutAsync();
-            var names = candidates.Select(c => BucketOf(c.Id, layout)).Distinct().ToList();
-            var contents = await Task.WhenAll(names.Select(ReadBucketAsync));
-            var buckets = names.Zip(contents).ToDictionary(b => b.First, b => b.Second);
-            var full = buckets.FirstOrDefault(b => b.Value.Count + candidates.Count(c => BucketOf(c.Id, layout) == b.Key) > MemberBuckets.Capacity);
-            if (full.Key is null)
-            {
-                return buckets;
-            }
-
-            await SplitAsync(full.Key, full.Value, layout);
-        }
-    }
-
-    /// <summary>Replaces a full bucket by its 16 children, with the layout that lists them: a split only moves members, so it is its own atomic write.</summary>
-    private async Task SplitAsync(string bucket, List<ObjectRef> members, MemberLayout layout)
-    {
-        var children = MemberBuckets.Children(bucket).ToList();
-        var next = new MemberLayout(layout.Buckets.Where(b => b != bucket).Concat(children), layout.NestedCount);
-        var writes = children.Select(child => RowWrite.Upsert(
-            MemberBuckets.Key(child),
-            MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
-        writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
-        writes.Add(LayoutWrite(next));
-        await WriteMemberRowsAsync(writes);
-        (_layout, _layoutStored) = (next, true);
-    }
-
-    /// <summary>
-    /// Writes member rows atomically and keeps the bucket cache in step. If the outcome is unknown,
-    /// the cache is emptied and the activation dropped, so the next call starts from what storage holds.
-    /// </summary>
-    private async Task WriteMemberRowsAsync(List<RowWrite> writes)
-    {
-        try
-        {
-            await Rows.WriteAsync(MemberSet, writes);
-        }
-        catch
-        {
-            _bucketCache.Clear();
-            DeactivateOnIdle();
-            throw;
-        }
-
-        foreach (var write in writes.Where(w => w.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)))
-        {
-            var bucket = MemberBuckets.BucketOfKey(write.Key);
-            if (write.Value is { } value)
-            {
-                _bucketCache.Set(bucket, value);
-            }
-            else
-            {
-                _bucketCache.Remove(bucket);
-            }
-        }
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>
@@ -411,9 +225,8 @@ public sealed partial class GroupGrain(
         {
             if (_pending is null)
             {
-                var row = await Rows.GetAsync(MemberSet, MemberRows.Owed);
-                _pending = row is null ? [] : MemberRows.DecodeChanges(row.Value);
-                _owedStored = row is not null;
+                var owed = await Members.ReadOwedAsync();
+                (_pending, _owedStored) = (owed ?? [], owed is not null);
             }
 
             if (_pending.Count > 0)
@@ -476,7 +289,7 @@ public sealed partial class GroupGrain(
 
         try
         {
-            await Rows.WriteAsync(MemberSet, [RowWrite.Delete(MemberRows.Owed)]);
+            await Members.DeleteOwedAsync();
             _owedStored = false;
         }
         catch (Exception e)

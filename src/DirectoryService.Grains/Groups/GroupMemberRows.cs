@@ -1,0 +1,226 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Rows;
+using DirectoryService.Grains.Rows;
+
+namespace DirectoryService.Grains.Groups;
+
+/// <summary>
+/// One group activation's access to its member row set (<see cref="MemberRows"/>): the layout,
+/// the buckets (with the <see cref="BucketCache"/>), the nested groups, the owed-updates row, and
+/// the atomic writes that keep them in step. The group grain is the set's only writer, so what this
+/// holds in memory is what storage holds, as long as every write goes through here. A write whose
+/// outcome is unknown empties the cache and calls <paramref name="unknownOutcome"/>, so that the
+/// grain drops the activation and the next call starts from storage.
+/// </summary>
+public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOutcome)
+{
+    private readonly BucketCache _buckets = new(BucketCache.DefaultMaxBytes);
+
+    /// <summary>The group's buckets and nested-group count, read once per activation; null until then.</summary>
+    private MemberLayout? _layout;
+
+    /// <summary>Whether storage holds a layout row equal to <see cref="_layout"/>.</summary>
+    private bool _layoutStored;
+
+    /// <summary>The nested groups (the <c>n:</c> rows), read on the first cycle check; null until then.</summary>
+    private HashSet<string>? _nested;
+
+    /// <summary>Counts stored changes of nested groups, so a read that raced one is done again.</summary>
+    private long _nestedVersion;
+
+    /// <summary>Writes the layout of a group without members, so its first change needs no range read.</summary>
+    public async Task CreateAsync()
+    {
+        await rows.WriteAsync(set, [LayoutWrite(MemberLayout.Empty)]);
+        (_layout, _layoutStored) = (MemberLayout.Empty, true);
+    }
+
+    /// <summary>The group's layout. Only from calls that do not interleave: they alone change it.</summary>
+    public async Task<MemberLayout> LayoutAsync()
+    {
+        if (_layout is null)
+        {
+            var row = await rows.GetAsync(set, MemberRows.Layout);
+            (_layout, _layoutStored) = row is null ? (await ScanLayoutAsync(), false) : (MemberLayout.Decode(row.Value), true);
+        }
+
+        return _layout;
+    }
+
+    /// <summary>The bucket holding <paramref name="memberId"/>; after <see cref="LayoutAsync"/>.</summary>
+    public string BucketOf(string memberId) => MemberBuckets.BucketOf(MemberBuckets.Hash(memberId), _layout!.Buckets);
+
+    /// <summary>The members of one bucket, in the group's order.</summary>
+    public async Task<List<ObjectRef>> ReadBucketAsync(string bucket)
+    {
+        if (!_buckets.TryGet(bucket, out var value))
+        {
+            value = (await rows.GetAsync(set, MemberBuckets.Key(bucket)))?.Value ?? [];
+            _buckets.Set(bucket, value);
+        }
+
+        return MemberBuckets.Decode(value);
+    }
+
+    /// <summary>
+    /// Reads the buckets the candidates fall in, first splitting any bucket they would overfill, and
+    /// returns their members.
+    /// </summary>
+    public async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
+    {
+        while (true)
+        {
+            await LayoutAsync();
+            var names = candidates.Select(c => BucketOf(c.Id)).Distinct().ToList();
+            var contents = await Task.WhenAll(names.Select(ReadBucketAsync));
+            var buckets = names.Zip(contents).ToDictionary(b => b.First, b => b.Second);
+            var full = buckets.FirstOrDefault(b => b.Value.Count + candidates.Count(c => BucketOf(c.Id) == b.Key) > MemberBuckets.Capacity);
+            if (full.Key is null)
+            {
+                return buckets;
+            }
+
+            await SplitAsync(full.Key, full.Value);
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> direct members after id <paramref name="after"/>, in id order.</summary>
+    public async Task<Page<ObjectRef>> PageAsync(string? after, int limit)
+    {
+        var start = after is null ? null : MemberBuckets.Hash(after);
+        var members = new List<ObjectRef>();
+        foreach (var bucket in (await LayoutAsync()).Buckets.ToList())
+        {
+            if (start is not null && MemberBuckets.Before(bucket, start))
+            {
+                continue;
+            }
+
+            members.AddRange((await ReadBucketAsync(bucket)).Where(m => after is null || MemberBuckets.After(m, after)));
+            if (members.Count > limit)
+            {
+                return new Page<ObjectRef>(members.GetRange(0, limit), members[limit - 1].Id);
+            }
+        }
+
+        return new Page<ObjectRef>(members, null);
+    }
+
+    /// <summary>
+    /// The nested groups, read once per activation and then kept in step with the group's own
+    /// writes. Cycle checks call it interleaved with writes, so a read that a stored change of
+    /// nesting overtook is done again.
+    /// </summary>
+    public async Task<HashSet<string>> NestedAsync()
+    {
+        while (_nested is null)
+        {
+            var version = _nestedVersion;
+            var read = await ReadNestedAsync();
+            if (version == _nestedVersion)
+            {
+                _nested ??= read;
+            }
+        }
+
+        return _nested;
+    }
+
+    /// <summary>
+    /// Writes a change of members (bucket rows, nested-group rows, the owed-updates row) with the
+    /// layout if it changed, in one atomic write, and brings the in-memory view up to date.
+    /// </summary>
+    public async Task WriteChangeAsync(List<RowWrite> writes, List<string> nestedAdded, List<string> nestedRemoved)
+    {
+        var layout = _layout!;
+        var nestedDelta = nestedAdded.Count - nestedRemoved.Count;
+        var next = nestedDelta == 0 ? layout : new MemberLayout(layout.Buckets, layout.NestedCount + nestedDelta);
+        var writeLayout = !_layoutStored || next != layout;
+        if (writeLayout)
+        {
+            writes.Add(LayoutWrite(next));
+        }
+
+        await WriteAsync(writes);
+        _layout = next;
+        _layoutStored |= writeLayout;
+        if (nestedAdded.Count + nestedRemoved.Count > 0)
+        {
+            _nestedVersion++;
+            _nested?.UnionWith(nestedAdded);
+            _nested?.ExceptWith(nestedRemoved);
+        }
+    }
+
+    /// <summary>The "member of" updates owed by the group's last change, as stored; null if there is no such row.</summary>
+    public async Task<List<MemberOfChange>?> ReadOwedAsync() =>
+        await rows.GetAsync(set, MemberRows.Owed) is { } row ? MemberRows.DecodeChanges(row.Value) : null;
+
+    public Task DeleteOwedAsync() => rows.WriteAsync(set, [RowWrite.Delete(MemberRows.Owed)]);
+
+    private async Task<HashSet<string>> ReadNestedAsync()
+    {
+        // The layout tells whether there are any; most groups have none, and then nothing is read.
+        var count = _layout?.NestedCount
+            ?? (await rows.GetAsync(set, MemberRows.Layout) is { } row ? MemberLayout.Decode(row.Value).NestedCount : -1);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var keys = await rows.ReadAllKeysAsync(set, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+        return [.. keys.Select(k => k[MemberRows.Nested.Length..])];
+    }
+
+    /// <summary>The layout read from the rows themselves, for a group without a layout row (its creation's last write failed).</summary>
+    private async Task<MemberLayout> ScanLayoutAsync()
+    {
+        var buckets = await rows.ReadAllKeysAsync(set, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
+        var nested = await rows.ReadAllKeysAsync(set, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
+        return new MemberLayout(buckets.Select(MemberBuckets.BucketOfKey), nested.Count);
+    }
+
+    /// <summary>Replaces a full bucket by its 16 children, with the layout that lists them: a split only moves members, so it is its own atomic write.</summary>
+    private async Task SplitAsync(string bucket, List<ObjectRef> members)
+    {
+        var children = MemberBuckets.Children(bucket).ToList();
+        var next = new MemberLayout(_layout!.Buckets.Where(b => b != bucket).Concat(children), _layout.NestedCount);
+        var writes = children.Select(child => RowWrite.Upsert(
+            MemberBuckets.Key(child),
+            MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
+        writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
+        writes.Add(LayoutWrite(next));
+        await WriteAsync(writes);
+        (_layout, _layoutStored) = (next, true);
+    }
+
+    /// <summary>Writes member rows atomically and keeps the bucket cache in step.</summary>
+    private async Task WriteAsync(List<RowWrite> writes)
+    {
+        try
+        {
+            await rows.WriteAsync(set, writes);
+        }
+        catch
+        {
+            _buckets.Clear();
+            unknownOutcome();
+            throw;
+        }
+
+        foreach (var write in writes.Where(w => w.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)))
+        {
+            var bucket = MemberBuckets.BucketOfKey(write.Key);
+            if (write.Value is { } value)
+            {
+                _buckets.Set(bucket, value);
+            }
+            else
+            {
+                _buckets.Remove(bucket);
+            }
+        }
+    }
+
+    private static RowWrite LayoutWrite(MemberLayout layout) => RowWrite.Upsert(MemberRows.Layout, layout.Encode());
+}
