@@ -7,7 +7,8 @@
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
 # check-groups, add-remove) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
-# Special steps: `restart` restarts the silo (every grain cold afterwards); `cold-signin` (8 callers)
+# Special steps: `restart` restarts the silo (every grain cold afterwards) and waits until it reports
+# ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
 # and `cold-signin-1` (one caller) resolve users not resolved before; `warm` signs every user
 # in once (all measured), so that the timed read runs after it measure warm reads rather than first
 # reads; `A+B` runs workload A measured and B in the background at the same time (B at
@@ -72,8 +73,10 @@ start_silo() {
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!
-  for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && return; sleep 0.2; done
-  echo "silo did not start; log:" >&2; tail -20 "$work/silo.log" >&2; exit 1
+  for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && break; sleep 0.2; done
+  # Ready once the silo reports SERVING: active in the cluster, and its group closures warmed.
+  ready_seconds=$(generator --workload ready --duration 300 | sed -E 's/.*"seconds":([0-9.]+).*/\1/') \
+    || { echo "silo did not become ready; log:" >&2; tail -20 "$work/silo.log" >&2; exit 1; }
 }
 
 silo_rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$silo/status; }
@@ -84,7 +87,7 @@ generator() {
 }
 
 start_silo
-echo "{\"step\":\"start\",\"silo_rss_mb\":$(silo_rss_mb)}"
+echo "{\"step\":\"start\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}"
 
 if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove)($|\+)'; then
   for phase in users groups members; do
@@ -99,7 +102,7 @@ for step in "$@"; do
     restart)
       kill -TERM $silo; wait $silo || true
       start_silo
-      echo "{\"step\":\"restart\",\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+      echo "{\"step\":\"restart\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
     cold-signin|cold-signin-1)

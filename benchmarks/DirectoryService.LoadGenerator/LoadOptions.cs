@@ -11,7 +11,7 @@ public sealed record LoadOptions(
         "usage: DirectoryService.LoadGenerator --workload WORKLOAD --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)\n" +
         "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
         "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8]\n" +
-        "workloads: ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
+        "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
         "  get-user-upn, signin, cold-signin, member-groups, check-groups, add-remove (need the loaded dataset of the same --scale and --seed);\n" +
         "  warm (every user of the loaded dataset signs in once, all measured)";
 

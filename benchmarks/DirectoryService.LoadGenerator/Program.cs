@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using DirectoryService.LoadGenerator;
 using DirectoryService.LoadGenerator.Dataset;
 using DirectoryService.LoadGenerator.Workloads;
 using DirectoryService.Security;
+using Grpc.Core;
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 
 var options = LoadOptions.Parse(args);
@@ -13,6 +16,38 @@ using var channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOption
 var tenant = new TenantClients(channel, options.Tenant, DevelopmentSigningKey.LoadOrCreate(options.DevKey));
 var dataset = new Lazy<Dataset>(() => new Dataset(options.Scale, options.Seed));
 var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+if (options.Workload == "ready")
+{
+    // Waits (up to --duration) until the silo reports SERVING: it is active and has warmed its caches.
+    var health = new Health.HealthClient(channel);
+    var watch = Stopwatch.StartNew();
+    while (true)
+    {
+        try
+        {
+            var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+            if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+            {
+                break;
+            }
+        }
+        catch (RpcException) when (watch.Elapsed < options.Duration)
+        {
+        }
+
+        if (watch.Elapsed >= options.Duration)
+        {
+            Console.Error.WriteLine($"the silo did not report SERVING within {options.Duration}");
+            return 1;
+        }
+
+        await Task.Delay(200);
+    }
+
+    Console.WriteLine(JsonSerializer.Serialize(new { Workload = "ready", Seconds = Math.Round(watch.Elapsed.TotalSeconds, 1) }, json));
+    return 0;
+}
 
 if (options.Workload == "load")
 {

@@ -21,6 +21,8 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton<ICacheInvalidator, CacheInvalidator>();
         silo.Services.TryAddSingleton<SignInReads>();
         silo.Services.TryAddSingleton<ISignInReads>(services => services.GetRequiredService<SignInReads>());
+        silo.Services.TryAddSingleton<ClosureWarmer>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<ClosureWarmer>());
         silo.AddGrainService<MembershipCacheService>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;

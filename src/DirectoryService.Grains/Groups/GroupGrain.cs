@@ -28,6 +28,9 @@ public sealed partial class GroupGrain(
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>Over how long after activation the first replay of owed updates is spread.</summary>
+    private static readonly TimeSpan FirstReplaySpread = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a group must be idle before the row of applied updates is cleared (a change overwrites it anyway).</summary>
     private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(30);
 
@@ -57,10 +60,13 @@ public sealed partial class GroupGrain(
         // Updates owed after a change that was never acknowledged (its caller saw an error or went
         // away) must still reach the members, but nothing acknowledged waits on them: every change
         // was applied to its members before it was acknowledged. So answering does not wait; a timer
-        // replays them just after activation, and any change or listing replays them first.
+        // replays them within a minute of activation, and any change or listing replays them first.
+        // The delay is spread so that the groups a restarted silo activates together (warming, first
+        // sign-ins) do not all read their owed row at once while first reads are waiting on storage.
         if (State.Profile is not null)
         {
-            _retry = this.RegisterGrainTimer(_ => SyncMemberOfAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
+            var due = RetryPeriod + (FirstReplaySpread * Random.Shared.NextDouble());
+            _retry = this.RegisterGrainTimer(_ => SyncMemberOfAsync(rethrow: false), new GrainTimerCreationOptions(due, RetryPeriod));
         }
     }
 

@@ -50,6 +50,10 @@ public sealed class ClosureCache
         return new TransitiveGroups(view, groups);
     }
 
+    /// <summary>Fills the group's closure (and those above it) in the tenant's current view, unless cached already.</summary>
+    public Task WarmAsync(string tenantId, string groupId, Func<string, Task<PrincipalNode>> node) =>
+        GetAsync(_tenants.GetOrAdd(tenantId, _ => new View()), groupId, node, depth: 0);
+
     /// <summary>Whether <paramref name="groups"/> was computed from the tenant's current view (no invalidation since).</summary>
     public bool IsCurrent(string tenantId, TransitiveGroups groups) =>
         _tenants.TryGetValue(tenantId, out var view) && ReferenceEquals(view, groups.Source);

@@ -95,5 +95,8 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
         return entry;
     }
 
+    /// <summary>Fills this silo's closure of the group, so first sign-ins of its members need not (<see cref="ClosureWarmer"/>).</summary>
+    public Task WarmGroupAsync(string tenantId, string groupId) => closures.WarmAsync(tenantId, groupId, id => GroupNode(tenantId, id));
+
     private Task<PrincipalNode> GroupNode(string tenantId, string id) => grains.Principal(tenantId, ObjectRef.Group(id)).GetNodeAsync();
 }

@@ -5,6 +5,7 @@ using DirectoryService.Gateway;
 using DirectoryService.Gateway.Audit;
 using DirectoryService.Grains;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Membership;
 using DirectoryService.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -21,6 +22,7 @@ public static partial class SiloHostingExtensions
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.UseDirectoryTls();
 

@@ -33,6 +33,9 @@ public class SiloFixture : IAsyncLifetime
     /// <summary>Direct grain access, for the few contracts no RPC exposes (retried calls).</summary>
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's services, for the few per-silo parts no RPC exposes (its caches).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     /// <summary>Grain calls the silo received.</summary>
     public GrainCallCounter GrainCalls { get; } = new();
 
