@@ -12,8 +12,8 @@ namespace DirectoryService.Cli;
 public sealed class Commands(GrpcChannel channel, string? tenant, Credentials credentials)
 {
     public const string Usage = """
-        usage: dirctl [--target http://127.0.0.1:5000] [--ca CERT.pem] [--tenant ID] [--token JWT | --dev-key FILE] COMMAND ...
-          health
+        usage: dirctl [--target https://127.0.0.1:5000] [--ca CERT.pem] [--tenant ID] [--token JWT | --dev-key FILE] COMMAND ...
+          health                                        (exit 0 when SERVING, 3 otherwise)
           token [--tenant ID] --roles Directory.Read.All,...   (mints a development token; needs --dev-key)
           tenant create ID "DISPLAY NAME" DOMAIN...      tenant get ID | tenant list | tenant delete ID
           user create UPN "DISPLAY NAME" [--disabled] [--department D]

@@ -2,6 +2,7 @@ using DirectoryService.Cli;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 
 try
@@ -12,7 +13,7 @@ try
         throw new UsageException("name a command");
     }
 
-    var target = arguments.Option("target") ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? "http://127.0.0.1:5000";
+    var target = arguments.Option("target") ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? "https://127.0.0.1:5000";
     using var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions { HttpHandler = Tls.Handler(arguments.Option("ca") ?? Environment.GetEnvironmentVariable("DIRECTORY_CA")) });
     var credentials = new Credentials(
         arguments.Option("token") ?? Environment.GetEnvironmentVariable("DIRECTORY_TOKEN"),
@@ -26,10 +27,13 @@ try
     }
 
     var id = answer.Descriptor.FindFieldByName("id");
+
     Console.WriteLine(arguments.Flag("id") && id is not null
         ? id.Accessor.GetValue(answer)
         : new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(answer));
-    return 0;
+
+    // A script waiting for readiness must not stop early: only SERVING exits 0.
+    return answer is HealthCheckResponse { Status: not HealthCheckResponse.Types.ServingStatus.Serving } ? 3 : 0;
 }
 catch (UsageException e)
 {

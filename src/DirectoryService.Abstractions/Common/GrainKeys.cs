@@ -10,6 +10,16 @@ public static class GrainKeys
 
     public static string Scoped(string tenantId, string localKey) => string.Concat(tenantId, "/", localKey);
 
+    /// <summary>
+    /// The tenant a grain key belongs to: its tenant part, or the whole key for grains keyed by the
+    /// tenant id alone (the tenant grain, a tenant's query grains) or by no tenant (the registry).
+    /// </summary>
+    public static string TenantPart(string key)
+    {
+        var at = key.IndexOf(Separator, StringComparison.Ordinal);
+        return at > 0 ? key[..at] : key;
+    }
+
     public static (string TenantId, string LocalKey) Split(string key)
     {
         var at = key.IndexOf(Separator, StringComparison.Ordinal);

@@ -6,36 +6,45 @@ using Orleans.Concurrency;
 namespace DirectoryService.Abstractions.Groups;
 
 /// <summary>One group and its direct member list, the source of truth for membership. Keyed by <c>{tenant}/{groupId}</c>.</summary>
+[Alias("directory.IGroupGrain")]
 public interface IGroupGrain : IPrincipalGrain
 {
     /// <summary>Creates the group.</summary>
+    [Alias("CreateAsync")]
     [Idempotent]
     Task<GroupView> CreateAsync(GroupProfile profile);
 
     /// <summary>Returns the group; NOT_FOUND if missing, or soft-deleted unless <paramref name="includeDeleted"/>.</summary>
+    [Alias("GetAsync")]
     [Idempotent]
     Task<GroupView> GetAsync(bool includeDeleted);
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
+    [Alias("UpdateAsync")]
     Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag);
 
     /// <summary>Soft-deletes the group.</summary>
+    [Alias("DeleteAsync")]
     Task<GroupView> DeleteAsync(string? etag);
 
     /// <summary>Restores a soft-deleted group within the retention period.</summary>
+    [Alias("RestoreAsync")]
     Task<GroupView> RestoreAsync();
 
     /// <summary>
     /// Adds members (all or nothing) and returns how many were new. Group members must come through
     /// <see cref="INestingGrain"/>, which rules out cycles.
     /// </summary>
+    [Alias("AddMembersAsync")]
     [Idempotent]
     Task<int> AddMembersAsync(ImmutableArray<ObjectRef> members);
 
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
+    [Alias("RemoveMemberAsync")]
     Task RemoveMemberAsync(ObjectRef member);
 
     /// <summary>Returns up to <paramref name="limit"/> direct members after id <paramref name="after"/>, ordered by id, deleted ones included.</summary>
+    [Alias("GetMembersAsync")]
     [Idempotent]
     Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit);
 
@@ -45,6 +54,7 @@ public interface IGroupGrain : IPrincipalGrain
     /// through the tenant's nesting grain, which is the caller of every check), so a check never
     /// queues behind a group busy adding users.
     /// </summary>
+    [Alias("GetNestedGroupsAsync")]
     [Idempotent]
     [AlwaysInterleave]
     Task<ImmutableArray<string>> GetNestedGroupsAsync();

@@ -7,9 +7,11 @@ namespace DirectoryService.Abstractions.Membership;
 /// Serialises the changes that nest groups in one tenant (keyed by tenant id), so that two
 /// concurrent nestings can never together form a cycle.
 /// </summary>
+[Alias("directory.INestingGrain")]
 public interface INestingGrain : IGrainWithStringKey
 {
     /// <summary>Adds members, some of them groups, to a group after checking that no cycle results.</summary>
+    [Alias("AddMembersAsync")]
     [Idempotent]
     Task<int> AddMembersAsync(string groupId, ImmutableArray<ObjectRef> members);
 }

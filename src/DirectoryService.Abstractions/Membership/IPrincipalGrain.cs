@@ -8,6 +8,7 @@ namespace DirectoryService.Abstractions.Membership;
 /// What users and groups share as members: their node for traversals, and the "member of" index,
 /// which only a group's member list may change (it is the derived direction of the relation).
 /// </summary>
+[Alias("directory.IPrincipalGrain")]
 public interface IPrincipalGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -15,15 +16,18 @@ public interface IPrincipalGrain : IGrainWithStringKey
     /// parents as last stored. Interleaves with a write in progress (it answers from the last stored
     /// snapshot, never from a change not yet acknowledged), so sign-ins never queue behind writes.
     /// </summary>
+    [Alias("GetNodeAsync")]
     [Idempotent]
     [AlwaysInterleave]
     Task<PrincipalNode> GetNodeAsync();
 
     /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
+    [Alias("AddMemberOfAsync")]
     [Idempotent]
     Task AddMemberOfAsync(string groupId);
 
     /// <summary>Records that the group no longer lists this object as a member. Idempotent.</summary>
+    [Alias("RemoveMemberOfAsync")]
     [Idempotent]
     Task RemoveMemberOfAsync(string groupId);
 

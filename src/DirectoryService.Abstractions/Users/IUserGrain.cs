@@ -5,23 +5,29 @@ using DirectoryService.Abstractions.Membership;
 namespace DirectoryService.Abstractions.Users;
 
 /// <summary>One user. Keyed by <c>{tenant}/{userId}</c>.</summary>
+[Alias("directory.IUserGrain")]
 public interface IUserGrain : IPrincipalGrain
 {
     /// <summary>Creates the user, reserving its user principal name in the tenant.</summary>
+    [Alias("CreateAsync")]
     [Idempotent]
     Task<UserView> CreateAsync(UserProfile profile);
 
     /// <summary>Returns the user; NOT_FOUND if missing, or soft-deleted unless <paramref name="includeDeleted"/>.</summary>
+    [Alias("GetAsync")]
     [Idempotent]
     Task<UserView> GetAsync(bool includeDeleted);
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
+    [Alias("UpdateAsync")]
     Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag);
 
     /// <summary>Soft-deletes the user.</summary>
+    [Alias("DeleteAsync")]
     Task<UserView> DeleteAsync(string? etag);
 
     /// <summary>Restores a soft-deleted user within the retention period.</summary>
+    [Alias("RestoreAsync")]
     Task<UserView> RestoreAsync();
 
     /// <summary>
@@ -29,6 +35,7 @@ public interface IUserGrain : IPrincipalGrain
     /// <see cref="IPrincipalGrain.GetNodeAsync"/>). A <paramref name="reader"/> silo that caches the
     /// answer is told to drop it when the user changes, before the change is acknowledged.
     /// </summary>
+    [Alias("GetSignInSubjectAsync")]
     [Idempotent]
     [Orleans.Concurrency.AlwaysInterleave]
     Task<SignInSubject> GetSignInSubjectAsync(SiloAddress? reader);

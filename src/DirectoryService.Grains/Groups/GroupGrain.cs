@@ -17,6 +17,7 @@ namespace DirectoryService.Grains.Groups;
 /// "member of" update it owes (one atomic write), applies that update to the member, and only then
 /// acknowledges.
 /// </summary>
+[GrainType(GrainTypes.Group)]
 public sealed partial class GroupGrain(
     [PersistentState(StorageNames.Group, StorageNames.Directory)] IPersistentState<DirectoryObjectState<GroupProfile>> state,
     IRowStore rows,

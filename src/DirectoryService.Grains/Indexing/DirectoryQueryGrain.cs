@@ -15,6 +15,7 @@ namespace DirectoryService.Grains.Indexing;
 /// Listings and lookups over a tenant's users and groups. Stateless: it runs on the silo that
 /// received the request and reads the index buckets and object grains.
 /// </summary>
+[GrainType(GrainTypes.DirectoryQuery)]
 [StatelessWorker]
 public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain, IDirectoryQueryGrain
 {

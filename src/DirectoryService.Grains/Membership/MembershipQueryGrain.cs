@@ -11,6 +11,7 @@ namespace DirectoryService.Grains.Membership;
 /// answered by <see cref="SignInReads"/> from this silo's exact caches.
 /// Stateless: it runs on the silo that received the request.
 /// </summary>
+[GrainType(GrainTypes.MembershipQuery)]
 [StatelessWorker]
 public sealed class MembershipQueryGrain(SignInReads transitive) : Grain, IMembershipQueryGrain
 {

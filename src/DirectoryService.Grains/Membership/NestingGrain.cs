@@ -10,6 +10,7 @@ namespace DirectoryService.Grains.Membership;
 /// here, the cycle check of one change always sees the edges of all earlier ones: two concurrent
 /// nestings cannot together close a cycle. The check follows member lists, the source of truth.
 /// </summary>
+[GrainType(GrainTypes.Nesting)]
 public sealed class NestingGrain : Grain, INestingGrain
 {
     public async Task<int> AddMembersAsync(string groupId, ImmutableArray<ObjectRef> members)

@@ -16,6 +16,7 @@ public sealed class TenantState
 }
 
 /// <summary>One tenant: properties and the verified domains its users' principal names must use.</summary>
+[GrainType(GrainTypes.Tenant)]
 public sealed class TenantGrain(
     [PersistentState(StorageNames.Tenant, StorageNames.Directory)] IPersistentState<TenantState> state,
     DirectoryClock clock) : Grain, ITenantGrain

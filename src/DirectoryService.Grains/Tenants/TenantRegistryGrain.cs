@@ -12,6 +12,7 @@ public sealed class TenantRegistryState
 }
 
 /// <summary>Keeps the tenant ids in order for ListTenants.</summary>
+[GrainType(GrainTypes.TenantRegistry)]
 public sealed class TenantRegistryGrain(
     [PersistentState(StorageNames.TenantRegistry, StorageNames.Directory)] IPersistentState<TenantRegistryState> state)
     : Grain, ITenantRegistryGrain

@@ -16,6 +16,7 @@ public sealed class UpnBinding
 /// creates with the same name exactly one wins. A binding left behind by a create that failed after
 /// reserving, or by a rename, is taken over once its user no longer holds the name.
 /// </summary>
+[GrainType(GrainTypes.UpnIndex)]
 public sealed class UpnIndexGrain(
     [PersistentState(StorageNames.UpnIndex, StorageNames.Directory)] IPersistentState<UpnBinding> binding)
     : Grain, IUpnIndexGrain

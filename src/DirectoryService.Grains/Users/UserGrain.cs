@@ -15,6 +15,7 @@ namespace DirectoryService.Grains.Users;
 /// stored snapshot (<see cref="UserCache"/>); the grain remembers which did and has them drop it
 /// after every stored change, before acknowledging the change.
 /// </summary>
+[GrainType(GrainTypes.User)]
 public sealed class UserGrain(
     [PersistentState(StorageNames.User, StorageNames.Directory)] IPersistentState<DirectoryObjectState<UserProfile>> state,
     IRowStore rows,

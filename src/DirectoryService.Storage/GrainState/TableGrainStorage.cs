@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using GrainKeys = DirectoryService.Abstractions.Common.GrainKeys;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -121,8 +122,7 @@ public sealed partial class TableGrainStorage(
     internal (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)
     {
         var key = grainId.Key.ToString()!;
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var tenant = slash > 0 ? key[..slash] : key;
+        var tenant = GrainKeys.TenantPart(key);
         var id = grainId.ToString();
         var spread = (TableKeys.StableHash(id) % Spread).ToString("x3", System.Globalization.CultureInfo.InvariantCulture);
         return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
