@@ -1,35 +1,40 @@
 namespace DirectoryService.Abstractions.Common;
 
-/// <summary>A refusal the caller can act on: a code, the request field at fault, and a message.</summary>
+/// <summary>A refusal the caller can act on: a code, the field at fault (in domain terms), and what is wrong with it.</summary>
 [GenerateSerializer, Alias("DirectoryException")]
 public sealed class DirectoryException : Exception
 {
-    public DirectoryException(DirectoryErrorCode code, string? field, string message)
-        : base(message)
+    public DirectoryException(DirectoryErrorCode code, ErrorField? field, string description)
+        : base(field is null ? description : $"{field}: {description}")
     {
         Code = code;
         Field = field;
+        Description = description;
     }
 
     [Id(0)]
     public DirectoryErrorCode Code { get; private set; }
 
-    /// <summary>The request field at fault, in proto notation (<c>user.display_name</c>, <c>members[3].id</c>).</summary>
-    [Id(1)]
-    public string? Field { get; private set; }
+    /// <summary>The field at fault; each door names it in its own notation.</summary>
+    [Id(2)]
+    public ErrorField? Field { get; private set; }
 
-    public static DirectoryException Invalid(string field, string message) =>
-        new(DirectoryErrorCode.InvalidArgument, field, $"{field}: {message}");
+    /// <summary>What is wrong, without the field's name (a door puts its own name for the field first).</summary>
+    [Id(3)]
+    public string Description { get; private set; }
 
-    public static DirectoryException NotFound(string field, string what) =>
-        new(DirectoryErrorCode.NotFound, field, $"{field}: {what} not found");
+    public static DirectoryException Invalid(ErrorField field, string description) =>
+        new(DirectoryErrorCode.InvalidArgument, field, description);
 
-    public static DirectoryException AlreadyExists(string field, string message) =>
-        new(DirectoryErrorCode.AlreadyExists, field, $"{field}: {message}");
+    public static DirectoryException NotFound(ErrorField field, string what) =>
+        new(DirectoryErrorCode.NotFound, field, $"{what} not found");
 
-    public static DirectoryException Precondition(string field, string message) =>
-        new(DirectoryErrorCode.FailedPrecondition, field, $"{field}: {message}");
+    public static DirectoryException AlreadyExists(ErrorField field, string description) =>
+        new(DirectoryErrorCode.AlreadyExists, field, description);
 
-    public static DirectoryException Exhausted(string field, string message) =>
-        new(DirectoryErrorCode.ResourceExhausted, field, $"{field}: {message}");
+    public static DirectoryException Precondition(ErrorField field, string description) =>
+        new(DirectoryErrorCode.FailedPrecondition, field, description);
+
+    public static DirectoryException Exhausted(ErrorField field, string description) =>
+        new(DirectoryErrorCode.ResourceExhausted, field, description);
 }

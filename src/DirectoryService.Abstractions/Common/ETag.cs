@@ -6,7 +6,7 @@ public static class ETag
     public static string For(long version) => $"W/\"{version}\"";
 
     /// <summary>Throws FAILED_PRECONDITION when a precondition was given and does not match.</summary>
-    public static void Check(string? expected, long version, string field)
+    public static void Check(string? expected, long version, ErrorField field)
     {
         if (!string.IsNullOrEmpty(expected) && !string.Equals(expected, For(version), StringComparison.Ordinal))
         {

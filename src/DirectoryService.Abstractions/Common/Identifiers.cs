@@ -8,7 +8,7 @@ public static partial class Identifiers
     public static string NewObjectId() => Guid.NewGuid().ToString("D");
 
     /// <summary>Returns the canonical (lower-case, hyphenated) form of an object id, or throws INVALID_ARGUMENT naming the field.</summary>
-    public static string ObjectId(string? value, string field)
+    public static string ObjectId(string? value, ErrorField field)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -23,7 +23,7 @@ public static partial class Identifiers
         return id.ToString("D");
     }
 
-    public static string TenantId(string? value, string field)
+    public static string TenantId(string? value, ErrorField field)
     {
         if (string.IsNullOrEmpty(value))
         {

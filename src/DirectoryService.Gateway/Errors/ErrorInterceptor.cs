@@ -21,7 +21,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
         catch (DirectoryException e)
         {
             metrics.Refused(context.Method, e.Code);
-            throw StatusMapping.ToRpcException(e);
+            throw StatusMapping.ToRpcException(e, (request as Google.Protobuf.IMessage)?.Descriptor);
         }
         catch (RpcException)
         {

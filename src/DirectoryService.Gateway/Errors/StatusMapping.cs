@@ -5,12 +5,12 @@ using Grpc.Core;
 
 namespace DirectoryService.Gateway.Errors;
 
-/// <summary>The one mapping from directory errors to gRPC statuses, with the field at fault in the details.</summary>
+/// <summary>The one mapping from directory errors to gRPC statuses, with the field at fault named by its request path in the details.</summary>
 public static class StatusMapping
 {
     private const string Domain = "directory.v1";
 
-    public static RpcException ToRpcException(DirectoryException error)
+    public static RpcException ToRpcException(DirectoryException error, Google.Protobuf.Reflection.MessageDescriptor? request)
     {
         var code = error.Code switch
         {
@@ -23,13 +23,15 @@ public static class StatusMapping
             DirectoryErrorCode.Unauthenticated => Code.Unauthenticated,
             _ => Code.Internal,
         };
-        var status = new Google.Rpc.Status { Code = (int)code, Message = error.Message };
+        var field = error.Field is null ? null : GrpcFieldPaths.Of(error.Field, request);
+        var message = field is null ? error.Description : $"{field}: {error.Description}";
+        var status = new Google.Rpc.Status { Code = (int)code, Message = message };
         status.Details.Add(Any.Pack(new ErrorInfo { Reason = error.Code.ToString(), Domain = Domain }));
-        if (error.Field is not null)
+        if (field is not null)
         {
             status.Details.Add(Any.Pack(new BadRequest
             {
-                FieldViolations = { new BadRequest.Types.FieldViolation { Field = error.Field, Description = error.Message } },
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = message } },
             }));
         }
 

@@ -25,7 +25,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
     public override async Task<Group> GetGroup(GetGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var group = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false);
+        var group = await grains.Group(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).GetAsync(includeDeleted: false);
         return group.ToProto();
     }
 
@@ -34,7 +34,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
     {
         var tenant = CallerTenant.From(context);
         var group = Requests.Required(request.Group, "group");
-        var updated = await grains.Group(tenant, Identifiers.ObjectId(group.Id, "group.id"))
+        var updated = await grains.Group(tenant, Identifiers.ObjectId(group.Id, ErrorField.Request("group.id")))
             .UpdateAsync(group.ToProfile(), Requests.Paths(request.UpdateMask), group.Etag);
         return updated.ToProto();
     }
@@ -43,7 +43,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
     public override async Task<Group> DeleteGroup(DeleteGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var deleted = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).DeleteAsync(request.Etag);
+        var deleted = await grains.Group(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).DeleteAsync(request.Etag);
         return deleted.ToProto();
     }
 
@@ -51,7 +51,7 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
     public override async Task<Group> RestoreGroup(RestoreGroupRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var restored = await grains.Group(tenant, Identifiers.ObjectId(request.Id, "id")).RestoreAsync();
+        var restored = await grains.Group(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).RestoreAsync();
         return restored.ToProto();
     }
 

@@ -22,10 +22,10 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
     public override async Task<AddMembersResponse> AddMembers(AddMembersRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        var groupId = Identifiers.ObjectId(request.GroupId, ErrorField.Request("group_id"));
         if (request.Members.Count == 0 || request.Members.Count > Limits.MaxMembersPerAdd)
         {
-            throw DirectoryException.Invalid("members", $"must hold 1 to {Limits.MaxMembersPerAdd} members, got {request.Members.Count}");
+            throw DirectoryException.Invalid(ErrorField.Request("members"), $"must hold 1 to {Limits.MaxMembersPerAdd} members, got {request.Members.Count}");
         }
 
         ImmutableArray<ObjectRef> members = [.. request.Members.Select((m, i) => m.ToDomain($"members[{i}]"))];
@@ -39,7 +39,7 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
     public override async Task<Empty> RemoveMember(RemoveMemberRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        var groupId = Identifiers.ObjectId(request.GroupId, ErrorField.Request("group_id"));
         await grains.Group(tenant, groupId).RemoveMemberAsync(request.Member.ToDomain("member"));
         return new Empty();
     }
@@ -75,7 +75,7 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
     private (IMembershipQueryGrain Query, string GroupId, PageRequest Page) Parse(ListMembersRequest request, ServerCallContext context)
     {
         var query = grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
-        var groupId = Identifiers.ObjectId(request.GroupId, "group_id");
+        var groupId = Identifiers.ObjectId(request.GroupId, ErrorField.Request("group_id"));
         return (query, groupId, PageRequest.From(request.PageSize, request.PageToken, groupId));
     }
 

@@ -10,16 +10,16 @@ public static class ObjectRefMapping
     {
         if (value is null)
         {
-            throw DirectoryException.Invalid(field, "is required");
+            throw DirectoryException.Invalid(ErrorField.Request(field), "is required");
         }
 
         var kind = value.Type switch
         {
             ObjectType.User => ObjectKind.User,
             ObjectType.Group => ObjectKind.Group,
-            _ => throw DirectoryException.Invalid($"{field}.type", "must be OBJECT_TYPE_USER or OBJECT_TYPE_GROUP"),
+            _ => throw DirectoryException.Invalid(ErrorField.Request($"{field}.type"), "must be OBJECT_TYPE_USER or OBJECT_TYPE_GROUP"),
         };
-        return new ObjectRef(Identifiers.ObjectId(value.Id, $"{field}.id"), kind);
+        return new ObjectRef(Identifiers.ObjectId(value.Id, ErrorField.Request($"{field}.id")), kind);
     }
 
     public static DirectoryObjectRef ToProto(this ObjectRef value) => new()

@@ -18,7 +18,7 @@ public readonly record struct PageRequest(int Size, string? After)
     {
         if (pageSize < 0 || pageSize > Limits.MaxPageSize)
         {
-            throw DirectoryException.Invalid("page_size", $"must be between 1 and {Limits.MaxPageSize} (0 means {Limits.DefaultPageSize}), got {pageSize}");
+            throw DirectoryException.Invalid(ErrorField.Request("page_size"), $"must be between 1 and {Limits.MaxPageSize} (0 means {Limits.DefaultPageSize}), got {pageSize}");
         }
 
         var size = pageSize == 0 ? Limits.DefaultPageSize : pageSize;
@@ -38,17 +38,17 @@ public readonly record struct PageRequest(int Size, string? After)
         }
         catch (FormatException)
         {
-            throw DirectoryException.Invalid("page_token", "is not a token this service issued");
+            throw DirectoryException.Invalid(ErrorField.Request("page_token"), "is not a token this service issued");
         }
 
         if (parts.Length != 3 || parts[0] != Version || parts[2].Length == 0)
         {
-            throw DirectoryException.Invalid("page_token", "is not a token this service issued");
+            throw DirectoryException.Invalid(ErrorField.Request("page_token"), "is not a token this service issued");
         }
 
         if (parts[1] != Fingerprint(query))
         {
-            throw DirectoryException.Invalid("page_token", "was issued for a request with other filters; keep the filters unchanged while paging");
+            throw DirectoryException.Invalid(ErrorField.Request("page_token"), "was issued for a request with other filters; keep the filters unchanged while paging");
         }
 
         return parts[2];

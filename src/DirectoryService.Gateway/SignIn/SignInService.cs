@@ -33,7 +33,7 @@ public sealed class SignInService(ISignInReads reads) : Grpc.V1.SignIn.SignInBas
     public override async Task<ResolveSignInResponse> ResolveSignIn(ResolveSignInRequest request, ServerCallContext context)
     {
         var upn = Requests.Text(request.UserPrincipalName, "user_principal_name")
-            ?? throw DirectoryException.Invalid("user_principal_name", "is required");
+            ?? throw DirectoryException.Invalid(ErrorField.Request("user_principal_name"), "is required");
         var resolution = await reads.ResolveSignInAsync(CallerTenant.From(context), upn, request.SecurityEnabledOnly, context.CancellationToken);
         return new ResolveSignInResponse
         {

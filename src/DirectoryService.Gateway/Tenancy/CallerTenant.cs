@@ -15,9 +15,9 @@ public static class CallerTenant
         var tenant = context.GetHttpContext().User.FindFirst(DirectoryClaims.Tenant)?.Value;
         if (string.IsNullOrEmpty(tenant))
         {
-            throw new DirectoryException(DirectoryErrorCode.PermissionDenied, DirectoryClaims.Tenant, "tid: the caller's token names no tenant");
+            throw new DirectoryException(DirectoryErrorCode.PermissionDenied, ErrorField.Request(DirectoryClaims.Tenant), "the caller's token names no tenant");
         }
 
-        return Identifiers.TenantId(tenant, DirectoryClaims.Tenant);
+        return Identifiers.TenantId(tenant, ErrorField.Request(DirectoryClaims.Tenant));
     }
 }

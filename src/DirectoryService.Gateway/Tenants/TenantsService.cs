@@ -15,7 +15,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
     [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context)
     {
-        var id = Identifiers.TenantId(request.TenantId, "tenant_id");
+        var id = Identifiers.TenantId(request.TenantId, ErrorField.Request("tenant_id"));
         var tenant = Requests.Required(request.Tenant, "tenant");
         return (await grains.GetGrain<ITenantGrain>(id).CreateAsync(tenant.ToSpec())).ToProto();
     }
@@ -23,7 +23,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
     [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
     {
-        var id = Identifiers.TenantId(request.Id, "id");
+        var id = Identifiers.TenantId(request.Id, ErrorField.Request("id"));
         return (await grains.GetGrain<ITenantGrain>(id).GetAsync()).ToProto();
     }
 
@@ -31,7 +31,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
     public override async Task<Tenant> UpdateTenant(UpdateTenantRequest request, ServerCallContext context)
     {
         var tenant = Requests.Required(request.Tenant, "tenant");
-        var id = Identifiers.TenantId(tenant.Id, "tenant.id");
+        var id = Identifiers.TenantId(tenant.Id, ErrorField.Request("tenant.id"));
         var updated = await grains.GetGrain<ITenantGrain>(id).UpdateAsync(tenant.ToSpec(), Requests.Paths(request.UpdateMask), tenant.Etag);
         return updated.ToProto();
     }
@@ -39,7 +39,7 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
     [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Empty> DeleteTenant(DeleteTenantRequest request, ServerCallContext context)
     {
-        var id = Identifiers.TenantId(request.Id, "id");
+        var id = Identifiers.TenantId(request.Id, ErrorField.Request("id"));
         await grains.GetGrain<ITenantGrain>(id).DeleteAsync(request.Etag);
         return new Empty();
     }

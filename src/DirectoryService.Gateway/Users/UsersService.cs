@@ -28,11 +28,11 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads)
         var tenant = CallerTenant.From(context);
         var user = request.KeyCase switch
         {
-            GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).GetAsync(includeDeleted: false),
+            GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).GetAsync(includeDeleted: false),
             GetUserRequest.KeyOneofCase.UserPrincipalName => await signInReads.GetUserByPrincipalNameAsync(tenant,
-                Requests.Text(request.UserPrincipalName, "user_principal_name") ?? throw DirectoryException.Invalid("user_principal_name", "is required"),
+                Requests.Text(request.UserPrincipalName, "user_principal_name") ?? throw DirectoryException.Invalid(ErrorField.Request("user_principal_name"), "is required"),
                 context.CancellationToken),
-            _ => throw DirectoryException.Invalid("key", "set id or user_principal_name"),
+            _ => throw DirectoryException.Invalid(ErrorField.Request("key"), "set id or user_principal_name"),
         };
         return user.ToProto();
     }
@@ -42,7 +42,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads)
     {
         var tenant = CallerTenant.From(context);
         var user = Requests.Required(request.User, "user");
-        var updated = await grains.User(tenant, Identifiers.ObjectId(user.Id, "user.id"))
+        var updated = await grains.User(tenant, Identifiers.ObjectId(user.Id, ErrorField.Request("user.id")))
             .UpdateAsync(user.ToProfile(), Requests.Paths(request.UpdateMask), user.Etag);
         return updated.ToProto();
     }
@@ -51,7 +51,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads)
     public override async Task<User> DeleteUser(DeleteUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var deleted = await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).DeleteAsync(request.Etag);
+        var deleted = await grains.User(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).DeleteAsync(request.Etag);
         return deleted.ToProto();
     }
 
@@ -59,7 +59,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads)
     public override async Task<User> RestoreUser(RestoreUserRequest request, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var restored = await grains.User(tenant, Identifiers.ObjectId(request.Id, "id")).RestoreAsync();
+        var restored = await grains.User(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).RestoreAsync();
         return restored.ToProto();
     }
 

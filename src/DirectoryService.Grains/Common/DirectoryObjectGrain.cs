@@ -92,7 +92,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     public async Task<TView> DeleteAsync(string? etag)
     {
         RequireProfile();
-        ETag.Check(etag, State.Version, "etag");
+        ETag.Check(etag, State.Version, DomainFields.ETag);
         return await SaveAsync(State.Profile!, deletedAt: Now);
     }
 
@@ -101,9 +101,9 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         switch (Current)
         {
             case ObjectState.Missing:
-                throw DirectoryException.NotFound("id", $"deleted {KindName}");
+                throw DirectoryException.NotFound(DomainFields.Id, $"deleted {KindName}");
             case ObjectState.Live:
-                throw DirectoryException.Precondition("id", $"the {KindName} is not deleted");
+                throw DirectoryException.Precondition(DomainFields.Id, $"the {KindName} is not deleted");
         }
 
         return await SaveAsync(State.Profile!, deletedAt: null);
@@ -134,7 +134,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected DateTimeOffset? DeletedAt => Current == ObjectState.Deleted ? State.DeletedAt : null;
 
     /// <summary>Returns the profile, or throws NOT_FOUND if the object is missing (or deleted, unless allowed).</summary>
-    protected TProfile RequireProfile(bool includeDeleted = false, string field = "id")
+    protected TProfile RequireProfile(bool includeDeleted = false, string field = DomainFields.Id)
     {
         var current = Current;
         if (current == ObjectState.Missing || (current == ObjectState.Deleted && !includeDeleted))
@@ -159,7 +159,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
         return Current == ObjectState.Live && same(State.Profile!, profile) && State.Version == 1
             ? false
-            : throw DirectoryException.AlreadyExists("id", $"the {KindName} already exists");
+            : throw DirectoryException.AlreadyExists(DomainFields.Id, $"the {KindName} already exists");
     }
 
     protected async Task<TView> CreateCoreAsync(TProfile profile)

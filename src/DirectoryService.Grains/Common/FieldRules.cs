@@ -7,7 +7,7 @@ namespace DirectoryService.Grains.Common;
 public static class FieldRules
 {
     /// <summary>Checks a free-text property: at most 256 characters and no control characters.</summary>
-    public static void Text(string value, string field, bool required = false)
+    public static void Text(string value, ErrorField field, bool required = false)
     {
         if (required && string.IsNullOrWhiteSpace(value))
         {
@@ -30,7 +30,7 @@ public static class FieldRules
     {
         if (mask.IsDefaultOrEmpty)
         {
-            throw DirectoryException.Invalid("update_mask", "is required and must name at least one field");
+            throw DirectoryException.Invalid(DomainFields.UpdateMask, "is required and must name at least one field");
         }
 
         foreach (var path in mask)
@@ -39,7 +39,7 @@ public static class FieldRules
                 || (allowedPrefix is not null && path.StartsWith(allowedPrefix, StringComparison.Ordinal) && path.Length > allowedPrefix.Length);
             if (!known)
             {
-                throw DirectoryException.Invalid("update_mask", $"'{path}' is not an updatable field; use {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+                throw DirectoryException.Invalid(DomainFields.UpdateMask, $"'{path}' is not an updatable field; use {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
             }
         }
     }

@@ -95,8 +95,8 @@ public sealed partial class GroupGrain(
 
     public async Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag)
     {
-        var current = RequireProfile(field: "group.id");
-        ETag.Check(etag, State.Version, "group.etag");
+        var current = RequireProfile();
+        ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = GroupProfileRules.Normalize(GroupProfileRules.Apply(current, changes, mask));
         await RequireLiveOwnersAsync(updated.OwnerIds, current.OwnerIds);
         return await SaveAsync(updated);
@@ -104,13 +104,13 @@ public sealed partial class GroupGrain(
 
     public async Task<int> AddMembersAsync(ImmutableArray<ObjectRef> refs)
     {
-        RequireProfile(field: "group_id");
+        RequireProfile(field: DomainFields.Group);
         await SyncMemberOfAsync(rethrow: true);
         for (var i = 0; i < refs.Length; i++)
         {
             if (refs[i].Id == ObjectId)
             {
-                throw DirectoryException.Precondition($"members[{i}].id", "a group cannot be a member of itself");
+                throw DirectoryException.Precondition(new ErrorField(DomainFields.Member, i), "a group cannot be a member of itself");
             }
         }
 
@@ -119,12 +119,12 @@ public sealed partial class GroupGrain(
         {
             if (!nodes[i].IsLive)
             {
-                throw DirectoryException.NotFound($"members[{i}].id", refs[i].Kind == ObjectKind.User ? "user" : "group");
+                throw DirectoryException.NotFound(new ErrorField(DomainFields.Member, i), refs[i].Kind == ObjectKind.User ? "user" : "group");
             }
 
             if (nodes[i].MemberOf.Length >= Limits.MaxDirectMemberOf && !nodes[i].MemberOf.Contains(ObjectId))
             {
-                throw DirectoryException.Exhausted($"members[{i}].id", $"the member is already a direct member of {Limits.MaxDirectMemberOf} groups");
+                throw DirectoryException.Exhausted(new ErrorField(DomainFields.Member, i), $"the member is already a direct member of {Limits.MaxDirectMemberOf} groups");
             }
         }
 
@@ -154,14 +154,14 @@ public sealed partial class GroupGrain(
 
     public async Task RemoveMemberAsync(ObjectRef member)
     {
-        RequireProfile(field: "group_id");
+        RequireProfile(field: DomainFields.Group);
         await SyncMemberOfAsync(rethrow: true);
         await Members.LayoutAsync();
         var bucket = Members.BucketOf(member.Id);
         var members = await Members.ReadBucketAsync(bucket);
         if (!members.Remove(member))
         {
-            throw DirectoryException.NotFound("member.id", "direct member of the group");
+            throw DirectoryException.NotFound(DomainFields.Member, "direct member of the group");
         }
 
         List<RowWrite> writes = [RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode(members))];
@@ -215,7 +215,7 @@ public sealed partial class GroupGrain(
         {
             if (!nodes[i].IsLive)
             {
-                throw DirectoryException.NotFound($"group.owner_ids[{unknown[i].Index}]", "user");
+                throw DirectoryException.NotFound(new ErrorField(DomainFields.Owner, unknown[i].Index), "user");
             }
         }
     }

@@ -10,21 +10,21 @@ namespace DirectoryService.Grains.Groups;
 public static class GroupProfileRules
 {
     private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
-        "display_name", "description", "mail_nickname", "security_enabled", "owner_ids");
+        "displayName", "description", "mailNickname", "securityEnabled", "ownerIds");
 
     /// <summary>Checks every property and returns the profile with owner ids canonical and de-duplicated.</summary>
-    public static GroupProfile Normalize(GroupProfile profile, string prefix = "group")
+    public static GroupProfile Normalize(GroupProfile profile)
     {
-        FieldRules.Text(profile.DisplayName, $"{prefix}.display_name", required: true);
-        FieldRules.Text(profile.Description, $"{prefix}.description");
-        FieldRules.Text(profile.MailNickname, $"{prefix}.mail_nickname");
+        FieldRules.Text(profile.DisplayName, DomainFields.DisplayName, required: true);
+        FieldRules.Text(profile.Description, DomainFields.Description);
+        FieldRules.Text(profile.MailNickname, DomainFields.MailNickname);
         var owners = profile.OwnerIds.IsDefault ? [] : profile.OwnerIds;
         if (owners.Length > Limits.MaxOwners)
         {
-            throw DirectoryException.Invalid($"{prefix}.owner_ids", $"must name at most {Limits.MaxOwners} owners, got {owners.Length}");
+            throw DirectoryException.Invalid(DomainFields.Owner, $"must name at most {Limits.MaxOwners} owners, got {owners.Length}");
         }
 
-        var canonical = owners.Select((id, i) => Identifiers.ObjectId(id, $"{prefix}.owner_ids[{i}]"));
+        var canonical = owners.Select((id, i) => Identifiers.ObjectId(id, new ErrorField(DomainFields.Owner, i)));
         return profile with { OwnerIds = [.. canonical.Distinct(StringComparer.Ordinal)] };
     }
 
@@ -37,11 +37,11 @@ public static class GroupProfileRules
         FieldRules.Mask(mask, Updatable);
         return new GroupProfile
         {
-            DisplayName = FieldRules.Pick(mask, "display_name", current.DisplayName, changes.DisplayName),
+            DisplayName = FieldRules.Pick(mask, "displayName", current.DisplayName, changes.DisplayName),
             Description = FieldRules.Pick(mask, "description", current.Description, changes.Description),
-            MailNickname = FieldRules.Pick(mask, "mail_nickname", current.MailNickname, changes.MailNickname),
-            SecurityEnabled = FieldRules.Pick(mask, "security_enabled", current.SecurityEnabled, changes.SecurityEnabled),
-            OwnerIds = FieldRules.Pick(mask, "owner_ids", current.OwnerIds, changes.OwnerIds),
+            MailNickname = FieldRules.Pick(mask, "mailNickname", current.MailNickname, changes.MailNickname),
+            SecurityEnabled = FieldRules.Pick(mask, "securityEnabled", current.SecurityEnabled, changes.SecurityEnabled),
+            OwnerIds = FieldRules.Pick(mask, "ownerIds", current.OwnerIds, changes.OwnerIds),
         };
     }
 }

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Membership;
@@ -31,7 +32,7 @@ public sealed class ClosureCache
     /// included. RESOURCE_EXHAUSTED past <paramref name="maxVisits"/> groups.
     /// </summary>
     public async Task<TransitiveGroups> AncestorsAsync(
-        string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, string field, CancellationToken cancellationToken)
+        string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, ErrorField field, CancellationToken cancellationToken)
     {
         var view = _tenants.GetOrAdd(tenantId, _ => new View());
         var closures = await Task.WhenAll(parents.Select(id => GetAsync(view, id, node, depth: 0)));

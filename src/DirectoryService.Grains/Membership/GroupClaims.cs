@@ -13,7 +13,7 @@ public static class GroupClaims
         var ids = groups.Ids(securityEnabledOnly);
         if (ids.Length > Limits.MaxMemberGroups)
         {
-            throw DirectoryException.Precondition("principal",
+            throw DirectoryException.Precondition(DomainFields.Principal,
                 $"belongs to {ids.Length} groups, more than {Limits.MaxMemberGroups}; page through Members.ListTransitiveMemberOf instead");
         }
 

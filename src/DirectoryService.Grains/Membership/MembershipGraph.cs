@@ -14,7 +14,7 @@ public static class MembershipGraph
 {
     /// <summary>Whether <paramref name="target"/> is <paramref name="start"/> or reachable from it along <paramref name="next"/>.</summary>
     public static async Task<bool> ReachesAsync(
-        string start, string target, Func<string, Task<ImmutableArray<string>>> next, int maxVisits, string field, CancellationToken cancellationToken = default)
+        string start, string target, Func<string, Task<ImmutableArray<string>>> next, int maxVisits, ErrorField field, CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { start };
         var frontier = new List<string> { start };
@@ -43,7 +43,7 @@ public static class MembershipGraph
         Func<string, Task<IReadOnlyList<ObjectRef>>> membersOf,
         Func<ObjectRef, Task<PrincipalNode>> node,
         int maxVisits,
-        string field,
+        ErrorField field,
         CancellationToken cancellationToken = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { groupId };
@@ -76,7 +76,7 @@ public static class MembershipGraph
     }
 
     /// <summary>RESOURCE_EXHAUSTED once a walk has visited more than <paramref name="maxVisits"/> objects.</summary>
-    public static void Budget(int visited, int maxVisits, string field)
+    public static void Budget(int visited, int maxVisits, ErrorField field)
     {
         if (visited > maxVisits)
         {

@@ -21,7 +21,7 @@ public sealed class MembershipQueryGrain(SignInReads transitive) : Grain, IMembe
 
     public async Task<Page<ObjectRef>> ListMembersAsync(string groupId, string? after, int limit, CancellationToken cancellationToken)
     {
-        await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
+        await RequireLiveAsync(ObjectRef.Group(groupId), DomainFields.Group);
         var group = GrainFactory.Group(TenantId, groupId);
         var live = new List<ObjectRef>();
         var cursor = after;
@@ -46,15 +46,15 @@ public sealed class MembershipQueryGrain(SignInReads transitive) : Grain, IMembe
 
     public async Task<Page<ObjectRef>> ListTransitiveMembersAsync(string groupId, string? after, int limit, CancellationToken cancellationToken)
     {
-        await RequireLiveAsync(ObjectRef.Group(groupId), "group_id");
-        var all = await MembershipGraph.DescendantsAsync(groupId, AllMembersAsync, Node, Limits.MaxTraversalVisits, "group_id", cancellationToken);
+        await RequireLiveAsync(ObjectRef.Group(groupId), DomainFields.Group);
+        var all = await MembershipGraph.DescendantsAsync(groupId, AllMembersAsync, Node, Limits.MaxTraversalVisits, DomainFields.Group, cancellationToken);
         all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return SortedPage.After(all, after, limit, m => m.Id);
     }
 
     public async Task<Page<string>> ListMemberOfAsync(ObjectRef principal, string? after, int limit, CancellationToken cancellationToken)
     {
-        var node = await RequireLiveAsync(principal, "principal.id");
+        var node = await RequireLiveAsync(principal, DomainFields.Principal);
         var parents = await Task.WhenAll(node.MemberOf.Select(id => Node(ObjectRef.Group(id))));
         List<string> live = [.. node.MemberOf.Where((_, i) => parents[i].IsLive)];
         return SortedPage.After(live, after, limit, id => id);
@@ -84,7 +84,7 @@ public sealed class MembershipQueryGrain(SignInReads transitive) : Grain, IMembe
 
     private Task<PrincipalNode> Node(ObjectRef o) => GrainFactory.Principal(TenantId, o).GetNodeAsync();
 
-    private async Task<PrincipalNode> RequireLiveAsync(ObjectRef principal, string field)
+    private async Task<PrincipalNode> RequireLiveAsync(ObjectRef principal, ErrorField field)
     {
         var node = await Node(principal);
         return node.IsLive ? node : throw DirectoryException.NotFound(field, principal.Kind == ObjectKind.User ? "user" : "group");

@@ -23,7 +23,7 @@ public sealed class NestingGrain : Grain, INestingGrain
                 continue;
             }
 
-            var field = $"members[{i}].id";
+            var field = new ErrorField(DomainFields.Member, i);
             var closesCycle = await MembershipGraph.ReachesAsync(
                 members[i].Id, groupId, id => GrainFactory.Group(tenantId, id).GetNestedGroupsAsync(), Limits.MaxTraversalVisits, field);
             if (closesCycle)

@@ -15,8 +15,8 @@ namespace DirectoryService.Grains.Membership;
 /// </summary>
 public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ILocalSiloDetails silo) : ISignInReads
 {
-    private const string NameField = "user_principal_name";
-    private const string PrincipalField = "principal.id";
+    private const string NameField = DomainFields.UserPrincipalName;
+    private const string PrincipalField = DomainFields.Principal;
 
     public async ValueTask<SignInResolution> ResolveSignInAsync(string tenantId, string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
     }
 
     /// <summary>The user's transitive groups: those kept with the entry if their closure view is still current, else merged afresh.</summary>
-    private async ValueTask<TransitiveGroups> GroupsAsync(string tenantId, UserEntry user, string field, CancellationToken cancellationToken)
+    private async ValueTask<TransitiveGroups> GroupsAsync(string tenantId, UserEntry user, ErrorField field, CancellationToken cancellationToken)
     {
         if (user.Groups is { } kept && closures.IsCurrent(tenantId, kept))
         {
@@ -80,7 +80,7 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
     /// invalidated meanwhile. NOT_FOUND naming <paramref name="field"/> unless the user is live (and,
     /// when looked up by <paramref name="name"/>, still holds it).
     /// </summary>
-    private async Task<UserEntry> FillAsync(string tenantId, string userId, string? name, string field)
+    private async Task<UserEntry> FillAsync(string tenantId, string userId, string? name, ErrorField field)
     {
         var invalidations = users.Invalidations(tenantId);
         var subject = await grains.User(tenantId, userId).GetSignInSubjectAsync(silo.SiloAddress);

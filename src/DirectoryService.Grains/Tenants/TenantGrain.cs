@@ -27,7 +27,7 @@ public sealed class TenantGrain(
     {
         if (state.State.Spec is not null)
         {
-            throw DirectoryException.AlreadyExists("tenant_id", "a tenant with this id already exists");
+            throw DirectoryException.AlreadyExists(DomainFields.Id, "a tenant with this id already exists");
         }
 
         state.State.Spec = TenantRules.Normalize(spec);
@@ -40,20 +40,20 @@ public sealed class TenantGrain(
 
     public Task<TenantView> GetAsync()
     {
-        Require("tenant");
+        Require(DomainFields.Tenant);
         return Task.FromResult(View());
     }
 
     public async Task<TenantView> UpdateAsync(TenantSpec changes, ImmutableArray<string> mask, string? etag)
     {
-        var current = Require("tenant.id");
-        ETag.Check(etag, state.State.Version, "tenant.etag");
+        var current = Require(DomainFields.Id);
+        ETag.Check(etag, state.State.Version, DomainFields.ETag);
         var updated = TenantRules.Normalize(TenantRules.Apply(current, changes, mask));
         foreach (var removed in current.VerifiedDomains.Except(updated.VerifiedDomains))
         {
             if (await Query.IsDomainInUseAsync(removed))
             {
-                throw DirectoryException.Precondition("tenant.verified_domains", $"domain '{removed}' is still used by users' principal names");
+                throw DirectoryException.Precondition(DomainFields.VerifiedDomains, $"domain '{removed}' is still used by users' principal names");
             }
         }
 
@@ -65,11 +65,11 @@ public sealed class TenantGrain(
 
     public async Task DeleteAsync(string? etag)
     {
-        Require("id");
-        ETag.Check(etag, state.State.Version, "etag");
+        Require(DomainFields.Id);
+        ETag.Check(etag, state.State.Version, DomainFields.ETag);
         if (await Query.HasObjectsAsync())
         {
-            throw DirectoryException.Precondition("id", "the tenant still holds users or groups (soft-deleted ones included)");
+            throw DirectoryException.Precondition(DomainFields.Id, "the tenant still holds users or groups (soft-deleted ones included)");
         }
 
         await state.ClearStateAsync();

@@ -10,28 +10,28 @@ namespace DirectoryService.Grains.Tenants;
 /// <summary>Validation and update-mask application for tenants.</summary>
 public static partial class TenantRules
 {
-    private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal, "display_name", "verified_domains");
+    private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal, "displayName", "verifiedDomains");
 
     /// <summary>Checks the spec and returns it with domains lower-cased and de-duplicated.</summary>
     public static TenantSpec Normalize(TenantSpec spec)
     {
-        FieldRules.Text(spec.DisplayName, "tenant.display_name", required: true);
+        FieldRules.Text(spec.DisplayName, DomainFields.DisplayName, required: true);
         var domains = spec.VerifiedDomains.IsDefault ? [] : spec.VerifiedDomains;
         if (domains.Length == 0)
         {
-            throw DirectoryException.Invalid("tenant.verified_domains", "must name at least one domain");
+            throw DirectoryException.Invalid(DomainFields.VerifiedDomains, "must name at least one domain");
         }
 
         if (domains.Length > Limits.MaxVerifiedDomains)
         {
-            throw DirectoryException.Invalid("tenant.verified_domains", $"must name at most {Limits.MaxVerifiedDomains} domains");
+            throw DirectoryException.Invalid(DomainFields.VerifiedDomains, $"must name at most {Limits.MaxVerifiedDomains} domains");
         }
 
         for (var i = 0; i < domains.Length; i++)
         {
             if (domains[i].Length > 253 || !DomainName().IsMatch(domains[i]))
             {
-                throw DirectoryException.Invalid($"tenant.verified_domains[{i}]", $"'{domains[i]}' is not a DNS name such as contoso.com");
+                throw DirectoryException.Invalid(new ErrorField(DomainFields.VerifiedDomains, i), $"'{domains[i]}' is not a DNS name such as contoso.com");
             }
         }
 
@@ -43,8 +43,8 @@ public static partial class TenantRules
         FieldRules.Mask(mask, Updatable);
         return new TenantSpec
         {
-            DisplayName = FieldRules.Pick(mask, "display_name", current.DisplayName, changes.DisplayName),
-            VerifiedDomains = FieldRules.Pick(mask, "verified_domains", current.VerifiedDomains, changes.VerifiedDomains),
+            DisplayName = FieldRules.Pick(mask, "displayName", current.DisplayName, changes.DisplayName),
+            VerifiedDomains = FieldRules.Pick(mask, "verifiedDomains", current.VerifiedDomains, changes.VerifiedDomains),
         };
     }
 

@@ -31,7 +31,7 @@ public sealed class UpnIndexGrain(
 
         if (holder is not null && await HoldsNameAsync(holder))
         {
-            throw DirectoryException.AlreadyExists("user.user_principal_name", "another user in the tenant already has this user principal name");
+            throw DirectoryException.AlreadyExists(DomainFields.UserPrincipalName, "another user in the tenant already has this user principal name");
         }
 
         binding.State.UserId = userId;

@@ -70,8 +70,8 @@ public sealed class UserGrain(
 
     public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
     {
-        var current = RequireProfile(field: "user.id");
-        ETag.Check(etag, State.Version, "user.etag");
+        var current = RequireProfile();
+        ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = UserProfileRules.Apply(current, changes, mask);
         var renamed = UserPrincipalName.Key(current.UserPrincipalName) != UserPrincipalName.Key(updated.UserPrincipalName);
         var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync()).Spec.VerifiedDomains : default;

@@ -18,11 +18,11 @@ public static partial class UserPrincipalName
         grains.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(tenantId, Key(upn)));
 
     /// <summary>The id of the user the name is bound to, or NOT_FOUND naming <paramref name="field"/>.</summary>
-    public static async Task<string> HolderAsync(IGrainFactory grains, string tenantId, string upn, string field) =>
+    public static async Task<string> HolderAsync(IGrainFactory grains, string tenantId, string upn, ErrorField field) =>
         await Index(grains, tenantId, upn).GetOwnerAsync() ?? throw DirectoryException.NotFound(field, "user");
 
     /// <summary>Checks the shape and, when <paramref name="verifiedDomains"/> is given, the domain.</summary>
-    public static void Validate(string upn, string field, IReadOnlyCollection<string>? verifiedDomains)
+    public static void Validate(string upn, ErrorField field, IReadOnlyCollection<string>? verifiedDomains)
     {
         if (string.IsNullOrEmpty(upn))
         {

@@ -10,30 +10,30 @@ namespace DirectoryService.Grains.Users;
 /// <summary>Validation and update-mask application for user profiles; field names are the API's.</summary>
 public static partial class UserProfileRules
 {
-    private const string ExtensionPrefix = "extension_attributes.";
+    private const string ExtensionPrefix = "extensionAttributes.";
 
     private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
-        "user_principal_name", "display_name", "given_name", "surname", "mail", "mail_nickname",
-        "department", "job_title", "employee_id", "account_enabled", "extension_attributes");
+        "userPrincipalName", "displayName", "givenName", "surname", "mail", "mailNickname",
+        "department", "jobTitle", "employeeId", "accountEnabled", "extensionAttributes");
 
     /// <summary>Checks every property; the UPN's domain only when <paramref name="verifiedDomains"/> is given.</summary>
-    public static void Validate(UserProfile profile, IReadOnlyCollection<string>? verifiedDomains, string prefix = "user")
+    public static void Validate(UserProfile profile, IReadOnlyCollection<string>? verifiedDomains)
     {
-        UserPrincipalName.Validate(profile.UserPrincipalName, $"{prefix}.user_principal_name", verifiedDomains);
-        FieldRules.Text(profile.DisplayName, $"{prefix}.display_name", required: true);
-        FieldRules.Text(profile.GivenName, $"{prefix}.given_name");
-        FieldRules.Text(profile.Surname, $"{prefix}.surname");
-        FieldRules.Text(profile.Mail, $"{prefix}.mail");
+        UserPrincipalName.Validate(profile.UserPrincipalName, DomainFields.UserPrincipalName, verifiedDomains);
+        FieldRules.Text(profile.DisplayName, DomainFields.DisplayName, required: true);
+        FieldRules.Text(profile.GivenName, DomainFields.GivenName);
+        FieldRules.Text(profile.Surname, DomainFields.Surname);
+        FieldRules.Text(profile.Mail, DomainFields.Mail);
         if (profile.Mail.Length > 0 && !MailShape().IsMatch(profile.Mail))
         {
-            throw DirectoryException.Invalid($"{prefix}.mail", "must be an address of the form local@domain");
+            throw DirectoryException.Invalid(DomainFields.Mail, "must be an address of the form local@domain");
         }
 
-        FieldRules.Text(profile.MailNickname, $"{prefix}.mail_nickname");
-        FieldRules.Text(profile.Department, $"{prefix}.department");
-        FieldRules.Text(profile.JobTitle, $"{prefix}.job_title");
-        FieldRules.Text(profile.EmployeeId, $"{prefix}.employee_id");
-        ValidateExtensions(profile.ExtensionAttributes, $"{prefix}.extension_attributes");
+        FieldRules.Text(profile.MailNickname, DomainFields.MailNickname);
+        FieldRules.Text(profile.Department, DomainFields.Department);
+        FieldRules.Text(profile.JobTitle, DomainFields.JobTitle);
+        FieldRules.Text(profile.EmployeeId, DomainFields.EmployeeId);
+        ValidateExtensions(profile.ExtensionAttributes);
     }
 
     /// <summary>Whether two profiles hold the same values (records compare collections by reference).</summary>
@@ -46,7 +46,7 @@ public static partial class UserProfileRules
     public static UserProfile Apply(UserProfile current, UserProfile changes, ImmutableArray<string> mask)
     {
         FieldRules.Mask(mask, Updatable, ExtensionPrefix);
-        var extensions = FieldRules.Pick(mask, "extension_attributes", current.ExtensionAttributes, changes.ExtensionAttributes);
+        var extensions = FieldRules.Pick(mask, "extensionAttributes", current.ExtensionAttributes, changes.ExtensionAttributes);
         foreach (var path in mask.Where(p => p.StartsWith(ExtensionPrefix, StringComparison.Ordinal)))
         {
             var key = path[ExtensionPrefix.Length..];
@@ -57,35 +57,35 @@ public static partial class UserProfileRules
 
         return new UserProfile
         {
-            UserPrincipalName = FieldRules.Pick(mask, "user_principal_name", current.UserPrincipalName, changes.UserPrincipalName),
-            DisplayName = FieldRules.Pick(mask, "display_name", current.DisplayName, changes.DisplayName),
-            GivenName = FieldRules.Pick(mask, "given_name", current.GivenName, changes.GivenName),
+            UserPrincipalName = FieldRules.Pick(mask, "userPrincipalName", current.UserPrincipalName, changes.UserPrincipalName),
+            DisplayName = FieldRules.Pick(mask, "displayName", current.DisplayName, changes.DisplayName),
+            GivenName = FieldRules.Pick(mask, "givenName", current.GivenName, changes.GivenName),
             Surname = FieldRules.Pick(mask, "surname", current.Surname, changes.Surname),
             Mail = FieldRules.Pick(mask, "mail", current.Mail, changes.Mail),
-            MailNickname = FieldRules.Pick(mask, "mail_nickname", current.MailNickname, changes.MailNickname),
+            MailNickname = FieldRules.Pick(mask, "mailNickname", current.MailNickname, changes.MailNickname),
             Department = FieldRules.Pick(mask, "department", current.Department, changes.Department),
-            JobTitle = FieldRules.Pick(mask, "job_title", current.JobTitle, changes.JobTitle),
-            EmployeeId = FieldRules.Pick(mask, "employee_id", current.EmployeeId, changes.EmployeeId),
-            AccountEnabled = FieldRules.Pick(mask, "account_enabled", current.AccountEnabled, changes.AccountEnabled),
+            JobTitle = FieldRules.Pick(mask, "jobTitle", current.JobTitle, changes.JobTitle),
+            EmployeeId = FieldRules.Pick(mask, "employeeId", current.EmployeeId, changes.EmployeeId),
+            AccountEnabled = FieldRules.Pick(mask, "accountEnabled", current.AccountEnabled, changes.AccountEnabled),
             ExtensionAttributes = extensions,
         };
     }
 
-    private static void ValidateExtensions(ImmutableDictionary<string, string> attributes, string field)
+    private static void ValidateExtensions(ImmutableDictionary<string, string> attributes)
     {
         if (attributes.Count > Limits.MaxExtensionAttributes)
         {
-            throw DirectoryException.Invalid(field, $"must have at most {Limits.MaxExtensionAttributes} entries, got {attributes.Count}");
+            throw DirectoryException.Invalid(DomainFields.ExtensionAttributes, $"must have at most {Limits.MaxExtensionAttributes} entries, got {attributes.Count}");
         }
 
         foreach (var (key, value) in attributes)
         {
             if (!ExtensionKey().IsMatch(key))
             {
-                throw DirectoryException.Invalid(field, $"key '{Truncate(key)}' must be 1..{Limits.MaxExtensionKeyLength} letters, digits, '_' or '.'");
+                throw DirectoryException.Invalid(DomainFields.ExtensionAttributes, $"key '{Truncate(key)}' must be 1..{Limits.MaxExtensionKeyLength} letters, digits, '_' or '.'");
             }
 
-            FieldRules.Text(value, $"{field}[{key}]");
+            FieldRules.Text(value, new ErrorField(DomainFields.ExtensionAttributes, Key: key));
         }
     }
 
