@@ -22,7 +22,7 @@ public sealed class TenantRulesTests
     public void Normalize_RejectsNonDomains(string domain)
     {
         var error = Assert.Throws<DirectoryException>(() => TenantRules.Normalize(new TenantSpec { DisplayName = "C", VerifiedDomains = [domain] }));
-        Assert.Equal("tenant.verified_domains[0]", error.Field);
+        Assert.Equal(new ErrorField(DomainFields.VerifiedDomains, 0), error.Field);
     }
 
     [Fact]
@@ -30,6 +30,6 @@ public sealed class TenantRulesTests
     {
         var domains = Enumerable.Range(0, Limits.MaxVerifiedDomains + 1).Select(i => $"d{i}.example.com");
         var error = Assert.Throws<DirectoryException>(() => TenantRules.Normalize(new TenantSpec { DisplayName = "C", VerifiedDomains = [.. domains] }));
-        Assert.Equal("tenant.verified_domains", error.Field);
+        Assert.Equal(new ErrorField(DomainFields.VerifiedDomains), error.Field);
     }
 }

@@ -29,9 +29,9 @@ public sealed class UserRulesTests
     [InlineData("alice@fabrikam.com")]
     public void Validate_RejectsMalformedNames_NamingTheField(string upn)
     {
-        var error = Assert.Throws<DirectoryException>(() => UserPrincipalName.Validate(upn, "user.user_principal_name", Domains));
+        var error = Assert.Throws<DirectoryException>(() => UserPrincipalName.Validate(upn, DomainFields.UserPrincipalName, Domains));
         Assert.Equal(DirectoryErrorCode.InvalidArgument, error.Code);
-        Assert.Equal("user.user_principal_name", error.Field);
+        Assert.Equal(new ErrorField(DomainFields.UserPrincipalName), error.Field);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class UserRulesTests
         var current = new UserProfile { UserPrincipalName = "a@contoso.com", DisplayName = "A", Department = "Sales", AccountEnabled = true };
         var changes = new UserProfile { DisplayName = "B", Department = "R&D", AccountEnabled = false };
 
-        var updated = UserProfileRules.Apply(current, changes, ["department", "account_enabled"]);
+        var updated = UserProfileRules.Apply(current, changes, ["department", "accountEnabled"]);
 
         Assert.Equal(current with { Department = "R&D", AccountEnabled = false }, updated);
     }
@@ -55,7 +55,7 @@ public sealed class UserRulesTests
         var current = new UserProfile { ExtensionAttributes = ImmutableDictionary<string, string>.Empty.Add("a", "1").Add("b", "2") };
         var changes = new UserProfile { ExtensionAttributes = ImmutableDictionary<string, string>.Empty.Add("c", "3").Add("b", "x") };
 
-        var updated = UserProfileRules.Apply(current, changes, ["extension_attributes.c", "extension_attributes.a"]);
+        var updated = UserProfileRules.Apply(current, changes, ["extensionAttributes.c", "extensionAttributes.a"]);
 
         Assert.Equal(new Dictionary<string, string> { ["b"] = "2", ["c"] = "3" }, updated.ExtensionAttributes);
     }
@@ -63,10 +63,11 @@ public sealed class UserRulesTests
     [Theory]
     [InlineData]
     [InlineData("unknown")]
-    [InlineData("extension_attributes.")]
+    [InlineData("extensionAttributes.")]
+    [InlineData("job_title")]
     public void Apply_RejectsEmptyOrUnknownMasks(params string[] mask)
     {
         var error = Assert.Throws<DirectoryException>(() => UserProfileRules.Apply(new UserProfile(), new UserProfile(), [.. mask]));
-        Assert.Equal("update_mask", error.Field);
+        Assert.Equal(new ErrorField(DomainFields.UpdateMask), error.Field);
     }
 }
