@@ -21,6 +21,14 @@ public interface IPrincipalGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<PrincipalNode> GetNodeAsync();
 
+    /// <summary>
+    /// Whether the object exists (live or restorable). If it does not, removes its listing row, which a
+    /// create that failed may have left; a create in progress finishes first (this call does not interleave).
+    /// </summary>
+    [Alias("ExistsOrUnlistAsync")]
+    [Idempotent]
+    Task<bool> ExistsOrUnlistAsync();
+
     /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
     [Alias("AddMemberOfAsync")]
     [Idempotent]

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
+using DirectoryService.Abstractions.Tenants;
 
 namespace DirectoryService.Grains.Common;
 
@@ -114,8 +115,23 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     protected abstract TView View();
 
-    /// <summary>Writes this object's row in the tenant's listing index.</summary>
-    protected abstract Task PublishAsync();
+    /// <summary>The bucket of the tenant's listing index that holds this object's row.</summary>
+    protected abstract RowSet ListingSet { get; }
+
+    /// <summary>This object's row in the listing index, for the given profile and deletion mark.</summary>
+    protected abstract byte[] ListingEntry(TProfile profile, DateTimeOffset? deletedAt);
+
+    /// <summary>Whether the object exists (live or restorable); if not, removes a listing row that a failed create left.</summary>
+    public async Task<bool> ExistsOrUnlistAsync()
+    {
+        if (Current != ObjectState.Missing)
+        {
+            return true;
+        }
+
+        await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+        return false;
+    }
 
     /// <summary>
     /// Runs after a stored change to what <see cref="GetNodeAsync"/> answers (state, flag, "member of"),
@@ -162,17 +178,38 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
             : throw DirectoryException.AlreadyExists(DomainFields.Id, $"the {KindName} already exists");
     }
 
-    protected async Task<TView> CreateCoreAsync(TProfile profile)
+    /// <summary>
+    /// Creates the object in its tenant. The listing row goes first and the tenant's admission after
+    /// it, so a tenant deletion either refuses this create or, listing the tenant's objects after it
+    /// stopped admitting, finds this row and waits for the create (<see cref="ExistsOrUnlistAsync"/>).
+    /// <paramref name="admitted"/> runs the checks that need the tenant (its domains, name uniqueness).
+    /// </summary>
+    protected async Task<TView> CreateCoreAsync(TProfile profile, Func<TenantView, Task>? admitted = null)
     {
+        await PublishAsync(profile, deletedAt: null);
+        try
+        {
+            var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync();
+            if (admitted is not null)
+            {
+                await admitted(tenant);
+            }
+        }
+        catch (DirectoryException)
+        {
+            await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+            throw;
+        }
+
         State.CreatedAt = Now;
-        return await SaveAsync(profile, deletedAt: null);
+        return await SaveAsync(profile, deletedAt: null, published: true);
     }
 
     /// <summary>Stores a new version of the profile, then updates the listing row.</summary>
     protected Task<TView> SaveAsync(TProfile profile) => SaveAsync(profile, State.DeletedAt);
 
     /// <summary>Stores a new version of the profile and deletion mark, then updates the listing row.</summary>
-    private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt)
+    private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt, bool published = false)
     {
         var before = (Current, Flag: State.Profile is { } p && Flag(p));
         State.Profile = profile;
@@ -184,9 +221,16 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
             await NodeChangedAsync();
         }
 
-        await PublishAsync();
+        if (!published)
+        {
+            await PublishAsync(profile, deletedAt);
+        }
+
         return View();
     }
+
+    private Task PublishAsync(TProfile profile, DateTimeOffset? deletedAt) =>
+        Rows.WriteAsync(ListingSet, [RowWrite.Upsert(ObjectId, ListingEntry(profile, deletedAt))]);
 
     /// <summary>Writes the state; only once it is stored does <see cref="GetNodeAsync"/> answer from it.</summary>
     private async Task StoreAsync()

@@ -6,9 +6,10 @@ public static class StateWrites
     /// <summary>
     /// Writes the state; if the write fails, reloads what storage holds (the write may or may not have
     /// landed) so later calls on this activation do not serve an unacknowledged change, then rethrows.
-    /// If even the reload fails, the activation is dropped and the next call loads afresh.
+    /// If even the reload fails, the activation is dropped and the next call loads afresh; meanwhile
+    /// <paramref name="stateUnknown"/> lets the grain stop answering from a state storage may not hold.
     /// </summary>
-    public static async Task WriteOrReloadAsync<T>(this IPersistentState<T> state, Grain grain)
+    public static async Task WriteOrReloadAsync<T>(this IPersistentState<T> state, Grain grain, Action? stateUnknown = null)
     {
         try
         {
@@ -22,6 +23,7 @@ public static class StateWrites
             }
             catch
             {
+                stateUnknown?.Invoke();
                 grain.DeactivateOnIdle();
             }
 

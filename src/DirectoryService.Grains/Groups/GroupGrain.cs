@@ -85,8 +85,7 @@ public sealed partial class GroupGrain(
             return View();
         }
 
-        await RequireLiveOwnersAsync(normalized.OwnerIds, []);
-        var view = await CreateCoreAsync(normalized);
+        var view = await CreateCoreAsync(normalized, _ => RequireLiveOwnersAsync(normalized.OwnerIds, []));
 
         await Members.CreateAsync();
         _pending = [];
@@ -185,12 +184,10 @@ public sealed partial class GroupGrain(
     /// <summary>Closures above this group are cached on every silo: each must drop them before the change is acknowledged.</summary>
     protected override Task NodeChangedAsync() => caches.InvalidateTenantAsync(TenantId);
 
-    protected override Task PublishAsync()
-    {
-        var p = State.Profile!;
-        var entry = new GroupIndexEntry(ObjectId, p.DisplayName, p.MailNickname, p.SecurityEnabled, State.DeletedAt);
-        return Rows.WriteAsync(RowSets.GroupIndex(TenantId, RowSets.Bucket(ObjectId)), [RowWrite.Upsert(ObjectId, codec.Encode(entry))]);
-    }
+    protected override RowSet ListingSet => RowSets.GroupIndex(TenantId, RowSets.Bucket(ObjectId));
+
+    protected override byte[] ListingEntry(GroupProfile p, DateTimeOffset? deletedAt) =>
+        codec.Encode(new GroupIndexEntry(ObjectId, p.DisplayName, p.MailNickname, p.SecurityEnabled, deletedAt));
 
     /// <summary>
     /// Writes member rows with the updates they owe (replacing the row of the previous change's

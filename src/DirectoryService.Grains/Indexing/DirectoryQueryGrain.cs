@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Common;
@@ -45,16 +46,34 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
     public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>
         [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => Group(id).GetAsync(false))];
 
-    public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken)
-    {
-        var users = await _index.ReadAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, null, 1);
-        if (users.Items.Count > 0)
-        {
-            return true;
-        }
+    public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken) =>
+        await AnyExistsAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, id => User(id), cancellationToken)
+        || await AnyExistsAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, id => Group(id), cancellationToken);
 
-        var groups = await _index.ReadAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, null, 1);
-        return groups.Items.Count > 0;
+    /// <summary>
+    /// Whether a listed object exists, asking each listed object until one does: a row can outlive a
+    /// create that failed (or an object past its retention), and asking removes such rows. An object
+    /// whose create is in progress answers once the create is done.
+    /// </summary>
+    private async Task<bool> AnyExistsAsync<TEntry>(Func<string, RowSet> bucket, IIndexFilter<TEntry> filter, Func<string, IPrincipalGrain> grain, CancellationToken cancellationToken)
+        where TEntry : IIndexEntry
+    {
+        string? after = null;
+        do
+        {
+            var page = await _index.ReadAsync(bucket, filter, after, 16, cancellationToken);
+            foreach (var row in page.Items)
+            {
+                if (await grain(row.Id).ExistsOrUnlistAsync())
+                {
+                    return true;
+                }
+            }
+
+            after = page.Next;
+        }
+        while (after is not null);
+        return false;
     }
 
     public async Task<bool> IsDomainInUseAsync(string domain, CancellationToken cancellationToken)

@@ -23,6 +23,21 @@ public sealed class TenantGrain(
 {
     private string TenantId => this.GetPrimaryKeyString();
 
+    /// <summary>The tenant as last stored (null if it does not exist): what <see cref="AdmitAsync"/> answers from.</summary>
+    private TenantView? _stored;
+
+    /// <summary>Set while a deletion runs: from then on no create is admitted.</summary>
+    private bool _deleting;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        TakeStored();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task<TenantView> AdmitAsync() =>
+        _stored is { } view && !_deleting ? Task.FromResult(view) : throw DirectoryException.NotFound(DomainFields.Tenant, "tenant");
+
     public async Task<TenantView> CreateAsync(TenantSpec spec)
     {
         if (state.State.Spec is not null)
@@ -33,7 +48,7 @@ public sealed class TenantGrain(
         state.State.Spec = TenantRules.Normalize(spec);
         state.State.CreatedAt = clock.UtcNow;
         state.State.Version = 1;
-        await state.WriteOrReloadAsync(this);
+        await WriteAsync();
         await GrainFactory.GetGrain<ITenantRegistryGrain>(0).AddAsync(TenantId);
         return View();
     }
@@ -59,7 +74,7 @@ public sealed class TenantGrain(
 
         state.State.Spec = updated;
         state.State.Version++;
-        await state.WriteOrReloadAsync(this);
+        await WriteAsync();
         return View();
     }
 
@@ -67,14 +82,50 @@ public sealed class TenantGrain(
     {
         Require(DomainFields.Id);
         ETag.Check(etag, state.State.Version, DomainFields.ETag);
-        if (await Query.HasObjectsAsync())
+
+        // Stop admitting creates first: any create admitted before has published its listing row, so
+        // the listing below sees it (and waits for it to finish); any later one is refused.
+        _deleting = true;
+        try
         {
-            throw DirectoryException.Precondition(DomainFields.Id, "the tenant still holds users or groups (soft-deleted ones included)");
+            if (await Query.HasObjectsAsync())
+            {
+                throw DirectoryException.Precondition(DomainFields.Id, "the tenant still holds users or groups (soft-deleted ones included)");
+            }
+
+            await state.ClearStateAsync();
+            TakeStored();
+        }
+        finally
+        {
+            _deleting = false;
         }
 
-        await state.ClearStateAsync();
         await GrainFactory.GetGrain<ITenantRegistryGrain>(0).RemoveAsync(TenantId);
     }
+
+    /// <summary>Writes the state and takes what storage then holds as the admitted snapshot (none if unknown).</summary>
+    private async Task WriteAsync()
+    {
+        var known = true;
+        try
+        {
+            await state.WriteOrReloadAsync(this, stateUnknown: () => known = false);
+        }
+        finally
+        {
+            if (known)
+            {
+                TakeStored();
+            }
+            else
+            {
+                _stored = null;
+            }
+        }
+    }
+
+    private void TakeStored() => _stored = state.State.Spec is null ? null : View();
 
     private IDirectoryQueryGrain Query => GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId);
 

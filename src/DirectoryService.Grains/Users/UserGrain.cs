@@ -62,10 +62,12 @@ public sealed class UserGrain(
             return View();
         }
 
-        var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync();
-        UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
-        await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
-        return await CreateCoreAsync(profile);
+        UserProfileRules.Validate(profile, verifiedDomains: null);
+        return await CreateCoreAsync(profile, async tenant =>
+        {
+            UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
+            await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
+        });
     }
 
     public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
@@ -101,10 +103,8 @@ public sealed class UserGrain(
 
     protected override UserView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
 
-    protected override Task PublishAsync()
-    {
-        var p = State.Profile!;
-        var entry = new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, State.DeletedAt);
-        return Rows.WriteAsync(RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId)), [RowWrite.Upsert(ObjectId, codec.Encode(entry))]);
-    }
+    protected override RowSet ListingSet => RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId));
+
+    protected override byte[] ListingEntry(UserProfile p, DateTimeOffset? deletedAt) =>
+        codec.Encode(new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, deletedAt));
 }
