@@ -31,6 +31,16 @@ public interface IUserGrain : IPrincipalGrain
     Task<UserView> RestoreAsync();
 
     /// <summary>
+    /// Whether the user holds the principal name (in its compared form): as last stored, live or
+    /// restorable, or because a create or rename to it is in progress. Interleaves, so the name's grain
+    /// can ask while this user waits on another name's grain (two users swapping names).
+    /// </summary>
+    [Alias("HoldsPrincipalNameAsync")]
+    [Idempotent]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> HoldsPrincipalNameAsync(string nameKey);
+
+    /// <summary>
     /// The sign-in view of the user, from the last stored snapshot (interleaves with writes, like
     /// <see cref="IPrincipalGrain.GetNodeAsync"/>). A <paramref name="reader"/> silo that caches the
     /// answer is told to drop it when the user changes, before the change is acknowledged.

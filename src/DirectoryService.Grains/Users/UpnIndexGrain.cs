@@ -49,18 +49,14 @@ public sealed class UpnIndexGrain(
 
     public Task<string?> GetOwnerAsync() => Task.FromResult(binding.State.UserId);
 
-    /// <summary>Whether the user exists (live or restorable) and still has this name.</summary>
+    /// <summary>
+    /// Whether the user exists (live or restorable) and still has this name, or is taking it now. The
+    /// user answers without waiting for its own calls, so two users swapping names do not wait on
+    /// each other: each finds the other still holding the name and is refused at once.
+    /// </summary>
     private async Task<bool> HoldsNameAsync(string userId)
     {
         var (tenantId, name) = GrainKeys.Split(this.GetPrimaryKeyString());
-        try
-        {
-            var user = await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).GetAsync(includeDeleted: true);
-            return UserPrincipalName.Key(user.Profile.UserPrincipalName) == name;
-        }
-        catch (DirectoryException e) when (e.Code == DirectoryErrorCode.NotFound)
-        {
-            return false;
-        }
+        return await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).HoldsPrincipalNameAsync(name);
     }
 }

@@ -33,6 +33,9 @@ public sealed class UserGrain(
     /// </summary>
     private bool _earlierReaders;
 
+    /// <summary>The name (compared form) a create or rename in progress is taking, until its change is stored or has failed.</summary>
+    private string? _claiming;
+
     protected override string KindName => "user";
 
     private IUpnIndexGrain UpnIndex(string upn) => UserPrincipalName.Index(GrainFactory, TenantId, upn);
@@ -55,6 +58,12 @@ public sealed class UserGrain(
         return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node, view));
     }
 
+    public Task<bool> HoldsPrincipalNameAsync(string nameKey)
+    {
+        var (node, profile, _) = StoredNode();
+        return Task.FromResult(nameKey == _claiming || (node.State != Abstractions.Membership.ObjectState.Missing && UserPrincipalName.Key(profile!.UserPrincipalName) == nameKey));
+    }
+
     public async Task<UserView> CreateAsync(UserProfile profile)
     {
         if (!MustCreate(profile, UserProfileRules.Same))
@@ -63,11 +72,19 @@ public sealed class UserGrain(
         }
 
         UserProfileRules.Validate(profile, verifiedDomains: null);
-        return await CreateCoreAsync(profile, async tenant =>
+        _claiming = UserPrincipalName.Key(profile.UserPrincipalName);
+        try
         {
-            UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
-            await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
-        });
+            return await CreateCoreAsync(profile, async tenant =>
+            {
+                UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
+                await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
+            });
+        }
+        finally
+        {
+            _claiming = null;
+        }
     }
 
     public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
@@ -76,7 +93,7 @@ public sealed class UserGrain(
         ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = UserProfileRules.Apply(current, changes, mask);
         var renamed = UserPrincipalName.Key(current.UserPrincipalName) != UserPrincipalName.Key(updated.UserPrincipalName);
-        var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).GetAsync()).Spec.VerifiedDomains : default;
+        var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync()).Spec.VerifiedDomains : default;
         UserProfileRules.Validate(updated, renamed ? domains : null);
 
         if (!renamed)
@@ -84,8 +101,18 @@ public sealed class UserGrain(
             return await SaveAsync(updated);
         }
 
-        await UpnIndex(updated.UserPrincipalName).ReserveAsync(ObjectId);
-        var view = await SaveAsync(updated);
+        UserView view;
+        _claiming = UserPrincipalName.Key(updated.UserPrincipalName);
+        try
+        {
+            await UpnIndex(updated.UserPrincipalName).ReserveAsync(ObjectId);
+            view = await SaveAsync(updated);
+        }
+        finally
+        {
+            _claiming = null;
+        }
+
         await UpnIndex(current.UserPrincipalName).ReleaseAsync(ObjectId);
         return view;
     }
