@@ -30,8 +30,10 @@ if [ ! -f .data/tls.crt ]; then
   chmod 600 .data/tls.key
 fi
 
-# Development tokens: the silo trusts this key (created on first run) and ./dirctl mints with it.
+# Development tokens: the silo trusts this key (created on first run) and ./dirctl mints with it;
+# page tokens are signed with a development key kept beside it.
 dotnet run --project src/DirectoryService.Silo -c Release -- \
   --Kestrel:Endpoints:Grpc:Url=https://127.0.0.1:5000 \
   --Directory:Tls:CertificatePath="$PWD/.data/tls.crt" --Directory:Tls:KeyPath="$PWD/.data/tls.key" \
-  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" "$@"
+  --Directory:Auth:DevelopmentSigningKeyFile="$PWD/.data/dev-signing-key.pem" \
+  --Directory:Tokens:DevelopmentKeyFile="$PWD/.data/token-key" "$@"

@@ -69,7 +69,7 @@ start_silo() {
     --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
     --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
     --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
-    --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tls:AllowPlaintextOnLoopback=true \
+    --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tokens:DevelopmentKeyFile="$work/token-key" --Directory:Tls:AllowPlaintextOnLoopback=true \
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!

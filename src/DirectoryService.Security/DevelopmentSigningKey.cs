@@ -33,31 +33,7 @@ public sealed class DevelopmentSigningKey
     public static DevelopmentSigningKey LoadOrCreate(string path)
     {
         var rsa = RSA.Create(2048);
-        if (File.Exists(path))
-        {
-            rsa.ImportFromPem(File.ReadAllText(path));
-            return new DevelopmentSigningKey(rsa);
-        }
-
-        // Written aside and moved into place, so silos starting together agree on one key.
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temporary, rsa.ExportPkcs8PrivateKeyPem());
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            rsa.ImportFromPem(File.ReadAllText(path));
-        }
-
+        rsa.ImportFromPem(DevelopmentSecretFile.ReadOrCreate(path, () => RSA.Create(2048).ExportPkcs8PrivateKeyPem()));
         return new DevelopmentSigningKey(rsa);
     }
 

@@ -8,6 +8,9 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
     /// <summary>The key the test silos trust; tests mint their callers' tokens with it.</summary>
     public static DevelopmentSigningKey SigningKey { get; } = DevelopmentSigningKey.Create();
 
+    /// <summary>The page-token key every silo of this test run shares.</summary>
+    public static string TokenKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private static readonly Lazy<string> PublicKeyFile = new(() =>
     {
         var path = Path.Combine(Path.GetTempPath(), $"directory-test-key-{Environment.ProcessId}.pem");
@@ -48,6 +51,7 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Auth:Audience", DevelopmentSigningKey.Audience),
         ("Directory:Auth:Issuers:0", DevelopmentSigningKey.Issuer),
         ("Directory:Auth:SigningKeys:0", PublicKeyFile.Value),
+        ("Directory:Tokens:Keys:0", TokenKey),
         ("Directory:Tls:AllowPlaintextOnLoopback", "true"),
         ("Logging:LogLevel:Default", "Warning"),
     ];

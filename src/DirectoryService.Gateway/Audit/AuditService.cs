@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace DirectoryService.Gateway.Audit;
 
 /// <summary>Reads the caller's tenant's audit log. Nothing here, or anywhere, changes a record.</summary>
-public sealed class AuditService(IAuditLog log) : Grpc.V1.Audit.AuditBase
+public sealed class AuditService(IAuditLog log, PageTokens tokens) : Grpc.V1.Audit.AuditBase
 {
     [Authorize(Policy = Policies.AuditRead)]
     public override async Task<ListAuditRecordsResponse> ListAuditRecords(ListAuditRecordsRequest request, ServerCallContext context)
@@ -18,12 +18,12 @@ public sealed class AuditService(IAuditLog log) : Grpc.V1.Audit.AuditBase
         var from = request.StartTime?.ToDateTimeOffset();
         var to = request.EndTime?.ToDateTimeOffset();
         var query = $"{from:O}|{to:O}";
-        var page = PageRequest.From(request.PageSize, request.PageToken, query);
+        var page = tokens.Read(context, request.PageSize, request.PageToken, query);
         var records = await log.ListAsync(tenant, from, to, page.After, page.Size);
         return new ListAuditRecordsResponse
         {
             Records = { records.Items.Select(ToProto) },
-            NextPageToken = PageRequest.TokenFor(records.Next, query),
+            NextPageToken = tokens.Issue(context, records.Next, query),
         };
     }
 

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace DirectoryService.Gateway.Groups;
 
 /// <summary>The Groups API: maps each call onto the group grains of the caller's tenant.</summary>
-public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsBase
+public sealed class GroupsService(IGrainFactory grains, PageTokens tokens) : Grpc.V1.Groups.GroupsBase
 {
     [Authorize(Policy = Policies.GroupsWrite)]
     public override async Task<Group> CreateGroup(CreateGroupRequest request, ServerCallContext context)
@@ -67,12 +67,12 @@ public sealed class GroupsService(IGrainFactory grains) : Grpc.V1.Groups.GroupsB
             Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
         };
         var query = filter.ToString();
-        var page = PageRequest.From(request.PageSize, request.PageToken, query);
+        var page = tokens.Read(context, request.PageSize, request.PageToken, query);
         var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListGroupsAsync(filter, page.After, page.Size, context.CancellationToken);
         return new ListGroupsResponse
         {
             Groups = { result.Items.Select(g => g.ToProto()) },
-            NextPageToken = PageRequest.TokenFor(result.Next, query),
+            NextPageToken = tokens.Issue(context, result.Next, query),
         };
     }
 

@@ -16,7 +16,7 @@ namespace DirectoryService.Gateway.Members;
 /// groups goes through the tenant's nesting grain, which rules out cycles. Reads go to the
 /// membership query grain.
 /// </summary>
-public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.MembersBase
+public sealed class MembersService(IGrainFactory grains, PageTokens tokens) : Grpc.V1.Members.MembersBase
 {
     [Authorize(Policy = Policies.MembersWrite)]
     public override async Task<AddMembersResponse> AddMembers(AddMembersRequest request, ServerCallContext context)
@@ -48,53 +48,53 @@ public sealed class MembersService(IGrainFactory grains) : Grpc.V1.Members.Membe
     public override async Task<ListMembersResponse> ListMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
-        return ToResponse(await query.ListMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
+        return ToResponse(context, await query.ListMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMembersResponse> ListTransitiveMembers(ListMembersRequest request, ServerCallContext context)
     {
         var (query, groupId, page) = Parse(request, context);
-        return ToResponse(await query.ListTransitiveMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
+        return ToResponse(context, await query.ListTransitiveMembersAsync(groupId, page.After, page.Size, context.CancellationToken), groupId);
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);
-        return ToResponse(await query.ListMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
+        return ToResponse(context, await query.ListMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
     }
 
     [Authorize(Policy = Policies.MembersRead)]
     public override async Task<ListMemberOfResponse> ListTransitiveMemberOf(ListMemberOfRequest request, ServerCallContext context)
     {
         var (query, principal, page) = Parse(request, context);
-        return ToResponse(await query.ListTransitiveMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
+        return ToResponse(context, await query.ListTransitiveMemberOfAsync(principal, page.After, page.Size, context.CancellationToken), principal.ToString());
     }
 
     private (IMembershipQueryGrain Query, string GroupId, PageRequest Page) Parse(ListMembersRequest request, ServerCallContext context)
     {
         var query = grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
         var groupId = Identifiers.ObjectId(request.GroupId, ErrorField.Request("group_id"));
-        return (query, groupId, PageRequest.From(request.PageSize, request.PageToken, groupId));
+        return (query, groupId, tokens.Read(context, request.PageSize, request.PageToken, groupId));
     }
 
     private (IMembershipQueryGrain Query, ObjectRef Principal, PageRequest Page) Parse(ListMemberOfRequest request, ServerCallContext context)
     {
         var query = grains.GetGrain<IMembershipQueryGrain>(CallerTenant.From(context));
         var principal = request.Principal.ToDomain("principal");
-        return (query, principal, PageRequest.From(request.PageSize, request.PageToken, principal.ToString()));
+        return (query, principal, tokens.Read(context, request.PageSize, request.PageToken, principal.ToString()));
     }
 
-    private static ListMembersResponse ToResponse(Page<ObjectRef> page, string query) => new()
+    private ListMembersResponse ToResponse(ServerCallContext context, Page<ObjectRef> page, string query) => new()
     {
         Members = { page.Items.Select(m => m.ToProto()) },
-        NextPageToken = PageRequest.TokenFor(page.Next, query),
+        NextPageToken = tokens.Issue(context, page.Next, query),
     };
 
-    private static ListMemberOfResponse ToResponse(Page<string> page, string query) => new()
+    private ListMemberOfResponse ToResponse(ServerCallContext context, Page<string> page, string query) => new()
     {
         GroupIds = { page.Items },
-        NextPageToken = PageRequest.TokenFor(page.Next, query),
+        NextPageToken = tokens.Issue(context, page.Next, query),
     };
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace DirectoryService.Gateway.Tenants;
 
 /// <summary>The Tenants API (operators): maps each call onto the tenant grains.</summary>
-public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.TenantsBase
+public sealed class TenantsService(IGrainFactory grains, PageTokens tokens) : Grpc.V1.Tenants.TenantsBase
 {
     [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context)
@@ -47,13 +47,13 @@ public sealed class TenantsService(IGrainFactory grains) : Grpc.V1.Tenants.Tenan
     [Authorize(Policy = Policies.TenantsManage)]
     public override async Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context)
     {
-        var page = PageRequest.From(request.PageSize, request.PageToken);
+        var page = tokens.Read(context, request.PageSize, request.PageToken);
         var ids = await grains.GetGrain<ITenantRegistryGrain>(0).ListAsync(page.After, page.Size);
         var tenants = await Task.WhenAll(ids.Items.Select(id => grains.GetGrain<ITenantGrain>(id).GetAsync()));
         return new ListTenantsResponse
         {
             Tenants = { tenants.Select(t => t.ToProto()) },
-            NextPageToken = PageRequest.TokenFor(ids.Next),
+            NextPageToken = tokens.Issue(context, ids.Next),
         };
     }
 }

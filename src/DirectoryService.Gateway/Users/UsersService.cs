@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace DirectoryService.Gateway.Users;
 
 /// <summary>The Users API: maps each call onto the user grains of the caller's tenant.</summary>
-public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads) : Grpc.V1.Users.UsersBase
+public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads, PageTokens tokens) : Grpc.V1.Users.UsersBase
 {
     [Authorize(Policy = Policies.UsersWrite)]
     public override async Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
@@ -77,12 +77,12 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads)
             Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
         };
         var query = filter.ToString();
-        var page = PageRequest.From(request.PageSize, request.PageToken, query);
+        var page = tokens.Read(context, request.PageSize, request.PageToken, query);
         var result = await grains.GetGrain<IDirectoryQueryGrain>(tenant).ListUsersAsync(filter, page.After, page.Size, context.CancellationToken);
         return new ListUsersResponse
         {
             Users = { result.Items.Select(u => u.ToProto()) },
-            NextPageToken = PageRequest.TokenFor(result.Next, query),
+            NextPageToken = tokens.Issue(context, result.Next, query),
         };
     }
 
