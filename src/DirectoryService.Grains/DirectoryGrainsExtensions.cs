@@ -27,11 +27,4 @@ public static class DirectoryGrainsExtensions
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;
     }
-
-    /// <summary>Keeps row sets in process memory: everything is lost on exit (tests and demos only).</summary>
-    public static ISiloBuilder AddMemoryRowStore(this ISiloBuilder silo)
-    {
-        silo.Services.AddSingleton<IRowStore, MemoryRowStore>();
-        return silo;
-    }
 }

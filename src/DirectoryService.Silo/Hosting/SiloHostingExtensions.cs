@@ -33,9 +33,7 @@ public static partial class SiloHostingExtensions
             if (storage.Mode == StorageOptions.Memory)
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-                orleans.AddMemoryGrainStorage(StorageNames.Directory);
-                orleans.AddMemoryRowStore();
-                orleans.Services.AddSingleton<IAuditLog, MemoryAuditLog>();
+                orleans.AddMemoryDirectoryStorage(StorageNames.Directory);
             }
             else
             {

@@ -1,3 +1,4 @@
+using DirectoryService.Storage.Rows;
 using DirectoryService.Abstractions.Rows;
 
 namespace DirectoryService.Storage.Tests.Rows;
@@ -130,7 +131,7 @@ public sealed class MemoryRowStoreTests : RowStoreContract
 {
     public override Task InitializeAsync()
     {
-        Store = new DirectoryService.Grains.Rows.MemoryRowStore();
+        Store = new MemoryRowStore();
         return Task.CompletedTask;
     }
 }

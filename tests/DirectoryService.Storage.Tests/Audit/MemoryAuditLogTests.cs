@@ -1,7 +1,7 @@
 using DirectoryService.Abstractions.Audit;
-using DirectoryService.Gateway.Audit;
+using DirectoryService.Storage.Audit;
 
-namespace DirectoryService.Gateway.Tests.Audit;
+namespace DirectoryService.Storage.Tests.Audit;
 
 /// <summary>The in-memory audit log keeps the same order, paging and time-range rules as the table one.</summary>
 public sealed class MemoryAuditLogTests

@@ -1,7 +1,7 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Rows;
 
-namespace DirectoryService.Grains.Rows;
+namespace DirectoryService.Storage.Rows;
 
 /// <summary>Row sets in process memory: for the in-memory mode (tests and demos), lost on exit.</summary>
 public sealed class MemoryRowStore : IRowStore

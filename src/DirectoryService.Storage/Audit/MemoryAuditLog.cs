@@ -1,7 +1,7 @@
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Abstractions.Common;
 
-namespace DirectoryService.Gateway.Audit;
+namespace DirectoryService.Storage.Audit;
 
 /// <summary>The audit log in process memory, for the in-memory mode (tests and demos): lost on exit.</summary>
 public sealed class MemoryAuditLog : IAuditLog
