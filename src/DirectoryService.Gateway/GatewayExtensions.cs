@@ -8,6 +8,8 @@ using DirectoryService.Gateway.Tenants;
 using DirectoryService.Gateway.Users;
 using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Paging;
+using DirectoryService.Gateway.Parsing;
+using Grpc.AspNetCore.Server.Model;
 using DirectoryService.Gateway.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
@@ -48,6 +50,15 @@ public static class GatewayExtensions
             options.MaxReceiveMessageSize = MaxMessageBytes;
             options.MaxSendMessageSize = MaxMessageBytes;
         });
+
+        // Bodies that do not parse reach the interceptors (audited, INVALID_ARGUMENT) instead of
+        // failing inside the framework: our binder replaces the framework's for every service.
+        foreach (var framework in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1").ToList())
+        {
+            services.Remove(framework);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>)));
         return services;
     }
 

@@ -50,23 +50,24 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
         }, deadline: DateTime.UtcNow.AddSeconds(30));
 
     /// <summary>Ids created by CreateUser calls that the audit log records as succeeded.</summary>
-    public async Task<HashSet<string>> AuditedUserCreatesAsync()
+    /// <summary>The ids CreateUser records name, by the result they hold (OK, PENDING, ...).</summary>
+    public async Task<ILookup<string, string>> AuditedUserCreatesAsync()
     {
         var audit = new Audit.AuditClient(channel.Intercept(headers =>
         {
             headers.Add("authorization", "Bearer " + ClusterSettings.Token(tenantId, Permissions.AuditRead));
             return headers;
         }));
-        var ids = new HashSet<string>();
+        var records = new List<(string Result, string Id)>();
         var request = new ListAuditRecordsRequest { PageSize = 999 };
         do
         {
             var page = await audit.ListAuditRecordsAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
-            ids.UnionWith(page.Records.Where(r => r.Operation.EndsWith("/CreateUser", StringComparison.Ordinal) && r.Result == "OK").SelectMany(r => r.TargetIds));
+            records.AddRange(page.Records.Where(r => r.Operation.EndsWith("/CreateUser", StringComparison.Ordinal)).SelectMany(r => r.TargetIds.Select(id => (r.Result, id))));
             request.PageToken = page.NextPageToken;
         }
         while (request.PageToken != "");
-        return ids;
+        return records.ToLookup(r => r.Result, r => r.Id);
     }
 
     public async Task<HashSet<string>> MembersOfAsync(string groupId)

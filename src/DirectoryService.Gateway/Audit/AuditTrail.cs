@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Security;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -9,34 +10,76 @@ namespace DirectoryService.Gateway.Audit;
 /// <summary>Writes audit records for calls: who, in which tenant, what, on which ids, with what result.</summary>
 public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger<AuditTrail> logger)
 {
-    /// <summary>Tenant under which attempts without a valid token are recorded.</summary>
+    /// <summary>Log under which attempts without a valid token are recorded.</summary>
     public const string Unauthenticated = "_unauthenticated";
 
-    /// <summary>Tenant under which operator calls that name no tenant are recorded.</summary>
+    /// <summary>Log under which operator calls that name no tenant are recorded.</summary>
     public const string Operators = "_operators";
 
-    public async Task RecordAsync(HttpContext http, string operation, IReadOnlyList<string> targets, IReadOnlyList<string> changed, string result, string? tenantHint = null)
+    /// <summary>
+    /// Stores the pending record of a write before it runs. If it cannot be stored the call is refused
+    /// with UNAVAILABLE and changes nothing: no write runs without its record.
+    /// </summary>
+    public async Task<AuditRecord> BeginAsync(HttpContext http, string operation, IReadOnlyList<string> targets, IReadOnlyList<string> changed, string? tenantHint)
     {
-        var user = http.User;
-        var authenticated = user.Identity?.IsAuthenticated == true;
-        var tenant = authenticated ? user.FindFirst(DirectoryClaims.Tenant)?.Value ?? tenantHint ?? Operators : Unauthenticated;
-        var record = new AuditRecord(
-            "", time.GetUtcNow(), tenant,
-            user.FindFirst(DirectoryClaims.Subject)?.Value ?? "",
-            user.FindFirst(DirectoryClaims.App)?.Value ?? "",
-            operation, targets, changed, result,
-            Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier);
+        try
+        {
+            return await log.AppendAsync(Record(http, operation, targets, changed, AuditResults.Pending, tenantHint));
+        }
+        catch (Exception e)
+        {
+            LogBeginFailed(logger, e, operation);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the audit log could not be written, so nothing was changed; retry later"));
+        }
+    }
+
+    /// <summary>Records the outcome of a write. If that fails, the record stays PENDING (durable), and the silo says so loudly.</summary>
+    public async Task SettleAsync(AuditRecord pending, string result, IReadOnlyList<string> targets)
+    {
+        try
+        {
+            await log.SettleAsync(pending, result, targets);
+        }
+        catch (Exception e)
+        {
+            LogSettleFailed(logger, e, pending.Operation, pending.TenantId, pending.Id, result);
+        }
+    }
+
+    /// <summary>Records a call refused before it ran (authentication, authorization).</summary>
+    public async Task RecordRefusalAsync(HttpContext http, string operation, IReadOnlyList<string> targets, string result, string? tenantHint)
+    {
+        var record = Record(http, operation, targets, [], result, tenantHint);
         try
         {
             await log.AppendAsync(record);
         }
         catch (Exception e)
         {
-            // The call's own outcome stands; a lost audit record must be loud.
-            LogAuditFailed(logger, e, operation, tenant, result);
+            // The call is refused anyway; a lost record of a refusal must be loud.
+            LogRefusalLost(logger, e, operation, record.TenantId, result);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD LOST: {Operation} in tenant {Tenant} ({Result})")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, string operation, string tenant, string result);
+    private AuditRecord Record(HttpContext http, string operation, IReadOnlyList<string> targets, IReadOnlyList<string> changed, string result, string? tenantHint)
+    {
+        var user = http.User;
+        var authenticated = user.Identity?.IsAuthenticated == true;
+        var tenant = authenticated ? user.FindFirst(DirectoryClaims.Tenant)?.Value ?? tenantHint ?? Operators : Unauthenticated;
+        return new AuditRecord(
+            "", time.GetUtcNow(), tenant,
+            user.FindFirst(DirectoryClaims.Subject)?.Value ?? "",
+            user.FindFirst(DirectoryClaims.App)?.Value ?? "",
+            operation, targets, changed, result,
+            Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit log unavailable: refused {Operation} before it changed anything")]
+    private static partial void LogBeginFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD NOT SETTLED: {Operation} in tenant {Tenant} ended {Result}; record {RecordId} stays PENDING")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string operation, string tenant, string recordId, string result);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD LOST: refused {Operation} in tenant {Tenant} ({Result})")]
+    private static partial void LogRefusalLost(ILogger logger, Exception exception, string operation, string tenant, string result);
 }

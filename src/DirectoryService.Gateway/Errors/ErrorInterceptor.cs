@@ -16,6 +16,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
     {
         try
         {
+            if (Parsing.UnparsedRequests.Reason(request) is { } reason)
+            {
+                throw new DirectoryException(DirectoryErrorCode.InvalidArgument, null,
+                    $"the request body is not a valid {(request as Google.Protobuf.IMessage)?.Descriptor.FullName} message ({reason})");
+            }
+
             return await continuation(request, context);
         }
         catch (DirectoryException e)

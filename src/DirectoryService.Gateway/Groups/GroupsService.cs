@@ -17,7 +17,7 @@ public sealed class GroupsService(IGrainFactory grains, PageTokens tokens) : Grp
     {
         var tenant = CallerTenant.From(context);
         var group = Requests.Required(request.Group, "group");
-        var created = await grains.Group(tenant, Identifiers.NewObjectId()).CreateAsync(group.ToProfile());
+        var created = await grains.Group(tenant, NewObjectIds.For(context)).CreateAsync(group.ToProfile());
         return created.ToProto();
     }
 

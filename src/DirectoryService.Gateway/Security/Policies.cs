@@ -43,9 +43,11 @@ public static class Policies
         return builder;
     }
 
-    /// <summary>Application permissions arrive as <c>roles</c> claims, delegated ones in the space-separated <c>scp</c> claim.</summary>
-    private static bool HasAny(ClaimsPrincipal user, string[] permissions) =>
+    /// <summary>The directory permissions a caller holds: application permissions arrive as <c>roles</c> claims, delegated ones in the space-separated <c>scp</c> claim.</summary>
+    public static IEnumerable<string> Granted(ClaimsPrincipal user) =>
         user.FindAll(DirectoryClaims.Roles).Select(c => c.Value)
             .Concat(user.FindAll(DirectoryClaims.Scopes).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
-            .Any(permissions.Contains);
+            .Where(Permissions.All.Contains).Distinct();
+
+    private static bool HasAny(ClaimsPrincipal user, string[] permissions) => Granted(user).Any(permissions.Contains);
 }

@@ -18,7 +18,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads,
     {
         var tenant = CallerTenant.From(context);
         var user = Requests.Required(request.User, "user");
-        var created = await grains.User(tenant, Identifiers.NewObjectId()).CreateAsync(user.ToProfile());
+        var created = await grains.User(tenant, NewObjectIds.For(context)).CreateAsync(user.ToProfile());
         return created.ToProto();
     }
 

@@ -19,6 +19,17 @@ public sealed class MemoryAuditLog : IAuditLog
         return Task.FromResult(stored);
     }
 
+    public Task SettleAsync(AuditRecord pending, string result, IReadOnlyList<string> targets)
+    {
+        lock (_records)
+        {
+            var key = (pending.TenantId, pending.Id);
+            _records[key] = _records[key] with { Result = result, Targets = targets };
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<Page<AuditRecord>> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
     {
         lock (_records)

@@ -13,7 +13,8 @@ namespace DirectoryService.Storage.Audit;
 /// a partition on every insert: with a fixed set of partitions per tenant every audited write grew
 /// slower as the log grew), and all of a tenant's partitions share one physical table
 /// (<see cref="TableShards.By"/>) so the range query stays in one table. Records are only ever
-/// inserted (an insert never overwrites), and no code path updates or deletes them.
+/// inserted (an insert never overwrites) and never deleted; the one update is a write's record
+/// settled from PENDING to its outcome, once.
 /// Appends are group-committed (<see cref="TransactionBatcher"/>): records of one tenant and second
 /// waiting while a write is in flight go together in one transaction, and each caller returns once
 /// its own is stored.
@@ -42,6 +43,16 @@ public sealed class TableAuditLog : IAuditLog
         var entity = Entity(stored);
         await _writes.SubmitAsync(entity.PartitionKey, [new TableTransactionAction(TableTransactionActionType.Add, entity)]);
         return stored;
+    }
+
+    public async Task SettleAsync(AuditRecord pending, string result, IReadOnlyList<string> targets)
+    {
+        var entity = new TableEntity(Partition(pending.TenantId, pending.Id), pending.Id)
+        {
+            ["Result"] = result,
+            ["Targets"] = string.Join(',', targets),
+        };
+        await _writes.SubmitAsync(entity.PartitionKey, [new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, Azure.ETag.All)]);
     }
 
     private TableEntity Entity(AuditRecord stored) => new(Partition(stored.TenantId, stored.Id), stored.Id)

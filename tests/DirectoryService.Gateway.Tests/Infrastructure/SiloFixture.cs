@@ -3,6 +3,8 @@ using DirectoryService.Grains.Common;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Silo.Hosting;
 using DirectoryService.Storage.Rows;
+using DirectoryService.Storage.Audit;
+using DirectoryService.Abstractions.Audit;
 using DirectoryService.Testing;
 using DirectoryService.Security;
 using Grpc.Core;
@@ -11,6 +13,7 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using V1 = DirectoryService.Grpc.V1;
 
@@ -39,6 +42,12 @@ public class SiloFixture : IAsyncLifetime
     /// <summary>Grain calls the silo received.</summary>
     public GrainCallCounter GrainCalls { get; } = new();
 
+    /// <summary>The silo's audit log, observed (and made unavailable on demand).</summary>
+    public ProbedAuditLog Audit { get; private set; } = null!;
+
+    /// <summary>What the silo logged at warning level and above.</summary>
+    public LogCapture Logs { get; } = new();
+
     /// <summary>The silo's row store, counting what it reads and writes.</summary>
     public CountingRowStore Rows { get; private set; } = null!;
 
@@ -62,8 +71,10 @@ public class SiloFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(ExtraSettings);
         builder.Services.AddSingleton(new DirectoryClock(Clock));
         builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
+        builder.Logging.AddProvider(Logs);
         builder.AddDirectorySilo();
         builder.Services.AddSingleton<IRowStore>(services => Rows = new CountingRowStore(services.GetRequiredService<TableRowStore>()));
+        builder.Services.AddSingleton<IAuditLog>(services => Audit = new ProbedAuditLog(services.GetRequiredService<TableAuditLog>(), () => GrainCalls.Calls));
         _app = builder.Build();
         _app.MapDirectorySilo();
         await _app.StartAsync();

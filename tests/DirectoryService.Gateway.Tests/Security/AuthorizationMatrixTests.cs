@@ -45,12 +45,14 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ["SignIn/ResolveSignIn"] = [P.GroupMemberRead, P.DirectoryRead, P.DirectoryReadWrite],
         ["Diagnostics/Ping"] = [AnyToken],
         ["Audit/ListAuditRecords"] = [P.AuditRead],
+        ["Audit/ListServiceAuditRecords"] = [P.Operator],
     };
 
     [Fact]
     public void EveryRpc_HasAnExpectation()
     {
         Assert.Equal(Expected.Keys.Order(), Rpcs.All.Keys.Order());
+        Assert.Equal(Expected.Keys.Order(), DirectoryService.Gateway.Rpcs.RpcCatalog.Descriptions.Select(r => r.FullMethod["/directory.v1.".Length..]).Order());
     }
 
     [Fact]

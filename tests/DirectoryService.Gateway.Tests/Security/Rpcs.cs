@@ -44,5 +44,6 @@ public static class Rpcs
         ["SignIn/ResolveSignIn"] = async (c, t) => await new V1.SignIn.SignInClient(c).ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = $"nobody@{t}.example.com" }),
         ["Diagnostics/Ping"] = async (c, _) => await new V1.Diagnostics.DiagnosticsClient(c).PingAsync(new Empty()),
         ["Audit/ListAuditRecords"] = async (c, _) => await new V1.Audit.AuditClient(c).ListAuditRecordsAsync(new ListAuditRecordsRequest()),
+        ["Audit/ListServiceAuditRecords"] = async (c, _) => await new V1.Audit.AuditClient(c).ListServiceAuditRecordsAsync(new ListServiceAuditRecordsRequest { Log = ServiceAuditLog.Unauthenticated, PageSize = 1 }),
     };
 }
