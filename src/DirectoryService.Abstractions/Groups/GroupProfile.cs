@@ -11,4 +11,7 @@ public sealed record GroupProfile
     [Id(2)] public string MailNickname { get; init; } = "";
     [Id(3)] public bool SecurityEnabled { get; init; }
     [Id(4)] public ImmutableArray<string> OwnerIds { get; init; } = [];
+
+    /// <summary>The group's key in the system it came from; empty when unset. Unique among the tenant's groups when set.</summary>
+    [Id(5)] public string ExternalId { get; init; } = "";
 }

@@ -7,4 +7,5 @@ public sealed record GroupIndexEntry(
     [property: Id(1)] string DisplayName,
     [property: Id(2)] string MailNickname,
     [property: Id(3)] bool SecurityEnabled,
-    [property: Id(4)] DateTimeOffset? DeletedAt) : IIndexEntry;
+    [property: Id(4)] DateTimeOffset? DeletedAt,
+    [property: Id(5)] string ExternalId = "") : IIndexEntry;

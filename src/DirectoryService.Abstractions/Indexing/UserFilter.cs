@@ -14,6 +14,9 @@ public sealed record UserFilter : IIndexFilter<UserIndexEntry>
     /// <summary>Matches users whose principal name ends with <c>@</c> and this domain.</summary>
     [Id(6)] public string? UpnDomain { get; init; }
 
+    /// <summary>Exact equality (external ids are case-sensitive).</summary>
+    [Id(7)] public string? ExternalId { get; init; }
+
     public bool Matches(UserIndexEntry entry) =>
         FilterRules.MatchesDeletion(Deletion, entry.DeletedAt)
         && FilterRules.Equal(UserPrincipalName, entry.UserPrincipalName)
@@ -21,5 +24,6 @@ public sealed record UserFilter : IIndexFilter<UserIndexEntry>
         && FilterRules.Prefix(DisplayNamePrefix, entry.DisplayName)
         && FilterRules.Equal(Department, entry.Department)
         && (AccountEnabled is null || AccountEnabled == entry.AccountEnabled)
+        && (ExternalId is null || ExternalId == entry.ExternalId)
         && (UpnDomain is null || entry.UserPrincipalName.EndsWith("@" + UpnDomain, StringComparison.OrdinalIgnoreCase));
 }

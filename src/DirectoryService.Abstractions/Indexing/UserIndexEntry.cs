@@ -9,4 +9,5 @@ public sealed record UserIndexEntry(
     [property: Id(3)] string DisplayName,
     [property: Id(4)] string Department,
     [property: Id(5)] bool AccountEnabled,
-    [property: Id(6)] DateTimeOffset? DeletedAt) : IIndexEntry;
+    [property: Id(6)] DateTimeOffset? DeletedAt,
+    [property: Id(7)] string ExternalId = "") : IIndexEntry;

@@ -29,6 +29,16 @@ public interface IPrincipalGrain : IGrainWithStringKey
     [Idempotent]
     Task<bool> ExistsOrUnlistAsync();
 
+    /// <summary>
+    /// Whether the object holds the external id: as last stored (live or restorable), or because a
+    /// create or change to it is in progress. Interleaves, so the id's grain can ask while the object
+    /// waits on another key's grain.
+    /// </summary>
+    [Alias("HoldsExternalIdAsync")]
+    [Idempotent]
+    [AlwaysInterleave]
+    Task<bool> HoldsExternalIdAsync(string externalId);
+
     /// <summary>Records that the group lists this object as a member. Idempotent.</summary>
     [Alias("AddMemberOfAsync")]
     [Idempotent]

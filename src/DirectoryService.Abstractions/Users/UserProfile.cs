@@ -17,4 +17,7 @@ public sealed record UserProfile
     [Id(8)] public string EmployeeId { get; init; } = "";
     [Id(9)] public bool AccountEnabled { get; init; } = true;
     [Id(10)] public ImmutableDictionary<string, string> ExtensionAttributes { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The user's key in the system it came from; empty when unset. Unique among the tenant's users when set.</summary>
+    [Id(11)] public string ExternalId { get; init; } = "";
 }

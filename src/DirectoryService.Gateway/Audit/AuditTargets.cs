@@ -66,8 +66,8 @@ public static class AuditTargets
         return value as string is { Length: > 0 } text ? text : null;
     }
 
-    private static bool IsIdField(FieldDescriptor field) =>
-        field.Name == "id" || field.Name == "ids" || field.Name.EndsWith("_id", StringComparison.Ordinal) || field.Name.EndsWith("_ids", StringComparison.Ordinal);
+    /// <summary>Ids the service assigns; <c>external_id</c> is a customer's key (often an employee number), not a target.</summary>
+    private static bool IsIdField(FieldDescriptor field) => field.Name != "external_id" && (field.Name == "id" || field.Name == "ids" || field.Name.EndsWith("_id", StringComparison.Ordinal) || field.Name.EndsWith("_ids", StringComparison.Ordinal));
 
     private static bool IsSet(FieldDescriptor field, IMessage message) =>
         field.HasPresence && !field.IsRepeated

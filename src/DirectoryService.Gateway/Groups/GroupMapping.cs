@@ -13,6 +13,7 @@ public static class GroupMapping
         MailNickname = group.MailNickname,
         SecurityEnabled = group.SecurityEnabled,
         OwnerIds = [.. group.OwnerIds],
+        ExternalId = group.ExternalId,
     };
 
     public static Group ToProto(this GroupView view) => new()
@@ -27,5 +28,6 @@ public static class GroupMapping
         OwnerIds = { view.Profile.OwnerIds },
         DeleteTime = Requests.Time(view.DeletedAt),
         PurgeTime = Requests.Time(view.PurgeAt),
+        ExternalId = view.Profile.ExternalId,
     };
 }

@@ -64,6 +64,7 @@ public sealed class GroupsService(IGrainFactory grains, PageTokens tokens) : Grp
             DisplayNamePrefix = Requests.Text(request.DisplayNamePrefix, "display_name_prefix"),
             MailNickname = Requests.Text(request.MailNickname, "mail_nickname"),
             SecurityEnabled = request.HasSecurityEnabled ? request.SecurityEnabled : null,
+            ExternalId = Requests.Text(request.ExternalId, "external_id"),
             Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
         };
         var query = filter.ToString();

@@ -20,6 +20,7 @@ public static class UserMapping
         JobTitle = user.JobTitle,
         EmployeeId = user.EmployeeId,
         AccountEnabled = !user.HasAccountEnabled || user.AccountEnabled,
+        ExternalId = user.ExternalId,
         ExtensionAttributes = user.ExtensionAttributes.ToImmutableDictionary(),
     };
 
@@ -44,6 +45,7 @@ public static class UserMapping
             ExtensionAttributes = { p.ExtensionAttributes },
             DeleteTime = Requests.Time(view.DeletedAt),
             PurgeTime = Requests.Time(view.PurgeAt),
+            ExternalId = p.ExternalId,
         };
     }
 }

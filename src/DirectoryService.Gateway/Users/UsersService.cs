@@ -74,6 +74,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads,
             DisplayNamePrefix = Requests.Text(request.DisplayNamePrefix, "display_name_prefix"),
             Department = Requests.Text(request.Department, "department"),
             AccountEnabled = request.HasAccountEnabled ? request.AccountEnabled : null,
+            ExternalId = Requests.Text(request.ExternalId, "external_id"),
             Deletion = request.ShowDeleted ? DeletionFilter.DeletedOnly : DeletionFilter.LiveOnly,
         };
         var query = filter.ToString();

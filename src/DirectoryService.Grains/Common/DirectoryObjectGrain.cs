@@ -3,6 +3,7 @@ using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Tenants;
+using DirectoryService.Grains.Indexing;
 
 namespace DirectoryService.Grains.Common;
 
@@ -18,6 +19,9 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     where TProfile : class
 {
     private (string TenantId, string ObjectId)? _key;
+
+    /// <summary>Unique keys a create or change in progress is taking, until its change is stored or has failed.</summary>
+    private readonly HashSet<(string Kind, string Value)> _claiming = [];
 
     /// <summary>What <see cref="GetNodeAsync"/> answers: the node as last stored (taken after every successful write or load).</summary>
     private (TProfile? Profile, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf, TView? View) _stored;
@@ -46,6 +50,28 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     }
 
     public Task<PrincipalNode> GetNodeAsync() => Task.FromResult(StoredNode().Node);
+
+    public Task<bool> HoldsExternalIdAsync(string externalId) => Task.FromResult(Holds(OwnedKey.ExternalIdKind, externalId));
+
+    /// <summary>Whether the object holds the key: as last stored (live or restorable), or because a change in progress is taking it.</summary>
+    protected bool Holds(string kind, string value)
+    {
+        var (node, profile, _) = StoredNode();
+        return _claiming.Contains((kind, value))
+            || (node.State != ObjectState.Missing && UniqueKeys(profile!).Any(k => k.Kind == kind && k.Value == value));
+    }
+
+    /// <summary>The unique keys a profile takes in the tenant: its external id (when set) and, for users, the principal name.</summary>
+    protected virtual IEnumerable<OwnedKey> UniqueKeys(TProfile profile) =>
+        ExternalIdOf(profile) is { Length: > 0 } externalId
+            ? [new OwnedKey(OwnedKey.ExternalIdKind, externalId, ExternalIds.Index(GrainFactory, TenantId, Kind, externalId))]
+            : [];
+
+    /// <summary>The profile's external id; empty when unset.</summary>
+    protected abstract string ExternalIdOf(TProfile profile);
+
+    /// <summary>Whether this is a user or a group.</summary>
+    protected abstract ObjectKind Kind { get; }
 
     /// <summary>The node, profile and view as last stored: what reads that interleave with writes answer from.</summary>
     protected (PrincipalNode Node, TProfile? Profile, TView? View) StoredNode()
@@ -187,23 +213,81 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected async Task<TView> CreateCoreAsync(TProfile profile, Func<TenantView, Task>? admitted = null)
     {
         await PublishAsync(profile, deletedAt: null);
+        var keys = UniqueKeys(profile).ToList();
+        Claim(keys);
         try
         {
-            var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync();
-            if (admitted is not null)
+            try
             {
-                await admitted(tenant);
+                var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync();
+                if (admitted is not null)
+                {
+                    await admitted(tenant);
+                }
+
+                foreach (var key in keys)
+                {
+                    await key.Binding.ReserveAsync(ObjectId);
+                }
             }
+            catch (DirectoryException)
+            {
+                await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+                throw;
+            }
+
+            State.CreatedAt = Now;
+            return await SaveAsync(profile, deletedAt: null, published: true);
         }
-        catch (DirectoryException)
+        finally
         {
-            await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
-            throw;
+            Unclaim(keys);
+        }
+    }
+
+    /// <summary>
+    /// Stores an update. Unique keys it takes (a new principal name or external id) are reserved
+    /// first, and those it gives up released once the change is stored, so no moment exists when two
+    /// objects hold one key.
+    /// </summary>
+    protected async Task<TView> SaveUpdateAsync(TProfile current, TProfile updated)
+    {
+        var before = UniqueKeys(current).ToList();
+        var after = UniqueKeys(updated).ToList();
+        var taken = after.Where(k => !before.Any(b => b.Kind == k.Kind && b.Value == k.Value)).ToList();
+        var given = before.Where(k => !after.Any(a => a.Kind == k.Kind && a.Value == k.Value)).ToList();
+        if (taken.Count == 0 && given.Count == 0)
+        {
+            return await SaveAsync(updated);
         }
 
-        State.CreatedAt = Now;
-        return await SaveAsync(profile, deletedAt: null, published: true);
+        TView view;
+        Claim(taken);
+        try
+        {
+            foreach (var key in taken)
+            {
+                await key.Binding.ReserveAsync(ObjectId);
+            }
+
+            view = await SaveAsync(updated);
+        }
+        finally
+        {
+            Unclaim(taken);
+        }
+
+        foreach (var key in given)
+        {
+            await key.Binding.ReleaseAsync(ObjectId);
+        }
+
+        return view;
     }
+
+    private void Claim(IEnumerable<OwnedKey> keys) => _claiming.UnionWith(keys.Select(k => (k.Kind, k.Value)));
+
+    private void Unclaim(IEnumerable<OwnedKey> keys) => _claiming.ExceptWith(keys.Select(k => (k.Kind, k.Value)));
 
     /// <summary>Stores a new version of the profile, then updates the listing row.</summary>
     protected Task<TView> SaveAsync(TProfile profile) => SaveAsync(profile, State.DeletedAt);
@@ -249,4 +333,11 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         _stored = (State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf), State.Profile is null ? default : View());
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
+}
+
+/// <summary>A unique key an object takes in its tenant: its kind (<c>upn</c>, <c>externalId</c>), its compared value, and the grain that binds it.</summary>
+public sealed record OwnedKey(string Kind, string Value, IUniqueKeyGrain Binding)
+{
+    public const string PrincipalNameKind = "upn";
+    public const string ExternalIdKind = "externalId";
 }

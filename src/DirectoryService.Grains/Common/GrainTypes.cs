@@ -11,6 +11,7 @@ public static class GrainTypes
     public const string TenantRegistry = "tenantregistry";
     public const string User = "user";
     public const string UpnIndex = "upnindex";
+    public const string ExternalIdIndex = "externalidindex";
     public const string Group = "group";
     public const string Nesting = "nesting";
     public const string DirectoryQuery = "directoryquery";

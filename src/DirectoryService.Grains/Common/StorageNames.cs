@@ -11,4 +11,5 @@ public static class StorageNames
     public const string User = "user";
     public const string Group = "group";
     public const string UpnIndex = "upn";
+    public const string ExternalIdIndex = "externalid";
 }

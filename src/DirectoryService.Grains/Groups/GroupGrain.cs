@@ -4,6 +4,7 @@ using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Indexing;
 using DirectoryService.Grains.Membership;
 using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.Logging;
@@ -98,8 +99,12 @@ public sealed partial class GroupGrain(
         ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = GroupProfileRules.Normalize(GroupProfileRules.Apply(current, changes, mask));
         await RequireLiveOwnersAsync(updated.OwnerIds, current.OwnerIds);
-        return await SaveAsync(updated);
+        return await SaveUpdateAsync(current, updated);
     }
+
+    protected override ObjectKind Kind => ObjectKind.Group;
+
+    protected override string ExternalIdOf(GroupProfile profile) => profile.ExternalId;
 
     public async Task<int> AddMembersAsync(ImmutableArray<ObjectRef> refs)
     {
@@ -187,7 +192,7 @@ public sealed partial class GroupGrain(
     protected override RowSet ListingSet => RowSets.GroupIndex(TenantId, RowSets.Bucket(ObjectId));
 
     protected override byte[] ListingEntry(GroupProfile p, DateTimeOffset? deletedAt) =>
-        codec.Encode(new GroupIndexEntry(ObjectId, p.DisplayName, p.MailNickname, p.SecurityEnabled, deletedAt));
+        codec.Encode(ListingEntries.Of(ObjectId, p, deletedAt));
 
     /// <summary>
     /// Writes member rows with the updates they owe (replacing the row of the previous change's

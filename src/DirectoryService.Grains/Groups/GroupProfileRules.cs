@@ -10,7 +10,7 @@ namespace DirectoryService.Grains.Groups;
 public static class GroupProfileRules
 {
     private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
-        "displayName", "description", "mailNickname", "securityEnabled", "ownerIds");
+        "displayName", "description", "mailNickname", "securityEnabled", "ownerIds", "externalId");
 
     /// <summary>Checks every property and returns the profile with owner ids canonical and de-duplicated.</summary>
     public static GroupProfile Normalize(GroupProfile profile)
@@ -18,6 +18,7 @@ public static class GroupProfileRules
         FieldRules.Text(profile.DisplayName, DomainFields.DisplayName, required: true);
         FieldRules.Text(profile.Description, DomainFields.Description);
         FieldRules.Text(profile.MailNickname, DomainFields.MailNickname);
+        FieldRules.Text(profile.ExternalId, DomainFields.ExternalId);
         var owners = profile.OwnerIds.IsDefault ? [] : profile.OwnerIds;
         if (owners.Length > Limits.MaxOwners)
         {
@@ -42,6 +43,7 @@ public static class GroupProfileRules
             MailNickname = FieldRules.Pick(mask, "mailNickname", current.MailNickname, changes.MailNickname),
             SecurityEnabled = FieldRules.Pick(mask, "securityEnabled", current.SecurityEnabled, changes.SecurityEnabled),
             OwnerIds = FieldRules.Pick(mask, "ownerIds", current.OwnerIds, changes.OwnerIds),
+            ExternalId = FieldRules.Pick(mask, "externalId", current.ExternalId, changes.ExternalId),
         };
     }
 }

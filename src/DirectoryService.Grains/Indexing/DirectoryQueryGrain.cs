@@ -26,6 +26,15 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
 
     public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
+        // A unique key names at most one user: ask its grain instead of scanning the listing.
+        IUniqueKeyGrain? key = filter.ExternalId is { } externalId ? ExternalIds.Index(GrainFactory, TenantId, ObjectKind.User, externalId)
+            : filter.UserPrincipalName is { } upn ? UserPrincipalName.Index(GrainFactory, TenantId, upn)
+            : null;
+        if (key is not null)
+        {
+            return await HolderAsync(key, after, id => User(id).GetAsync(filter.Deletion != DeletionFilter.LiveOnly), v => filter.Matches(ListingEntries.Of(v.Id, v.Profile, v.DeletedAt)));
+        }
+
         var rows = await _index.ReadAsync(UserIndex, filter, after, limit, cancellationToken);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var users = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => User(id).GetAsync(includeDeleted));
@@ -34,10 +43,30 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
 
     public async Task<Page<GroupView>> ListGroupsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
+        if (filter.ExternalId is { } externalId)
+        {
+            var key = ExternalIds.Index(GrainFactory, TenantId, ObjectKind.Group, externalId);
+            return await HolderAsync(key, after, id => Group(id).GetAsync(filter.Deletion != DeletionFilter.LiveOnly), v => filter.Matches(ListingEntries.Of(v.Id, v.Profile, v.DeletedAt)));
+        }
+
         var rows = await _index.ReadAsync(GroupIndex, filter, after, limit, cancellationToken);
         var includeDeleted = filter.Deletion != DeletionFilter.LiveOnly;
         var groups = await Lookups.LoadExistingAsync(rows.Items.Select(r => r.Id), id => Group(id).GetAsync(includeDeleted));
         return new Page<GroupView>(groups, rows.Next);
+    }
+
+    /// <summary>The one object a unique key is bound to, as a listing page, if it exists and still matches (a binding can outlive a change of key).</summary>
+    private static async Task<Page<TView>> HolderAsync<TView>(IUniqueKeyGrain key, string? after, Func<string, Task<TView>> load, Func<TView, bool> matches)
+        where TView : class
+    {
+        var holder = await key.GetOwnerAsync();
+        if (holder is null || (after is not null && string.CompareOrdinal(holder, after) <= 0))
+        {
+            return new Page<TView>([], null);
+        }
+
+        var found = await Lookups.LoadExistingAsync([holder], load);
+        return new Page<TView>([.. found.Where(matches)], null);
     }
 
     public async Task<ImmutableArray<UserView>> BatchGetUsersAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>

@@ -5,6 +5,7 @@ using DirectoryService.Abstractions.Rows;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Grains.Common;
+using DirectoryService.Grains.Indexing;
 using DirectoryService.Grains.Membership;
 using DirectoryService.Grains.Rows;
 
@@ -33,12 +34,9 @@ public sealed class UserGrain(
     /// </summary>
     private bool _earlierReaders;
 
-    /// <summary>The name (compared form) a create or rename in progress is taking, until its change is stored or has failed.</summary>
-    private string? _claiming;
-
     protected override string KindName => "user";
 
-    private IUpnIndexGrain UpnIndex(string upn) => UserPrincipalName.Index(GrainFactory, TenantId, upn);
+    protected override ObjectKind Kind => ObjectKind.User;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,11 +56,13 @@ public sealed class UserGrain(
         return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node, view));
     }
 
-    public Task<bool> HoldsPrincipalNameAsync(string nameKey)
-    {
-        var (node, profile, _) = StoredNode();
-        return Task.FromResult(nameKey == _claiming || (node.State != Abstractions.Membership.ObjectState.Missing && UserPrincipalName.Key(profile!.UserPrincipalName) == nameKey));
-    }
+    public Task<bool> HoldsPrincipalNameAsync(string nameKey) => Task.FromResult(Holds(OwnedKey.PrincipalNameKind, nameKey));
+
+    protected override IEnumerable<OwnedKey> UniqueKeys(UserProfile profile) =>
+        [new OwnedKey(OwnedKey.PrincipalNameKind, UserPrincipalName.Key(profile.UserPrincipalName), UserPrincipalName.Index(GrainFactory, TenantId, profile.UserPrincipalName)),
+         .. base.UniqueKeys(profile)];
+
+    protected override string ExternalIdOf(UserProfile profile) => profile.ExternalId;
 
     public async Task<UserView> CreateAsync(UserProfile profile)
     {
@@ -72,19 +72,11 @@ public sealed class UserGrain(
         }
 
         UserProfileRules.Validate(profile, verifiedDomains: null);
-        _claiming = UserPrincipalName.Key(profile.UserPrincipalName);
-        try
+        return await CreateCoreAsync(profile, tenant =>
         {
-            return await CreateCoreAsync(profile, async tenant =>
-            {
-                UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
-                await UpnIndex(profile.UserPrincipalName).ReserveAsync(ObjectId);
-            });
-        }
-        finally
-        {
-            _claiming = null;
-        }
+            UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
+            return Task.CompletedTask;
+        });
     }
 
     public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
@@ -96,25 +88,7 @@ public sealed class UserGrain(
         var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync()).Spec.VerifiedDomains : default;
         UserProfileRules.Validate(updated, renamed ? domains : null);
 
-        if (!renamed)
-        {
-            return await SaveAsync(updated);
-        }
-
-        UserView view;
-        _claiming = UserPrincipalName.Key(updated.UserPrincipalName);
-        try
-        {
-            await UpnIndex(updated.UserPrincipalName).ReserveAsync(ObjectId);
-            view = await SaveAsync(updated);
-        }
-        finally
-        {
-            _claiming = null;
-        }
-
-        await UpnIndex(current.UserPrincipalName).ReleaseAsync(ObjectId);
-        return view;
+        return await SaveUpdateAsync(current, updated);
     }
 
     protected override bool Flag(UserProfile profile) => profile.AccountEnabled;
@@ -133,5 +107,5 @@ public sealed class UserGrain(
     protected override RowSet ListingSet => RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId));
 
     protected override byte[] ListingEntry(UserProfile p, DateTimeOffset? deletedAt) =>
-        codec.Encode(new UserIndexEntry(ObjectId, p.UserPrincipalName, p.Mail, p.DisplayName, p.Department, p.AccountEnabled, deletedAt));
+        codec.Encode(ListingEntries.Of(ObjectId, p, deletedAt));
 }

@@ -14,7 +14,7 @@ public static partial class UserProfileRules
 
     private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
         "userPrincipalName", "displayName", "givenName", "surname", "mail", "mailNickname",
-        "department", "jobTitle", "employeeId", "accountEnabled", "extensionAttributes");
+        "department", "jobTitle", "employeeId", "externalId", "accountEnabled", "extensionAttributes");
 
     /// <summary>Checks every property; the UPN's domain only when <paramref name="verifiedDomains"/> is given.</summary>
     public static void Validate(UserProfile profile, IReadOnlyCollection<string>? verifiedDomains)
@@ -33,6 +33,7 @@ public static partial class UserProfileRules
         FieldRules.Text(profile.Department, DomainFields.Department);
         FieldRules.Text(profile.JobTitle, DomainFields.JobTitle);
         FieldRules.Text(profile.EmployeeId, DomainFields.EmployeeId);
+        FieldRules.Text(profile.ExternalId, DomainFields.ExternalId);
         ValidateExtensions(profile.ExtensionAttributes);
     }
 
@@ -67,6 +68,7 @@ public static partial class UserProfileRules
             JobTitle = FieldRules.Pick(mask, "jobTitle", current.JobTitle, changes.JobTitle),
             EmployeeId = FieldRules.Pick(mask, "employeeId", current.EmployeeId, changes.EmployeeId),
             AccountEnabled = FieldRules.Pick(mask, "accountEnabled", current.AccountEnabled, changes.AccountEnabled),
+            ExternalId = FieldRules.Pick(mask, "externalId", current.ExternalId, changes.ExternalId),
             ExtensionAttributes = extensions,
         };
     }
