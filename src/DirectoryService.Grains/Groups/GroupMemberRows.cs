@@ -66,7 +66,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// Reads the buckets the candidates fall in, first splitting any bucket they would overfill, and
     /// returns their members.
     /// </summary>
-    public async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
+    private async Task<Dictionary<string, List<ObjectRef>>> BucketsToAddAsync(List<ObjectRef> candidates)
     {
         while (true)
         {
@@ -127,10 +127,49 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     }
 
     /// <summary>
-    /// Writes a change of members (bucket rows, nested-group rows, the owed-updates row) with the
-    /// layout if it changed, in one atomic write, and brings the in-memory view up to date.
+    /// Turns a change of members into every row it touches — the buckets it joins or leaves (split
+    /// first where joining would overfill one), the nested-group rows, the row of the "member of"
+    /// updates it owes (replacing the previous change's, all delivered by then) and the layout when it
+    /// changes — and writes them in one atomic write. Members already present (joining) or absent
+    /// (leaving) are left out; returns the change as applied, which is empty when nothing was written.
     /// </summary>
-    public async Task WriteChangeAsync(List<RowWrite> writes, List<string> nestedAdded, List<string> nestedRemoved)
+    public async Task<MemberChange> ApplyAsync(MemberChange change)
+    {
+        var buckets = await BucketsToAddAsync([.. change.Joining]);
+        foreach (var leaving in change.Leaving.Select(m => BucketOf(m.Id)).Where(b => !buckets.ContainsKey(b)).Distinct().ToList())
+        {
+            buckets[leaving] = await ReadBucketAsync(leaving);
+        }
+
+        var applied = new MemberChange(
+            [.. change.Joining.Where(m => !buckets[BucketOf(m.Id)].Any(b => b.Id == m.Id))],
+            [.. change.Leaving.Where(m => buckets[BucketOf(m.Id)].Contains(m))]);
+        if (applied.IsEmpty)
+        {
+            return applied;
+        }
+
+        var writes = new List<RowWrite>();
+        foreach (var (bucket, members) in buckets)
+        {
+            var joining = applied.Joining.Where(m => BucketOf(m.Id) == bucket).ToList();
+            var leaving = applied.Leaving.Where(m => BucketOf(m.Id) == bucket).ToList();
+            if (joining.Count + leaving.Count > 0)
+            {
+                writes.Add(RowWrite.Upsert(MemberBuckets.Key(bucket), MemberBuckets.Encode([.. members.Except(leaving), .. joining])));
+            }
+        }
+
+        var (nestedJoining, nestedLeaving) = (applied.NestedJoining, applied.NestedLeaving);
+        writes.AddRange(nestedJoining.Select(id => RowWrite.Upsert(MemberRows.Nested + id, [])));
+        writes.AddRange(nestedLeaving.Select(id => RowWrite.Delete(MemberRows.Nested + id)));
+        writes.Add(RowWrite.Upsert(MemberRows.Owed, MemberRows.EncodeChanges(applied.Owed)));
+        await WriteChangeAsync(writes, nestedJoining, nestedLeaving);
+        return applied;
+    }
+
+    /// <summary>Writes a change's rows with the layout if it changed, in one atomic write, and brings the in-memory view up to date.</summary>
+    private async Task WriteChangeAsync(List<RowWrite> writes, List<string> nestedAdded, List<string> nestedRemoved)
     {
         var layout = _layout!;
         var nestedDelta = nestedAdded.Count - nestedRemoved.Count;

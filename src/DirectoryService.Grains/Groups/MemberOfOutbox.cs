@@ -1,0 +1,149 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
+using DirectoryService.Grains.Common;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryService.Grains.Groups;
+
+/// <summary>
+/// The "member of" updates a group owes its members: the derived direction of the relation, brought
+/// up to date before a change of members is acknowledged. Each change stores what it owes in the
+/// group's owed row in the same atomic write as the members themselves (<see cref="GroupMemberRows"/>);
+/// this class delivers those updates — in order for each member, concurrently across members — and,
+/// when a delivery fails, keeps retrying on a timer, so the two directions converge even if no
+/// further call arrives. Every update is idempotent, so replaying one that had landed is harmless.
+/// Once everything is delivered and the group has been idle a while, the owed row is cleared so that
+/// a later activation has nothing to replay. Only from the group's calls that do not interleave.
+/// </summary>
+public sealed partial class MemberOfOutbox(
+    IGrainBase group, string groupId, GroupMemberRows rows, Func<ObjectRef, IPrincipalGrain> member, Func<DateTimeOffset> now, ILogger logger)
+{
+    private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>Over how long after activation the first replay of owed updates is spread.</summary>
+    private static readonly TimeSpan FirstReplaySpread = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a group must be idle before the row of applied updates is cleared (a change overwrites it anyway).</summary>
+    private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>Owed updates, in order; null until the owed row is read (once per activation).</summary>
+    private List<MemberOfChange>? _pending;
+
+    /// <summary>Whether the owed row may hold updates (owed or already delivered).</summary>
+    private bool _stored;
+
+    /// <summary>When this activation last stored a change of members (the owed row is cleared only once idle).</summary>
+    private DateTimeOffset _lastChange;
+
+    private IGrainTimer? _retry;
+    private IGrainTimer? _clear;
+
+    /// <summary>
+    /// Schedules the replay of what an earlier activation may have left owed: updates of changes that
+    /// were never acknowledged (their caller saw an error or went away). Nothing acknowledged waits on
+    /// them — every acknowledged change was delivered first — so the replay runs within a minute,
+    /// spread so that the groups a restarted silo activates together do not all read their owed row
+    /// at once while first sign-ins wait on storage. Any change or listing replays first anyway.
+    /// </summary>
+    public void Activated()
+    {
+        var due = RetryPeriod + (FirstReplaySpread * Random.Shared.NextDouble());
+        _retry = group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(due, RetryPeriod));
+    }
+
+    /// <summary>A new group owes nothing.</summary>
+    public void Created() => _pending = [];
+
+    /// <summary>Notes what a stored change owes (its owed row is stored with it), then delivers everything owed.</summary>
+    public async Task OweAndDeliverAsync(IReadOnlyList<MemberOfChange> owed)
+    {
+        _lastChange = now();
+        _stored = true;
+        _pending!.AddRange(owed);
+        await DeliverAsync(rethrow: true);
+    }
+
+    /// <summary>Delivers everything owed, reading the owed row first if this activation has not.</summary>
+    public async Task DeliverAsync(bool rethrow)
+    {
+        try
+        {
+            if (_pending is null)
+            {
+                var owed = await rows.ReadOwedAsync();
+                (_pending, _stored) = (owed ?? [], owed is not null);
+            }
+
+            if (_pending.Count > 0)
+            {
+                var batch = _pending.ToList();
+                await Task.WhenAll(batch.GroupBy(p => p.Member.Id).Select(async changes =>
+                {
+                    foreach (var change in changes)
+                    {
+                        var principal = member(change.Member);
+                        await (change.Added ? principal.AddMemberOfAsync(groupId) : principal.RemoveMemberOfAsync(groupId));
+                    }
+                }));
+                _pending.RemoveRange(0, batch.Count);
+            }
+        }
+        catch (Exception e)
+        {
+            LogDeliveryFailed(logger, e, groupId, _pending?.Count ?? 0);
+            _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
+            if (rethrow)
+            {
+                throw;
+            }
+
+            return;
+        }
+
+        _retry?.Dispose();
+        _retry = null;
+        if (_stored)
+        {
+            _clear ??= ClearIn(ClearOwedAfter);
+        }
+    }
+
+    /// <summary>Clears the owed row once all is delivered (on deactivation, or after the group has been idle).</summary>
+    public async Task ClearAsync(bool onlyIfIdle)
+    {
+        _clear?.Dispose();
+        _clear = null;
+        if (!_stored || _pending is not { Count: 0 })
+        {
+            return;
+        }
+
+        var idle = now() - _lastChange;
+        if (onlyIfIdle && idle < ClearOwedAfter)
+        {
+            // Still busy: the next change overwrites the row anyway.
+            _clear = ClearIn(ClearOwedAfter - idle);
+            return;
+        }
+
+        try
+        {
+            await rows.DeleteOwedAsync();
+            _stored = false;
+        }
+        catch (Exception e)
+        {
+            // Best effort: a row left behind is replayed harmlessly.
+            LogClearFailed(logger, e, groupId);
+        }
+    }
+
+    private IGrainTimer ClearIn(TimeSpan delay) =>
+        group.RegisterGrainTimer(_ => ClearAsync(onlyIfIdle: true), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupId} could not deliver {Count} member-of updates; retrying")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string groupId, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {GroupId} could not clear its delivered member-of updates; a later activation replays them")]
+    private static partial void LogClearFailed(ILogger logger, Exception exception, string groupId);
+}
