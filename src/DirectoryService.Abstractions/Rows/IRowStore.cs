@@ -26,9 +26,9 @@ public interface IRowStore
     /// <summary>One row, or null.</summary>
     Task<Row?> GetAsync(RowSet set, string key);
 
-    /// <summary>Applies up to <see cref="MaxWritesPerCall"/> changes to one set, all or none.</summary>
+    /// <summary>
+    /// Applies changes to one set, all or none. A store refuses more changes than it can apply
+    /// atomically (the table store: 100); the directory's own writes carry at most a few dozen.
+    /// </summary>
     Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes);
-
-    /// <summary>The most changes one atomic write may carry (Azure's entity group transaction limit).</summary>
-    public const int MaxWritesPerCall = 100;
 }

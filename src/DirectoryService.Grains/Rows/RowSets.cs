@@ -1,5 +1,5 @@
 using DirectoryService.Abstractions.Common;
-using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Grains.Indexing;
 using DirectoryService.Abstractions.Rows;
 
 namespace DirectoryService.Grains.Rows;

@@ -1,3 +1,4 @@
+using DirectoryService.Storage.Tables;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Rows;
 
@@ -58,9 +59,9 @@ public sealed class MemoryRowStore : IRowStore
 
     public Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
     {
-        if (writes.Count > IRowStore.MaxWritesPerCall)
+        if (writes.Count > TableLimits.MaxActionsPerTransaction)
         {
-            throw new ArgumentException($"at most {IRowStore.MaxWritesPerCall} writes per call", nameof(writes));
+            throw new ArgumentException($"at most {TableLimits.MaxActionsPerTransaction} writes per call", nameof(writes));
         }
 
         lock (_sets)

@@ -87,9 +87,9 @@ public sealed class TableRowStore : IRowStore
 
     public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
     {
-        if (writes.Count > IRowStore.MaxWritesPerCall)
+        if (writes.Count > TableLimits.MaxActionsPerTransaction)
         {
-            throw new ArgumentException($"at most {IRowStore.MaxWritesPerCall} writes per call", nameof(writes));
+            throw new ArgumentException($"at most {TableLimits.MaxActionsPerTransaction} writes per call", nameof(writes));
         }
 
         if (writes.Count == 0)

@@ -24,9 +24,9 @@ public sealed class TransactionBatcher(TableShards tables)
     /// <summary>Applies <paramref name="changes"/> (all in one partition) atomically; returns the new etag of each changed row (null for deletes).</summary>
     public Task<IReadOnlyList<ETag?>> SubmitAsync(string partition, IReadOnlyList<TableTransactionAction> changes)
     {
-        if (changes.Count is 0 or > MaxChanges)
+        if (changes.Count is 0 or > TableLimits.MaxActionsPerTransaction)
         {
-            throw new ArgumentOutOfRangeException(nameof(changes), $"a unit carries 1..{MaxChanges} changes");
+            throw new ArgumentOutOfRangeException(nameof(changes), $"a unit carries 1..{TableLimits.MaxActionsPerTransaction} changes");
         }
 
         var unit = new Unit(changes);
@@ -51,9 +51,6 @@ public sealed class TransactionBatcher(TableShards tables)
 
         return unit.Done.Task;
     }
-
-    /// <summary>The most changes one entity group transaction may carry.</summary>
-    public const int MaxChanges = 100;
 
     private async Task DrainAsync(string partition, Queue<Unit> waiting)
     {
@@ -81,7 +78,7 @@ public sealed class TransactionBatcher(TableShards tables)
         var rows = new HashSet<string>(StringComparer.Ordinal);
         var count = 0;
         while (waiting.TryPeek(out var next)
-            && count + next.Changes.Count <= MaxChanges
+            && count + next.Changes.Count <= TableLimits.MaxActionsPerTransaction
             && next.Changes.All(c => !rows.Contains(c.Entity.RowKey)))
         {
             waiting.Dequeue();

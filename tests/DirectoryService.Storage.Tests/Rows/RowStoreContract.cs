@@ -1,3 +1,4 @@
+using DirectoryService.Storage.Tables;
 using DirectoryService.Storage.Rows;
 using DirectoryService.Abstractions.Rows;
 
@@ -108,7 +109,7 @@ public abstract class RowStoreContract : IAsyncLifetime
     public async Task Write_RefusesMoreThanOneTransactionHolds()
     {
         var set = NewSet();
-        var writes = Enumerable.Range(0, IRowStore.MaxWritesPerCall + 1).Select(i => RowWrite.Upsert($"k{i}", [])).ToList();
+        var writes = Enumerable.Range(0, TableLimits.MaxActionsPerTransaction + 1).Select(i => RowWrite.Upsert($"k{i}", [])).ToList();
         await Assert.ThrowsAsync<ArgumentException>(() => Store.WriteAsync(set, writes));
         Assert.Empty((await Store.ReadAsync(set, "", RowKeys.End, 10)).Items);
     }

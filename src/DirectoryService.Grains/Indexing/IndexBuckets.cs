@@ -1,4 +1,4 @@
-namespace DirectoryService.Abstractions.Indexing;
+namespace DirectoryService.Grains.Indexing;
 
 /// <summary>
 /// Object ids are random GUIDs, so their first three hex digits split a tenant's listing index into
