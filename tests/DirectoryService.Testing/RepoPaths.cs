@@ -12,6 +12,9 @@ public static class RepoPaths
 
     public static string SiloAssembly => Path.Combine(Root, "src", "DirectoryService.Silo", "bin", Configuration, "net10.0", "DirectoryService.Silo.dll");
 
+    /// <summary>dirctl, the admin client, as built.</summary>
+    public static string CliAssembly => Path.Combine(Root, "src", "DirectoryService.Cli", "bin", Configuration, "net10.0", "dirctl.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

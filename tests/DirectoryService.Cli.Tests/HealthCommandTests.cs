@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using DirectoryService.Testing;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryService.Cli.Tests;
+
+/// <summary><c>dirctl health</c> exits 0 only when the server is SERVING, so a script waiting for readiness does not stop early.</summary>
+public sealed class HealthCommandTests
+{
+    [Theory]
+    [InlineData(HealthCheckResponse.Types.ServingStatus.Serving, 0)]
+    [InlineData(HealthCheckResponse.Types.ServingStatus.NotServing, 3)]
+    public async Task Health_ExitsZeroOnlyWhenServing(HealthCheckResponse.Types.ServingStatus status, int exitCode)
+    {
+        var port = FreePorts.Take(1)[0];
+        var health = new HealthServiceImpl();
+        health.SetStatus("", status);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(health);
+        await using var app = builder.Build();
+        app.MapGrpcService<HealthServiceImpl>();
+        await app.StartAsync();
+
+        var (code, output) = await RunAsync("--target", $"http://127.0.0.1:{port}", "health");
+
+        Assert.True(exitCode == code, $"dirctl health exited {code} for {status}: {output}");
+        Assert.Contains(status == HealthCheckResponse.Types.ServingStatus.Serving ? "\"SERVING\"" : "\"NOT_SERVING\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Usage_ShowsTheHttpsDefaultTarget()
+    {
+        var (code, output) = await RunAsync();
+        Assert.Equal(2, code);
+        Assert.Contains("--target https://127.0.0.1:5000", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoPaths.CliAssembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("DIRECTORY_TARGET");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
