@@ -66,7 +66,7 @@ azurite=$!
 start_silo() {
   local silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
   (cd $silo_dir && exec dotnet DirectoryService.Silo.dll \
-    --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
+    --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port --Kestrel:Endpoints:Grpc:Protocols=Http2 \
     --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
     --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
     --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tokens:DevelopmentKeyFile="$work/token-key" --Directory:Tls:AllowPlaintextOnLoopback=true \

@@ -40,6 +40,8 @@ public static class GatewayExtensions
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditInterceptor>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationHandler>();
+        services.AddSingleton<IRefusalDoor, GrpcRefusalDoor>();
+        services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton<TenantRateLimitInterceptor>();
         services.AddGrpc(options =>
         {

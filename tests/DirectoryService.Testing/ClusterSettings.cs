@@ -32,6 +32,8 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
     public IEnumerable<(string Key, string Value)> Settings(int[] ports) =>
     [
         ("Kestrel:Endpoints:Grpc:Url", $"http://127.0.0.1:{ports[0]}"),
+        // Plaintext: HTTP/2 only (gRPC needs it, and without TLS there is no protocol negotiation).
+        ("Kestrel:Endpoints:Grpc:Protocols", "Http2"),
         ("Directory:Silo:SiloPort", ports[1].ToString()),
         ("Directory:Silo:GatewayPort", ports[2].ToString()),
         ("Directory:Silo:AdvertisedAddress", "127.0.0.1"),

@@ -29,6 +29,16 @@ public interface IDirectoryQueryGrain : IGrainWithStringKey
     [Idempotent]
     Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken = default);
 
+    /// <summary>Ids of the users whose listing rows match the filter, ordered by id, after <paramref name="after"/>: no user is loaded.</summary>
+    [Alias("ListUserIdsAsync")]
+    [Idempotent]
+    Task<Page<string>> ListUserIdsAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of the groups whose listing rows match the filter, ordered by id, after <paramref name="after"/>: no group is loaded.</summary>
+    [Alias("ListGroupIdsAsync")]
+    [Idempotent]
+    Task<Page<string>> ListGroupIdsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Whether the tenant holds any user or group, live or soft-deleted.</summary>
     [Alias("HasObjectsAsync")]
     [Idempotent]

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Audit;
 using DirectoryService.Gateway.Rpcs;
 using Google.Protobuf;
 using Grpc.Core;
@@ -31,7 +32,16 @@ public sealed class AuditInterceptor(AuditTrail trail) : Interceptor
 
         var changed = parsed ? AuditTargets.Changed(message, rpc.Audit.Creates) : [];
         var tenant = parsed && rpc.Audit.TenantField.Length > 0 ? AuditTargets.Value(message, rpc.Audit.TenantField) : null;
-        var pending = await trail.BeginAsync(context.GetHttpContext(), context.Method, targets, changed, tenant);
+        AuditRecord pending;
+        try
+        {
+            pending = await trail.BeginAsync(context.GetHttpContext(), context.Method, targets, changed, tenant);
+        }
+        catch (AuditUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+
         try
         {
             var response = await continuation(request, context);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Security;
-using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +16,9 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger
     public const string Operators = "_operators";
 
     /// <summary>
-    /// Stores the pending record of a write before it runs. If it cannot be stored the call is refused
-    /// with UNAVAILABLE and changes nothing: no write runs without its record.
+    /// Stores the pending record of a write before it runs. If it cannot be stored, throws
+    /// <see cref="AuditUnavailableException"/>: the door refuses the call (UNAVAILABLE, 503) and nothing
+    /// changes, since no write runs without its record.
     /// </summary>
     public async Task<AuditRecord> BeginAsync(HttpContext http, string operation, IReadOnlyList<string> targets, IReadOnlyList<string> changed, string? tenantHint)
     {
@@ -29,7 +29,7 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger
         catch (Exception e)
         {
             LogBeginFailed(logger, e, operation);
-            throw new RpcException(new Status(StatusCode.Unavailable, "the audit log could not be written, so nothing was changed; retry later"));
+            throw new AuditUnavailableException();
         }
     }
 
@@ -83,3 +83,6 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger
     [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD LOST: refused {Operation} in tenant {Tenant} ({Result})")]
     private static partial void LogRefusalLost(ILogger logger, Exception exception, string operation, string tenant, string result);
 }
+
+/// <summary>The audit log could not store a write's record, so the write was not run.</summary>
+public sealed class AuditUnavailableException() : Exception("the audit log could not be written, so nothing was changed; retry later");

@@ -75,6 +75,18 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
     public async Task<ImmutableArray<GroupView>> BatchGetGroupsAsync(ImmutableArray<string> ids, CancellationToken cancellationToken) =>
         [.. await Lookups.LoadExistingAsync(ids.Distinct(), id => Group(id).GetAsync(false))];
 
+    public async Task<Page<string>> ListUserIdsAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await _index.ReadAsync(UserIndex, filter, after, limit, cancellationToken);
+        return new Page<string>([.. rows.Items.Select(r => r.Id)], rows.Next);
+    }
+
+    public async Task<Page<string>> ListGroupIdsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await _index.ReadAsync(GroupIndex, filter, after, limit, cancellationToken);
+        return new Page<string>([.. rows.Items.Select(r => r.Id)], rows.Next);
+    }
+
     public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken) =>
         await AnyExistsAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, id => User(id), cancellationToken)
         || await AnyExistsAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, id => Group(id), cancellationToken);

@@ -6,6 +6,7 @@ using DirectoryService.Gateway.Audit;
 using DirectoryService.Grains;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Membership;
+using DirectoryService.Scim;
 using DirectoryService.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -58,6 +59,7 @@ public static partial class SiloHostingExtensions
         });
 
         builder.Services.AddDirectoryGateway(builder.Configuration);
+        builder.Services.AddDirectoryScim();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.AddDirectoryTelemetry();
@@ -69,6 +71,7 @@ public static partial class SiloHostingExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDirectoryGateway();
+        app.MapDirectoryScim();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 

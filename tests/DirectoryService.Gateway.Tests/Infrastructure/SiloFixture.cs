@@ -33,6 +33,9 @@ public class SiloFixture : IAsyncLifetime
 
     public GrpcChannel Channel { get; private set; } = null!;
 
+    /// <summary>HTTP/1.1 to the silo's second endpoint, as SCIM provisioning clients call it.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
     /// <summary>Direct grain access, for the few contracts no RPC exposes (retried calls).</summary>
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
 
@@ -63,11 +66,13 @@ public class SiloFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(3);
+        var ports = FreePorts.Take(4);
         var cluster = await ClusterSettings.NewAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(cluster.Settings(ports).ToDictionary(s => s.Key, string? (s) => s.Value));
         builder.Configuration["Kestrel:EndpointDefaults:Protocols"] = "Http2";
+        builder.Configuration["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{ports[3]}";
+        builder.Configuration["Kestrel:Endpoints:Http:Protocols"] = "Http1";
         builder.Configuration.AddInMemoryCollection(ExtraSettings);
         builder.Services.AddSingleton(new DirectoryClock(Clock));
         builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
@@ -79,6 +84,7 @@ public class SiloFixture : IAsyncLifetime
         _app.MapDirectorySilo();
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[3]}") };
     }
 
     /// <summary>Settings a derived fixture adds to the silo's.</summary>
@@ -100,6 +106,7 @@ public class SiloFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Channel?.Dispose();
+        Http?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
