@@ -95,6 +95,13 @@ public static class ScimPatch
 
             foreach (var (attribute, value) in attributes.ToList())
             {
+                if (ReadOnly.Contains(attribute) && JsonNode.DeepEquals(value, ScimJson.Get(resource, attribute)))
+                {
+                    // Okta renames a group with {"op":"replace","value":{"id":"<its id>","displayName":"…"}}:
+                    // a read-only attribute given its current value changes nothing.
+                    continue;
+                }
+
                 if (attribute.StartsWith("urn:", StringComparison.OrdinalIgnoreCase) && value is JsonObject extension && !attribute.Contains(":User:", StringComparison.OrdinalIgnoreCase))
                 {
                     foreach (var (inner, innerValue) in extension.ToList())
