@@ -30,7 +30,7 @@ try
 
     Console.WriteLine(arguments.Flag("id") && id is not null
         ? id.Accessor.GetValue(answer)
-        : new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(answer));
+        : new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation().WithFormatDefaultValues(true)).Format(answer));
 
     // A script waiting for readiness must not stop early: only SERVING exits 0.
     return answer is HealthCheckResponse { Status: not HealthCheckResponse.Types.ServingStatus.Serving } ? 3 : 0;

@@ -15,6 +15,11 @@ public static class ScimJson
     /// <summary>A copy whose attribute names compare without regard to case.</summary>
     public static JsonObject CaseInsensitiveCopy(JsonObject value) => (JsonObject)JsonNode.Parse(value.ToJsonString(), CaseInsensitive)!;
 
+    private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The JSON text of an answer (only what JSON requires is escaped: the answer is never embedded in HTML).</summary>
+    public static string Write(JsonNode node) => node.ToJsonString(Output);
+
     public static JsonNode? Get(JsonObject o, string name) =>
         o.TryGetPropertyValue(name, out var value) ? value : o.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 

@@ -72,7 +72,7 @@ public static class ScimDiscovery
         return type;
     }
 
-    private static IResult Json(JsonObject o) => Results.Text(o.ToJsonString(), ScimSchemas.ContentType);
+    private static IResult Json(JsonObject o) => Results.Text(ScimJson.Write(o), ScimSchemas.ContentType);
 
     private static IResult List(IReadOnlyList<JsonObject> items) => ScimResults.List(items, items.Count, 1);
 }

@@ -58,7 +58,7 @@ public static class ScimErrors
             error["scimType"] = scimType;
         }
 
-        return Results.Text(error.ToJsonString(), ScimSchemas.ContentType, statusCode: status);
+        return Results.Text(ScimJson.Write(error), ScimSchemas.ContentType, statusCode: status);
     }
 
     public static IResult Result(ScimException e) => Result(e.Status, e.ScimType, e.Message);

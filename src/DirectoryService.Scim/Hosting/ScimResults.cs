@@ -20,18 +20,18 @@ public static class ScimResults
             http.Response.Headers.Location = location;
         }
 
-        return Results.Text(resource.ToJsonString(), ScimSchemas.ContentType, statusCode: status);
+        return Results.Text(ScimJson.Write(resource), ScimSchemas.ContentType, statusCode: status);
     }
 
     public static IResult List(IReadOnlyList<JsonObject> page, int total, int startIndex) =>
-        Results.Text(new JsonObject
+        Results.Text(ScimJson.Write(new JsonObject
         {
             ["schemas"] = new JsonArray(ScimSchemas.ListResponse),
             ["totalResults"] = total,
             ["startIndex"] = startIndex,
             ["itemsPerPage"] = page.Count,
             ["Resources"] = new JsonArray([.. page]),
-        }.ToJsonString(), ScimSchemas.ContentType);
+        }), ScimSchemas.ContentType);
 
     /// <summary>The URL of a resource, as <c>meta.location</c> gives it.</summary>
     public static string Location(HttpContext http, string resourceType, string id) =>

@@ -49,7 +49,10 @@ public static class ScimUserMapping
         var enterprise = new JsonObject();
         Set(enterprise, "employeeNumber", p.EmployeeId);
         Set(enterprise, "department", p.Department);
-        user[ScimSchemas.EnterpriseUser] = enterprise;
+        if (enterprise.Count > 0)
+        {
+            user[ScimSchemas.EnterpriseUser] = enterprise;
+        }
         user["meta"] = new JsonObject
         {
             ["resourceType"] = "User",
