@@ -5,7 +5,7 @@
 # stops everything.
 #
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
-# check-groups, add-remove) make the script load it first through the API (phases users, groups,
+# check-groups, add-remove, and their SCIM forms scim-get-user-upn, scim-add-remove) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
 # Special steps: `restart` restarts the silo (every grain cold afterwards) and waits until it reports
 # ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
@@ -44,7 +44,7 @@ done
 dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
 
 work=$(mktemp -d)
-table_port=10102; grpc_port=5100
+table_port=10102; grpc_port=5100; scim_port=5101
 cleanup() {
   local code=$?
   kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
@@ -67,6 +67,7 @@ start_silo() {
   local silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
   (cd $silo_dir && exec dotnet DirectoryService.Silo.dll \
     --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port --Kestrel:Endpoints:Grpc:Protocols=Http2 \
+    --Kestrel:Endpoints:Scim:Url=http://127.0.0.1:$scim_port --Kestrel:Endpoints:Scim:Protocols=Http1 \
     --Directory:Silo:SiloPort=11200 --Directory:Silo:GatewayPort=30200 --Directory:Silo:ClusterId=bench \
     --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
     --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tokens:DevelopmentKeyFile="$work/token-key" --Directory:Tls:AllowPlaintextOnLoopback=true \
@@ -83,13 +84,13 @@ silo_rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$silo/status; }
 
 generator() {
   dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
-    --target http://127.0.0.1:$grpc_port --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
+    --target http://127.0.0.1:$grpc_port --scim-target http://127.0.0.1:$scim_port --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
 }
 
 start_silo
 echo "{\"step\":\"start\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}"
 
-if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove)($|\+)'; then
+if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove|scim-get-user-upn|scim-add-remove)($|\+)'; then
   for phase in users groups members; do
     line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
     echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"

@@ -5,15 +5,16 @@ namespace DirectoryService.LoadGenerator;
 /// <summary>Command-line options: <c>--name value</c> pairs.</summary>
 public sealed record LoadOptions(
     Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed, string DevKey,
-    double Scale, string Ids, string Phase, string? Background, int BackgroundConcurrency)
+    double Scale, string Ids, string Phase, string? Background, int BackgroundConcurrency, Uri? ScimTarget)
 {
     public const string Usage =
         "usage: DirectoryService.LoadGenerator --workload WORKLOAD --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)\n" +
         "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
-        "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8]\n" +
+        "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8] [--scim-target http://127.0.0.1:5001]\n" +
         "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
         "  get-user-upn, signin, cold-signin, member-groups, check-groups, add-remove (need the loaded dataset of the same --scale and --seed);\n" +
-        "  warm (every user of the loaded dataset signs in once, all measured)";
+        "  warm (every user of the loaded dataset signs in once, all measured);\n" +
+        "  scim-get-user-upn, scim-add-remove (the SCIM forms of get-user-upn and add-remove, over HTTP/1.1 to --scim-target)";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -44,6 +45,7 @@ public sealed record LoadOptions(
             Get("ids", "dataset.ids"),
             Get("phase", "users"),
             values.GetValueOrDefault("background"),
-            Int("background-concurrency", 8));
+            Int("background-concurrency", 8),
+            values.TryGetValue("scim-target", out var scim) ? new Uri(scim) : null);
     }
 }

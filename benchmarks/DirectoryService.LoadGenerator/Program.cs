@@ -78,8 +78,13 @@ IWorkload Create(string name, int concurrency) => name switch
     "member-groups" => new MemberGroupsWorkload(tenant, dataset.Value, options.Ids),
     "check-groups" => new CheckGroupsWorkload(tenant, dataset.Value, options.Ids),
     "add-remove" => new AddRemoveWorkload(tenant, dataset.Value, options.Ids, concurrency),
+    "scim-get-user-upn" => new ScimGetUserByUpnWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
+    "scim-add-remove" => new ScimAddRemoveWorkload(tenant, dataset.Value, options.Ids, concurrency, Scim(concurrency)),
     _ => throw new ArgumentException($"unknown workload '{name}'\n{LoadOptions.Usage}"),
 };
+
+HttpClient Scim(int concurrency) => ScimHttp.Client(
+    options.ScimTarget ?? throw new ArgumentException($"SCIM workloads need --scim-target\n{LoadOptions.Usage}"), tenant.Token, concurrency);
 
 // The measured workload, and optionally a background one running at the same time (e.g. reads
 // while durable writes go on), each with its own figures.

@@ -10,6 +10,9 @@ namespace DirectoryService.LoadGenerator.Workloads;
 public sealed class TenantClients(GrpcChannel channel, string tenantId, DevelopmentSigningKey key)
 {
     private readonly CallInvoker _invoker = Authorized(channel, key.Mint(tenantId, [Permissions.DirectoryReadWrite]));
+
+    /// <summary>The tenant's read-write bearer token, for the SCIM workloads.</summary>
+    public string Token { get; } = key.Mint(tenantId, [Permissions.DirectoryReadWrite]);
     private readonly CallInvoker _operator = Authorized(channel, key.Mint(null, [Permissions.Operator]));
 
     /// <summary>Calls carrying a bearer token (minted once: the load measures the service, not the client's signing).</summary>

@@ -171,6 +171,11 @@ public static class ScimGroups
             case "replace" when path.Filter is null:
                 await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(operation.Value));
                 break;
+            case "remove" when path.Filter is Filtering.Comparison { Operator: "eq", Path: { Name: var attribute, SubAttribute: null }, Value: System.Text.Json.Nodes.JsonValue id }
+                && attribute.Equals("value", StringComparison.OrdinalIgnoreCase) && id.TryGetValue<string>(out var memberId) && Guid.TryParse(memberId, out var memberGuid):
+                // members[value eq "…"], how Okta removes one member: no need to read the group's members.
+                await RemoveAsync(grains, tenant, groupId, [ObjectRef.User(memberGuid.ToString("D")), ObjectRef.Group(memberGuid.ToString("D"))]);
+                break;
             case "remove" when path.Filter is not null:
                 var current = await MembersAsync(grains, tenant, groupId);
                 var candidates = current.Where(m => path.Filter.Matches(new JsonObject { ["value"] = m.Id, ["type"] = m.Kind == ObjectKind.Group ? "Group" : "User" }));
@@ -266,8 +271,9 @@ public static class ScimGroups
         var etag = ScimUsers.IfMatch(http);
         if (mask.IsEmpty)
         {
+            // Members live apart from the group's own properties: changing them leaves the group as it was.
             ETag.Check(etag, current.ETag, DomainFields.ETag);
-            return await grain.GetAsync(includeDeleted: false);
+            return current;
         }
 
         return await grain.UpdateAsync(updated, mask, etag);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Users;
 using DirectoryService.Gateway.Security;
 using DirectoryService.Scim.Errors;
@@ -46,7 +47,7 @@ public static class ScimUsers
             return ScimResults.Resource(http, query.Project(ScimUserMapping.ToScim(user, ScimResults.Location(http, Type, user.Id))));
         });
 
-    private static Task<IResult> ListAsync(HttpContext http, ScimDoor door, IGrainFactory grains) =>
+    private static Task<IResult> ListAsync(HttpContext http, ScimDoor door, IGrainFactory grains, ISignInReads reads) =>
         door.ReadAsync(http, async tenant =>
         {
             var query = ScimQuery.From(http.Request);
@@ -56,9 +57,14 @@ public static class ScimUsers
             if (ScimResults.IndexedEquality(query.Filter, "id", "userName", "externalId") is var (attribute, value))
             {
                 // One user at most, found through its key's grain: cost independent of the tenant's size.
-                IReadOnlyList<UserView> found = attribute == "id"
-                    ? Guid.TryParse(value, out _) ? await directory.BatchGetUsersAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : []
-                    : (await directory.ListUsersAsync(attribute == "userName" ? new UserFilter { UserPrincipalName = value } : new UserFilter { ExternalId = value }, null, 1)).Items;
+                IReadOnlyList<UserView> found = attribute switch
+                {
+                    "id" => Guid.TryParse(value, out _) ? await directory.BatchGetUsersAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : [],
+                    // What Entra ID asks before every create: answered like gRPC's GetUser by name, from
+                    // this silo's exact user cache when warm.
+                    "userName" => await ByNameAsync(reads, tenant, value, http.RequestAborted),
+                    _ => (await directory.ListUsersAsync(new UserFilter { ExternalId = value }, null, 1)).Items,
+                };
                 var matches = found.Select(Scim).Where(query.Filter!.Matches).ToList();
                 return ScimResults.List([.. matches.Skip(query.StartIndex - 1).Take(query.Count).Select(query.Project)], matches.Count, query.StartIndex);
             }
@@ -77,6 +83,23 @@ public static class ScimUsers
                 return ([.. page.Items.Select(Scim)], page.Next);
             }, "user");
         });
+
+    private static async Task<IReadOnlyList<UserView>> ByNameAsync(ISignInReads reads, string tenant, string userName, CancellationToken cancellationToken)
+    {
+        if (userName.Length > Limits.MaxStringLength)
+        {
+            return [];
+        }
+
+        try
+        {
+            return [await reads.GetUserByPrincipalNameAsync(tenant, userName, cancellationToken)];
+        }
+        catch (DirectoryException e) when (e.Code == DirectoryErrorCode.NotFound)
+        {
+            return [];
+        }
+    }
 
     private static Task<IResult> ReplaceAsync(HttpContext http, string id, ScimDoor door, IGrainFactory grains) =>
         door.WriteAsync(http, [id], body => body, Attributes, async (tenant, body) =>
