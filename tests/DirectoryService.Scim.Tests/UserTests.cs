@@ -143,6 +143,28 @@ public sealed class UserTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task TheManager_IsWrittenAsEntraIdAndOktaSendIt_AndReadableOverGrpc()
+    {
+        var t = await silo.NewTenantAsync();
+        var scim = ScimClient.For(silo, t);
+        var boss = await scim.PostAsync("/Users", ScimClient.User(t.Upn("boss")));
+        var report = await scim.PostAsync("/Users", ScimClient.User(t.Upn("report"), u => u[Enterprise] = new JsonObject { ["manager"] = new JsonObject { ["value"] = boss.Id } }));
+        Assert.Equal(boss.Id, report.Body![Enterprise]!["manager"]!["value"]!.GetValue<string>());
+        Assert.Equal(boss.Id, (await t.Users.GetUserAsync(new GetUserRequest { Id = report.Id })).ManagerId);
+
+        var other = await scim.PostAsync("/Users", ScimClient.User(t.Upn("other")));
+        silo.Clock.Advance(TimeSpan.FromSeconds(1));
+        var moved = await scim.PatchAsync($"/Users/{report.Id}", ScimClient.Patch(ScimClient.Op("Add", $"{Enterprise}:manager", other.Id)));
+        Assert.Equal(other.Id, moved.Body![Enterprise]!["manager"]!["value"]!.GetValue<string>());
+        Assert.NotEqual(report.Body["meta"]!["lastModified"]!.GetValue<string>(), moved.Body["meta"]!["lastModified"]!.GetValue<string>());
+
+        (await scim.PatchAsync($"/Users/{report.Id}", ScimClient.Patch(ScimClient.Op("replace", $"{Enterprise}:manager", Guid.NewGuid().ToString()))))
+            .AssertError(HttpStatusCode.BadRequest, "invalidValue", "manager");
+        await scim.PatchAsync($"/Users/{report.Id}", ScimClient.Patch(ScimClient.Op("remove", $"{Enterprise}:manager", null)));
+        Assert.Equal("", (await t.Users.GetUserAsync(new GetUserRequest { Id = report.Id })).ManagerId);
+    }
+
+    [Fact]
     public async Task AGrpcWrite_IsVisibleOverScimAtOnce()
     {
         var t = await silo.NewTenantAsync();

@@ -31,6 +31,9 @@ public static class DomainFields
     public const string SecurityEnabled = "securityEnabled";
     public const string VerifiedDomains = "verifiedDomains";
 
+    /// <summary>A user's manager (another user).</summary>
+    public const string Manager = "manager";
+
     /// <summary>An owner of a group (a user).</summary>
     public const string Owner = "owner";
 

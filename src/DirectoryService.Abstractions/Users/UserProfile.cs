@@ -20,4 +20,7 @@ public sealed record UserProfile
 
     /// <summary>The user's key in the system it came from; empty when unset. Unique among the tenant's users when set.</summary>
     [Id(11)] public string ExternalId { get; init; } = "";
+
+    /// <summary>The id of the user's manager, a live user of the tenant; empty for none.</summary>
+    [Id(12)] public string ManagerId { get; init; } = "";
 }

@@ -29,5 +29,6 @@ public static class GroupMapping
         DeleteTime = Requests.Time(view.DeletedAt),
         PurgeTime = Requests.Time(view.PurgeAt),
         ExternalId = view.Profile.ExternalId,
+        UpdateTime = Requests.Time(view.ModifiedAt),
     };
 }

@@ -21,6 +21,7 @@ public static class UserMapping
         EmployeeId = user.EmployeeId,
         AccountEnabled = !user.HasAccountEnabled || user.AccountEnabled,
         ExternalId = user.ExternalId,
+        ManagerId = user.ManagerId,
         ExtensionAttributes = user.ExtensionAttributes.ToImmutableDictionary(),
     };
 
@@ -46,6 +47,8 @@ public static class UserMapping
             DeleteTime = Requests.Time(view.DeletedAt),
             PurgeTime = Requests.Time(view.PurgeAt),
             ExternalId = p.ExternalId,
+            ManagerId = p.ManagerId,
+            UpdateTime = Requests.Time(view.ModifiedAt),
         };
     }
 }

@@ -299,6 +299,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         State.Profile = profile;
         State.DeletedAt = deletedAt;
         State.Version++;
+        State.ModifiedAt = Now;
         await StoreAsync();
         if (before != (Current, Flag(profile)))
         {

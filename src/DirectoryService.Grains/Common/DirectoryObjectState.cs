@@ -18,4 +18,7 @@ public sealed class DirectoryObjectState<TProfile>
     [Id(2)] public long Version { get; set; }
     [Id(3)] public DateTimeOffset? DeletedAt { get; set; }
     [Id(4)] public HashSet<string> MemberOf { get; set; } = [];
+
+    /// <summary>When the profile or deletion mark last changed (null for objects stored before it was kept).</summary>
+    [Id(5)] public DateTimeOffset? ModifiedAt { get; set; }
 }

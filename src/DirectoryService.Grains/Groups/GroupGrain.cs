@@ -111,7 +111,7 @@ public sealed partial class GroupGrain(
 
     protected override bool Flag(GroupProfile profile) => profile.SecurityEnabled;
 
-    protected override GroupView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
+    protected override GroupView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt, State.ModifiedAt ?? State.CreatedAt);
 
     /// <summary>Closures above this group are cached on every silo: each must drop them before the change is acknowledged.</summary>
     protected override Task NodeChangedAsync() => caches.InvalidateTenantAsync(TenantId);

@@ -72,10 +72,10 @@ public sealed class UserGrain(
         }
 
         UserProfileRules.Validate(profile, verifiedDomains: null);
-        return await CreateCoreAsync(profile, tenant =>
+        return await CreateCoreAsync(profile, async tenant =>
         {
             UserProfileRules.Validate(profile, tenant.Spec.VerifiedDomains);
-            return Task.CompletedTask;
+            await RequireManagerAsync(profile.ManagerId);
         });
     }
 
@@ -88,10 +88,34 @@ public sealed class UserGrain(
         var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync()).Spec.VerifiedDomains : default;
         UserProfileRules.Validate(updated, renamed ? domains : null);
 
+        if (updated.ManagerId != current.ManagerId)
+        {
+            await RequireManagerAsync(updated.ManagerId);
+        }
+
         return await SaveUpdateAsync(current, updated);
     }
 
     protected override bool Flag(UserProfile profile) => profile.AccountEnabled;
+
+    /// <summary>A manager, when set, is another live user of the tenant.</summary>
+    private async Task RequireManagerAsync(string managerId)
+    {
+        if (managerId.Length == 0)
+        {
+            return;
+        }
+
+        if (Identifiers.ObjectId(managerId, DomainFields.Manager) == ObjectId)
+        {
+            throw DirectoryException.Invalid(DomainFields.Manager, "a user cannot be its own manager");
+        }
+
+        if (!(await GrainFactory.User(TenantId, managerId).GetNodeAsync()).IsLive)
+        {
+            throw DirectoryException.NotFound(DomainFields.Manager, "user");
+        }
+    }
 
     protected override async Task SnapshotChangedAsync()
     {
@@ -102,7 +126,7 @@ public sealed class UserGrain(
         _earlierReaders = false;
     }
 
-    protected override UserView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt);
+    protected override UserView View() => new(ObjectId, State.Profile!, State.CreatedAt, CurrentETag, DeletedAt, State.ModifiedAt ?? State.CreatedAt);
 
     protected override RowSet ListingSet => RowSets.UserIndex(TenantId, RowSets.Bucket(ObjectId));
 

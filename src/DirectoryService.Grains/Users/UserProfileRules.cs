@@ -14,7 +14,7 @@ public static partial class UserProfileRules
 
     private static readonly FrozenSet<string> Updatable = FrozenSet.Create(StringComparer.Ordinal,
         "userPrincipalName", "displayName", "givenName", "surname", "mail", "mailNickname",
-        "department", "jobTitle", "employeeId", "externalId", "accountEnabled", "extensionAttributes");
+        "department", "jobTitle", "employeeId", "externalId", "managerId", "accountEnabled", "extensionAttributes");
 
     /// <summary>Checks every property; the UPN's domain only when <paramref name="verifiedDomains"/> is given.</summary>
     public static void Validate(UserProfile profile, IReadOnlyCollection<string>? verifiedDomains)
@@ -34,6 +34,10 @@ public static partial class UserProfileRules
         FieldRules.Text(profile.JobTitle, DomainFields.JobTitle);
         FieldRules.Text(profile.EmployeeId, DomainFields.EmployeeId);
         FieldRules.Text(profile.ExternalId, DomainFields.ExternalId);
+        if (profile.ManagerId.Length > 0)
+        {
+            Identifiers.ObjectId(profile.ManagerId, DomainFields.Manager);
+        }
         ValidateExtensions(profile.ExtensionAttributes);
     }
 
@@ -69,6 +73,7 @@ public static partial class UserProfileRules
             EmployeeId = FieldRules.Pick(mask, "employeeId", current.EmployeeId, changes.EmployeeId),
             AccountEnabled = FieldRules.Pick(mask, "accountEnabled", current.AccountEnabled, changes.AccountEnabled),
             ExternalId = FieldRules.Pick(mask, "externalId", current.ExternalId, changes.ExternalId),
+            ManagerId = FieldRules.Pick(mask, "managerId", current.ManagerId, changes.ManagerId),
             ExtensionAttributes = extensions,
         };
     }

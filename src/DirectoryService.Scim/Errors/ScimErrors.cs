@@ -22,6 +22,7 @@ public static class ScimErrors
         [DomainFields.EmployeeId] = ScimSchemas.EnterpriseUser + ":employeeNumber",
         [DomainFields.Department] = ScimSchemas.EnterpriseUser + ":department",
         [DomainFields.Member] = "members",
+        [DomainFields.Manager] = ScimSchemas.EnterpriseUser + ":manager",
         [DomainFields.ETag] = "meta.version (If-Match)",
     };
 
@@ -35,7 +36,7 @@ public static class ScimErrors
         return e.Code switch
         {
             DirectoryErrorCode.AlreadyExists => new ScimException(409, "uniqueness", detail),
-            DirectoryErrorCode.NotFound when e.Field?.Name == DomainFields.Member || e.Field?.Name == DomainFields.Owner => ScimException.InvalidValue(detail),
+            DirectoryErrorCode.NotFound when e.Field?.Name is DomainFields.Member or DomainFields.Owner or DomainFields.Manager => ScimException.InvalidValue(detail),
             DirectoryErrorCode.NotFound => ScimException.NotFound(detail),
             DirectoryErrorCode.FailedPrecondition when e.Field?.Name == DomainFields.ETag => new ScimException(412, null, detail),
             DirectoryErrorCode.PermissionDenied => new ScimException(403, null, detail),

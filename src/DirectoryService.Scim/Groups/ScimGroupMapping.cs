@@ -43,6 +43,7 @@ public static class ScimGroupMapping
         {
             ["resourceType"] = "Group",
             ["created"] = view.CreatedAt.ToString("O"),
+            ["lastModified"] = (view.ModifiedAt ?? view.CreatedAt).ToString("O"),
             ["location"] = location,
             ["version"] = view.ETag,
         };

@@ -18,9 +18,13 @@ public static class ScimUserMapping
     [
         DomainFields.UserPrincipalName, DomainFields.DisplayName, DomainFields.GivenName, DomainFields.Surname, DomainFields.Mail,
         DomainFields.JobTitle, DomainFields.EmployeeId, DomainFields.Department, DomainFields.AccountEnabled, DomainFields.ExternalId,
+        "managerId",
     ];
 
-    public static JsonObject ToScim(UserView view, string location)
+    public static JsonObject ToScim(UserView view, string location) => ToScim(view, location, null);
+
+    /// <summary>The user as SCIM JSON; <paramref name="managerLocation"/> gives the manager's <c>$ref</c>.</summary>
+    public static JsonObject ToScim(UserView view, string location, Func<string, string>? managerLocation)
     {
         var p = view.Profile;
         var user = new JsonObject
@@ -49,6 +53,10 @@ public static class ScimUserMapping
         var enterprise = new JsonObject();
         Set(enterprise, "employeeNumber", p.EmployeeId);
         Set(enterprise, "department", p.Department);
+        if (p.ManagerId.Length > 0)
+        {
+            enterprise["manager"] = new JsonObject { ["value"] = p.ManagerId, ["$ref"] = managerLocation?.Invoke(p.ManagerId) ?? location[..location.LastIndexOf('/')] + "/" + p.ManagerId };
+        }
         if (enterprise.Count > 0)
         {
             user[ScimSchemas.EnterpriseUser] = enterprise;
@@ -57,6 +65,7 @@ public static class ScimUserMapping
         {
             ["resourceType"] = "User",
             ["created"] = view.CreatedAt.ToString("O"),
+            ["lastModified"] = (view.ModifiedAt ?? view.CreatedAt).ToString("O"),
             ["location"] = location,
             ["version"] = view.ETag,
         };
@@ -101,6 +110,7 @@ public static class ScimUserMapping
             Department = Text(enterprise, "department"),
             AccountEnabled = ScimJson.Bool(ScimJson.Get(user, "active")) ?? enabledWhenAbsent,
             ExternalId = Text(user, "externalId"),
+            ManagerId = Manager(enterprise),
         };
     }
 
@@ -119,9 +129,18 @@ public static class ScimUserMapping
             DomainFields.Department => current.Department != updated.Department,
             DomainFields.AccountEnabled => current.AccountEnabled != updated.AccountEnabled,
             DomainFields.ExternalId => current.ExternalId != updated.ExternalId,
+            "managerId" => current.ManagerId != updated.ManagerId,
             _ => false,
         }),
     ];
+
+    /// <summary>The manager's id: <c>{"value": id}</c>, or the id alone (Entra ID's PATCH of <c>manager</c> sends a string).</summary>
+    private static string Manager(JsonObject? enterprise) => ScimJson.Get(enterprise ?? [], "manager") switch
+    {
+        JsonObject m => Text(m, "value"),
+        JsonValue v when v.TryGetValue<string>(out var id) => id,
+        _ => "",
+    };
 
     /// <summary>The primary email, else the work email, else the first.</summary>
     private static string PrimaryEmail(JsonObject user)
