@@ -15,6 +15,7 @@ public static class ScimExtensions
 {
     public static IServiceCollection AddDirectoryScim(this IServiceCollection services)
     {
+        services.AddOptions<ScimOptions>().BindConfiguration(ScimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ScimDoor>();
         services.AddSingleton<IRefusalDoor, ScimRefusalDoor>();
         return services;

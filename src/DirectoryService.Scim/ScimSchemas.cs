@@ -20,10 +20,4 @@ public static class ScimSchemas
 
     /// <summary>Most resources one list response carries (ServiceProviderConfig filter.maxResults).</summary>
     public const int MaxResults = 999;
-
-    /// <summary>Most users or groups a filter that no index answers may examine; beyond it the answer is 400 tooMany.</summary>
-    public const int MaxScan = 10_000;
-
-    /// <summary>Most members a GET of a group returns; beyond it the answer is 400 tooMany (ask with excludedAttributes=members).</summary>
-    public const int MaxMembersReturned = 10_000;
 }

@@ -19,7 +19,7 @@ namespace DirectoryService.Scim.Groups;
 /// The SCIM Groups endpoints: thin adapters onto the group grains, with member changes going where
 /// the gRPC door sends them (the group grain, or the tenant's nesting grain when groups join, so the
 /// cycle rule holds). A group's members are read only when the answer includes them, and never more
-/// than <see cref="ScimSchemas.MaxMembersReturned"/>: <c>excludedAttributes=members</c> costs the same for any group.
+/// than <see cref="ScimOptions.MaxMembersReturned"/>: <c>excludedAttributes=members</c> costs the same for any group.
 /// </summary>
 public static class ScimGroups
 {
@@ -53,7 +53,7 @@ public static class ScimGroups
         {
             var query = ScimQuery.From(http.Request);
             var group = await grains.Group(tenant, ScimUsers.ObjectId(id)).GetAsync(includeDeleted: false);
-            var members = query.Omits("members") ? null : await MembersAsync(grains, tenant, group.Id);
+            var members = query.Omits("members") ? null : await MembersAsync(grains, tenant, group.Id, door.Bounds);
             return ScimResults.Resource(http, query.Project(ToScim(http, group, members)));
         });
 
@@ -64,7 +64,7 @@ public static class ScimGroups
             var directory = grains.GetGrain<IDirectoryQueryGrain>(tenant);
             var withMembers = !query.Omits("members");
             async Task<List<JsonObject>> ScimAsync(IEnumerable<GroupView> groups) =>
-                [.. await Task.WhenAll(groups.Select(async g => ToScim(http, g, withMembers ? await MembersAsync(grains, tenant, g.Id) : null)))];
+                [.. await Task.WhenAll(groups.Select(async g => ToScim(http, g, withMembers ? await MembersAsync(grains, tenant, g.Id, door.Bounds) : null)))];
 
             if (ScimResults.IndexedEquality(query.Filter, "id", "externalId", "displayName") is var (attribute, value))
             {
@@ -74,7 +74,7 @@ public static class ScimGroups
                 {
                     "id" => Guid.TryParse(value, out _) ? await directory.BatchGetGroupsAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : [],
                     "externalId" => (await directory.ListGroupsAsync(new GroupFilter { ExternalId = value }, null, 1)).Items,
-                    _ => await AllAsync(directory, new GroupFilter { DisplayNamePrefix = value }),
+                    _ => await AllAsync(directory, new GroupFilter { DisplayNamePrefix = value }, door.Bounds.MaxScan),
                 };
                 var matches = (await ScimAsync(found)).Where(query.Filter!.Matches).ToList();
                 return ScimResults.List([.. matches.Skip(query.StartIndex - 1).Take(query.Count).Select(query.Project)], matches.Count, query.StartIndex);
@@ -88,7 +88,7 @@ public static class ScimGroups
                     async ids => await ScimAsync(await directory.BatchGetGroupsAsync([.. ids])));
             }
 
-            return await ScimResults.ScanAsync(query, async (after, limit) =>
+            return await ScimResults.ScanAsync(query, door.Bounds.MaxScan, async (after, limit) =>
             {
                 var page = await directory.ListGroupsAsync(new GroupFilter(), after, limit);
                 return (await ScimAsync(page.Items), page.Next);
@@ -103,7 +103,7 @@ public static class ScimGroups
             var current = await grain.GetAsync(includeDeleted: false);
             ETag.Check(ScimUsers.IfMatch(http), current.ETag, DomainFields.ETag);
             var updated = await UpdateAsync(http, grain, current, ScimGroupMapping.FromScim(body, current.Profile));
-            var members = await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(ScimJson.Get(body, "members")));
+            var members = await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(ScimJson.Get(body, "members")), door.Bounds);
             return ScimResults.Resource(http, ToScim(http, updated, members));
         });
 
@@ -121,7 +121,7 @@ public static class ScimGroups
                 {
                     if (part.Path?.Names("members") == true)
                     {
-                        await PatchMembersAsync(grains, tenant, groupId, part);
+                        await PatchMembersAsync(grains, tenant, groupId, part, door.Bounds);
                     }
                     else
                     {
@@ -160,7 +160,7 @@ public static class ScimGroups
         return parts;
     }
 
-    private static async Task PatchMembersAsync(IGrainFactory grains, string tenant, string groupId, PatchOperation operation)
+    private static async Task PatchMembersAsync(IGrainFactory grains, string tenant, string groupId, PatchOperation operation, ScimOptions bounds)
     {
         var path = operation.Path!;
         switch (operation.Op)
@@ -169,7 +169,7 @@ public static class ScimGroups
                 await AddAsync(grains, tenant, groupId, await ResolveAsync(grains, tenant, ScimGroupMapping.MemberIds(operation.Value)));
                 break;
             case "replace" when path.Filter is null:
-                await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(operation.Value));
+                await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(operation.Value), bounds);
                 break;
             case "remove" when path.Filter is Filtering.Comparison { Operator: "eq", Path: { Name: var attribute, SubAttribute: null }, Value: System.Text.Json.Nodes.JsonValue id }
                 && attribute.Equals("value", StringComparison.OrdinalIgnoreCase) && id.TryGetValue<string>(out var memberId) && Guid.TryParse(memberId, out var memberGuid):
@@ -177,16 +177,16 @@ public static class ScimGroups
                 await RemoveAsync(grains, tenant, groupId, [ObjectRef.User(memberGuid.ToString("D")), ObjectRef.Group(memberGuid.ToString("D"))]);
                 break;
             case "remove" when path.Filter is not null:
-                var current = await MembersAsync(grains, tenant, groupId);
+                var current = await MembersAsync(grains, tenant, groupId, bounds);
                 var candidates = current.Where(m => path.Filter.Matches(new JsonObject { ["value"] = m.Id, ["type"] = m.Kind == ObjectKind.Group ? "Group" : "User" }));
                 await RemoveAsync(grains, tenant, groupId, candidates);
                 break;
             case "remove" when operation.Value is not null:
                 var ids = ScimGroupMapping.MemberIds(operation.Value).ToHashSet();
-                await RemoveAsync(grains, tenant, groupId, (await MembersAsync(grains, tenant, groupId)).Where(m => ids.Contains(m.Id)));
+                await RemoveAsync(grains, tenant, groupId, (await MembersAsync(grains, tenant, groupId, bounds)).Where(m => ids.Contains(m.Id)));
                 break;
             case "remove":
-                await RemoveAsync(grains, tenant, groupId, await MembersAsync(grains, tenant, groupId));
+                await RemoveAsync(grains, tenant, groupId, await MembersAsync(grains, tenant, groupId, bounds));
                 break;
             default:
                 throw ScimException.InvalidPath("members: replace takes no value filter; remove the member and add the new one");
@@ -194,10 +194,10 @@ public static class ScimGroups
     }
 
     /// <summary>Makes the group's direct members exactly <paramref name="ids"/>; returns them.</summary>
-    private static async Task<List<ObjectRef>> ReplaceMembersAsync(IGrainFactory grains, string tenant, string groupId, List<string> ids)
+    private static async Task<List<ObjectRef>> ReplaceMembersAsync(IGrainFactory grains, string tenant, string groupId, List<string> ids, ScimOptions bounds)
     {
         var wanted = await ResolveAsync(grains, tenant, ids);
-        var current = await MembersAsync(grains, tenant, groupId);
+        var current = await MembersAsync(grains, tenant, groupId, bounds);
         await RemoveAsync(grains, tenant, groupId, current.Where(m => !wanted.Contains(m)));
         await AddAsync(grains, tenant, groupId, [.. wanted.Where(m => !current.Contains(m))]);
         return wanted;
@@ -244,8 +244,8 @@ public static class ScimGroups
                 : throw ScimException.InvalidValue($"members: '{id}' is not a user or group of the tenant");
         }))];
 
-    /// <summary>The live direct members, at most <see cref="ScimSchemas.MaxMembersReturned"/> (else 400 tooMany).</summary>
-    private static async Task<List<ObjectRef>> MembersAsync(IGrainFactory grains, string tenant, string groupId)
+    /// <summary>The live direct members, at most <see cref="ScimOptions.MaxMembersReturned"/> (else 400 tooMany).</summary>
+    private static async Task<List<ObjectRef>> MembersAsync(IGrainFactory grains, string tenant, string groupId, ScimOptions bounds)
     {
         var query = grains.GetGrain<IMembershipQueryGrain>(tenant);
         var members = new List<ObjectRef>();
@@ -254,9 +254,9 @@ public static class ScimGroups
         {
             var page = await query.ListMembersAsync(groupId, after, 999);
             members.AddRange(page.Items);
-            if (members.Count > ScimSchemas.MaxMembersReturned)
+            if (members.Count > bounds.MaxMembersReturned)
             {
-                throw ScimException.TooMany($"the group has more than {ScimSchemas.MaxMembersReturned} members; ask with excludedAttributes=members, and change members with PATCH");
+                throw ScimException.TooMany($"the group has more than {bounds.MaxMembersReturned} members; ask with excludedAttributes=members, and change members with PATCH");
             }
 
             after = page.Next;
@@ -283,7 +283,7 @@ public static class ScimGroups
         ScimGroupMapping.ToScim(group, ScimResults.Location(http, Type, group.Id), members,
             m => ScimResults.Location(http, m.Kind == ObjectKind.Group ? Type : "Users", m.Id));
 
-    private static async Task<List<GroupView>> AllAsync(IDirectoryQueryGrain directory, GroupFilter filter)
+    private static async Task<List<GroupView>> AllAsync(IDirectoryQueryGrain directory, GroupFilter filter, int maxScan)
     {
         var all = new List<GroupView>();
         string? after = null;
@@ -291,9 +291,9 @@ public static class ScimGroups
         {
             var page = await directory.ListGroupsAsync(filter, after, 500);
             all.AddRange(page.Items);
-            if (all.Count > ScimSchemas.MaxScan)
+            if (all.Count > maxScan)
             {
-                throw ScimException.TooMany($"more than {ScimSchemas.MaxScan} groups match; narrow the filter");
+                throw ScimException.TooMany($"more than {maxScan} groups match; narrow the filter");
             }
 
             after = page.Next;

@@ -7,6 +7,7 @@ using DirectoryService.Security;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DirectoryService.Scim.Hosting;
 
@@ -15,8 +16,11 @@ namespace DirectoryService.Scim.Hosting;
 /// the token, the tenant's rate limit, the audit record of a write (stored as PENDING before it runs,
 /// settled after), and the mapping of every refusal to the SCIM error schema.
 /// </summary>
-public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, ILogger<ScimDoor> logger)
+public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, IOptions<ScimOptions> options, ILogger<ScimDoor> logger)
 {
+    /// <summary>The bounds answers keep to.</summary>
+    public ScimOptions Bounds => options.Value;
+
     /// <summary>Runs a read.</summary>
     public Task<IResult> ReadAsync(HttpContext http, Func<string, Task<IResult>> call) => RunAsync(http, call);
 

@@ -48,9 +48,9 @@ public static class ScimResults
 
     /// <summary>
     /// The answer of a filter no index serves: objects examined page by page, at most
-    /// <see cref="ScimSchemas.MaxScan"/>; a tenant with more answers 400 tooMany (narrow the filter).
+    /// <paramref name="maxScan"/>; a tenant with more answers 400 tooMany (narrow the filter).
     /// </summary>
-    public static async Task<IResult> ScanAsync(ScimQuery query, Func<string?, int, Task<(IReadOnlyList<JsonObject> Items, string? Next)>> page, string kind)
+    public static async Task<IResult> ScanAsync(ScimQuery query, int maxScan, Func<string?, int, Task<(IReadOnlyList<JsonObject> Items, string? Next)>> page, string kind)
     {
         var matches = new List<JsonObject>();
         var examined = 0;
@@ -59,9 +59,9 @@ public static class ScimResults
         {
             var (items, next) = await page(after, 200);
             examined += items.Count;
-            if (examined > ScimSchemas.MaxScan)
+            if (examined > maxScan)
             {
-                throw ScimException.TooMany($"this filter is answered by examining every {kind}, and the tenant holds more than {ScimSchemas.MaxScan}; filter on an indexed attribute (id, externalId{(kind == "user" ? ", userName" : "")}) instead");
+                throw ScimException.TooMany($"this filter is answered by examining every {kind}, and the tenant holds more than {maxScan}; filter on an indexed attribute (id, externalId{(kind == "user" ? ", userName" : "")}) instead");
             }
 
             matches.AddRange(items.Where(query.Filter!.Matches));

@@ -77,7 +77,7 @@ public static class ScimUsers
                     async ids => [.. (await directory.BatchGetUsersAsync([.. ids])).Select(Scim)]);
             }
 
-            return await ScimResults.ScanAsync(query, async (after, limit) =>
+            return await ScimResults.ScanAsync(query, door.Bounds.MaxScan, async (after, limit) =>
             {
                 var page = await directory.ListUsersAsync(new UserFilter(), after, limit);
                 return ([.. page.Items.Select(Scim)], page.Next);
