@@ -29,7 +29,7 @@ public sealed class TlsTests
     }
 
     [Fact]
-    public async Task ASilo_ServesGrpcOverTls_WithTheConfiguredCertificate()
+    public async Task ASilo_ServesGrpcAndHttp1OverTls_WithTheConfiguredCertificate()
     {
         var (certificate, certPath, keyPath) = SelfSigned();
         var ports = FreePorts.Take(3);
@@ -38,7 +38,8 @@ public sealed class TlsTests
         builder.Configuration.AddInMemoryCollection(cluster.Settings(ports).ToDictionary(s => s.Key, string? (s) => s.Value));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Kestrel:EndpointDefaults:Protocols"] = "Http2",
+            // As appsettings.json serves it: HTTP/2 for gRPC and HTTP/1.1 for SCIM clients, negotiated by ALPN.
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http1AndHttp2",
             ["Kestrel:Endpoints:Grpc:Url"] = $"https://127.0.0.1:{ports[0]}",
             ["Directory:Tls:AllowPlaintextOnLoopback"] = "false",
             ["Directory:Tls:CertificatePath"] = certPath,
@@ -56,6 +57,11 @@ public sealed class TlsTests
         using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{ports[0]}", new GrpcChannelOptions { HttpHandler = handler });
         var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+
+        using var http1 = new HttpClient(handler, disposeHandler: false) { DefaultRequestVersion = System.Net.HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var scim = await http1.GetAsync($"https://127.0.0.1:{ports[0]}/scim/v2/ServiceProviderConfig");
+        Assert.Equal((System.Net.HttpVersion.Version11, System.Net.HttpStatusCode.Unauthorized), (scim.Version, scim.StatusCode));
+        Assert.Equal("application/scim+json", scim.Content.Headers.ContentType?.MediaType);
 
         using var plaintext = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
         await Assert.ThrowsAnyAsync<Exception>(async () => await new Health.HealthClient(plaintext).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5)));
