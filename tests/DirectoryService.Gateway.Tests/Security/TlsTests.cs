@@ -58,7 +58,9 @@ public sealed class TlsTests
         var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
 
-        using var http1 = new HttpClient(handler, disposeHandler: false) { DefaultRequestVersion = System.Net.HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var httpHandler = new SocketsHttpHandler();
+        httpHandler.SslOptions.RemoteCertificateValidationCallback = handler.SslOptions.RemoteCertificateValidationCallback;
+        using var http1 = new HttpClient(httpHandler) { DefaultRequestVersion = System.Net.HttpVersion.Version11, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var scim = await http1.GetAsync($"https://127.0.0.1:{ports[0]}/scim/v2/ServiceProviderConfig");
         Assert.Equal((System.Net.HttpVersion.Version11, System.Net.HttpStatusCode.Unauthorized), (scim.Version, scim.StatusCode));
         Assert.Equal("application/scim+json", scim.Content.Headers.ContentType?.MediaType);
