@@ -97,8 +97,15 @@ public sealed class GroupTests(SiloFixture silo)
         var scim = ScimClient.For(silo, t);
         var sales = await scim.PostAsync("/Groups", new JsonObject { ["displayName"] = "Sales", ["externalId"] = "G-1" });
         await scim.PostAsync("/Groups", new JsonObject { ["displayName"] = "Sales EMEA" });
+        var rowsBefore = silo.Rows.RowsRead;
         var byName = await scim.GetAsync("/Groups?filter=" + Uri.EscapeDataString("displayName eq \"sales\"") + "&excludedAttributes=members");
         Assert.Equal([sales.Id], byName.Body!["Resources"]!.AsArray().Select(g => g!["id"]!.GetValue<string>()));
+        Assert.InRange(silo.Rows.RowsRead - rowsBefore, 1, 2);
+
+        // A renamed group is found by its new name only.
+        await scim.PatchAsync($"/Groups/{sales.Id}", ScimClient.Patch(ScimClient.Op("replace", "displayName", "Sales Americas")));
+        Assert.Equal(0, (await scim.GetAsync("/Groups?filter=" + Uri.EscapeDataString("displayName eq \"Sales\""))).Body!["totalResults"]!.GetValue<int>());
+        Assert.Equal(1, (await scim.GetAsync("/Groups?filter=" + Uri.EscapeDataString("displayName eq \"sales americas\""))).Body!["totalResults"]!.GetValue<int>());
         var byExternal = await scim.GetAsync("/Groups?filter=" + Uri.EscapeDataString("externalId eq \"G-1\""));
         Assert.Equal([sales.Id], byExternal.Body!["Resources"]!.AsArray().Select(g => g!["id"]!.GetValue<string>()));
         (await scim.PostAsync("/Groups", new JsonObject { ["displayName"] = "Dup", ["externalId"] = "G-1" })).AssertError(HttpStatusCode.Conflict, "uniqueness", "externalId");

@@ -39,6 +39,11 @@ public interface IDirectoryQueryGrain : IGrainWithStringKey
     [Idempotent]
     Task<Page<string>> ListGroupIdsAsync(GroupFilter filter, string? after, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>The live groups named exactly <paramref name="displayName"/> (ignoring case), from the display-name index: cost independent of the tenant's size.</summary>
+    [Alias("FindGroupsByDisplayNameAsync")]
+    [Idempotent]
+    Task<ImmutableArray<GroupView>> FindGroupsByDisplayNameAsync(string displayName, CancellationToken cancellationToken = default);
+
     /// <summary>Whether the tenant holds any user or group, live or soft-deleted.</summary>
     [Alias("HasObjectsAsync")]
     [Idempotent]

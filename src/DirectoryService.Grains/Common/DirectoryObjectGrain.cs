@@ -296,6 +296,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt, bool published = false)
     {
         var before = (Current, Flag: State.Profile is { } p && Flag(p));
+        var previous = State.Profile;
         State.Profile = profile;
         State.DeletedAt = deletedAt;
         State.Version++;
@@ -311,8 +312,12 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
             await PublishAsync(profile, deletedAt);
         }
 
+        await ProfileStoredAsync(previous, profile);
         return View();
     }
+
+    /// <summary>Runs after a stored change of the profile, before it is acknowledged: the place to keep indexes of its values.</summary>
+    protected virtual Task ProfileStoredAsync(TProfile? previous, TProfile current) => Task.CompletedTask;
 
     private Task PublishAsync(TProfile profile, DateTimeOffset? deletedAt) =>
         Rows.WriteAsync(ListingSet, [RowWrite.Upsert(ObjectId, ListingEntry(profile, deletedAt))]);

@@ -79,6 +79,22 @@ public sealed partial class GroupGrain(
 
     protected override ObjectKind Kind => ObjectKind.Group;
 
+    /// <summary>Keeps the group's row in the display-name index: moved when the name changes (case aside), kept while the group exists.</summary>
+    protected override async Task ProfileStoredAsync(GroupProfile? previous, GroupProfile current)
+    {
+        if (previous is not null && string.Equals(previous.DisplayName, current.DisplayName, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var row = RowSets.GroupNameKey(current.DisplayName) + ObjectId;
+        await Rows.WriteAsync(RowSets.GroupNames(TenantId, current.DisplayName), [RowWrite.Upsert(row, [])]);
+        if (previous is not null)
+        {
+            await Rows.WriteAsync(RowSets.GroupNames(TenantId, previous.DisplayName), [RowWrite.Delete(RowSets.GroupNameKey(previous.DisplayName) + ObjectId)]);
+        }
+    }
+
     protected override string ExternalIdOf(GroupProfile profile) => profile.ExternalId;
 
     public async Task<int> AddMembersAsync(ImmutableArray<ObjectRef> refs)

@@ -87,6 +87,16 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
         return new Page<string>([.. rows.Items.Select(r => r.Id)], rows.Next);
     }
 
+    public async Task<ImmutableArray<GroupView>> FindGroupsByDisplayNameAsync(string displayName, CancellationToken cancellationToken)
+    {
+        var prefix = RowSets.GroupNameKey(displayName);
+        var keys = await rows.ReadAllKeysAsync(RowSets.GroupNames(TenantId, displayName), prefix, RowKeys.Before(prefix));
+        var groups = await Lookups.LoadExistingAsync(keys.Select(k => k[prefix.Length..]), id => Group(id).GetAsync(false));
+
+        // A row can outlive a rename whose removal of it failed: the group's own name decides.
+        return [.. groups.Where(g => string.Equals(g.Profile.DisplayName, displayName, StringComparison.OrdinalIgnoreCase)).OrderBy(g => g.Id, StringComparer.Ordinal)];
+    }
+
     public async Task<bool> HasObjectsAsync(CancellationToken cancellationToken) =>
         await AnyExistsAsync(UserIndex, new UserFilter { Deletion = DeletionFilter.Any }, id => User(id), cancellationToken)
         || await AnyExistsAsync(GroupIndex, new GroupFilter { Deletion = DeletionFilter.Any }, id => Group(id), cancellationToken);

@@ -16,6 +16,22 @@ public static class RowSets
     /// <summary>A bucket of the group listing index; each row is written by the group it describes.</summary>
     public static RowSet GroupIndex(string tenantId, string bucket) => new(tenantId, RowSet.GroupIndexKind, bucket);
 
+    /// <summary>
+    /// A bucket of the group display-name index: rows <c>{lower-case name}:{group id}</c>, each written
+    /// by the group it names; 4,096 buckets by a stable hash of the name, so an exact-name lookup is one
+    /// small range read whatever the tenant's size.
+    /// </summary>
+    public static RowSet GroupNames(string tenantId, string displayName) => new(tenantId, "groupnames", GroupNameBucket(displayName));
+
+    /// <summary>The key prefix of a display name's rows in its bucket.</summary>
+    public static string GroupNameKey(string displayName) => displayName.ToLowerInvariant() + ":";
+
+    private static string GroupNameBucket(string displayName)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(displayName.ToLowerInvariant()));
+        return Convert.ToHexStringLower(hash)[..3];
+    }
+
     /// <summary>Reads every row of a key range, page by page.</summary>
     public static Task<List<Row>> ReadAllAsync(this IRowStore rows, RowSet set, string after, string before) =>
         DrainAsync(after, cursor => rows.ReadAsync(set, cursor, before, 1000));

@@ -68,13 +68,12 @@ public static class ScimGroups
 
             if (ScimResults.IndexedEquality(query.Filter, "id", "externalId", "displayName") is var (attribute, value))
             {
-                // id and externalId name one group through an index; displayName narrows the listing
-                // index by prefix (no group is loaded but those whose name starts with it).
+                // Each answered from an index: the group's id, the external id's grain, the display-name index.
                 IReadOnlyList<GroupView> found = attribute switch
                 {
                     "id" => Guid.TryParse(value, out _) ? await directory.BatchGetGroupsAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : [],
                     "externalId" => (await directory.ListGroupsAsync(new GroupFilter { ExternalId = value }, null, 1)).Items,
-                    _ => await AllAsync(directory, new GroupFilter { DisplayNamePrefix = value }, door.Bounds.MaxScan),
+                    _ => await directory.FindGroupsByDisplayNameAsync(value),
                 };
                 var matches = (await ScimAsync(found)).Where(query.Filter!.Matches).ToList();
                 return ScimResults.List([.. matches.Skip(query.StartIndex - 1).Take(query.Count).Select(query.Project)], matches.Count, query.StartIndex);
@@ -282,23 +281,4 @@ public static class ScimGroups
     private static JsonObject ToScim(HttpContext http, GroupView group, IReadOnlyList<ObjectRef>? members) =>
         ScimGroupMapping.ToScim(group, ScimResults.Location(http, Type, group.Id), members,
             m => ScimResults.Location(http, m.Kind == ObjectKind.Group ? Type : "Users", m.Id));
-
-    private static async Task<List<GroupView>> AllAsync(IDirectoryQueryGrain directory, GroupFilter filter, int maxScan)
-    {
-        var all = new List<GroupView>();
-        string? after = null;
-        do
-        {
-            var page = await directory.ListGroupsAsync(filter, after, 500);
-            all.AddRange(page.Items);
-            if (all.Count > maxScan)
-            {
-                throw ScimException.TooMany($"more than {maxScan} groups match; narrow the filter");
-            }
-
-            after = page.Next;
-        }
-        while (after is not null);
-        return all;
-    }
 }
