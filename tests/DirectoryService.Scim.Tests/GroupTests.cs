@@ -34,6 +34,13 @@ public sealed class GroupTests(SiloFixture silo)
 
         var cycle = await scim.PatchAsync($"/Groups/{inner.Id}", ScimClient.Patch(ScimClient.Op("add", "members", Values(outer.Id))));
         cycle.AssertError(HttpStatusCode.BadRequest, "invalidValue", "cycle");
+
+        // A PATCH naming a member that does not exist changes nothing, not even its other operations.
+        var refused = await scim.PatchAsync($"/Groups/{inner.Id}", ScimClient.Patch(
+            ScimClient.Op("replace", "displayName", "Renamed"),
+            ScimClient.Op("add", "members", Values(Guid.NewGuid().ToString()))));
+        refused.AssertError(HttpStatusCode.BadRequest, "invalidValue", "members");
+        Assert.Equal("Inner", (await scim.GetAsync($"/Groups/{inner.Id}")).Text("displayName"));
         (await scim.PostAsync("/Groups", Group("Dangling", Guid.NewGuid().ToString()))).AssertError(HttpStatusCode.BadRequest, "invalidValue", "members");
     }
 

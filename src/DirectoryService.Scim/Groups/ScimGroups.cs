@@ -101,9 +101,13 @@ public static class ScimGroups
             var grain = grains.Group(tenant, groupId);
             var current = await grain.GetAsync(includeDeleted: false);
             ETag.Check(ScimUsers.IfMatch(http), current.ETag, DomainFields.ETag);
-            var updated = await UpdateAsync(http, grain, current, ScimGroupMapping.FromScim(body, current.Profile));
-            var members = await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(ScimJson.Get(body, "members")), door.Bounds);
-            return ScimResults.Resource(http, ToScim(http, updated, members));
+
+            // Everything that can be refused before a write is checked first: the new profile, the members.
+            var profile = ScimGroupMapping.FromScim(body, current.Profile);
+            var wanted = await ResolveAsync(grains, tenant, ScimGroupMapping.MemberIds(ScimJson.Get(body, "members")));
+            var updated = await UpdateAsync(http, grain, current, profile);
+            await ReplaceMembersAsync(grains, tenant, groupId, wanted, door.Bounds);
+            return ScimResults.Resource(http, ToScim(http, updated, wanted));
         });
 
     private static Task<IResult> PatchAsync(HttpContext http, string id, ScimDoor door, IGrainFactory grains) =>
@@ -113,23 +117,34 @@ public static class ScimGroups
             var grain = grains.Group(tenant, groupId);
             var current = await grain.GetAsync(includeDeleted: false);
             ETag.Check(ScimUsers.IfMatch(http), current.ETag, DomainFields.ETag);
+            // Everything that can be refused before a write is checked first: the paths and values of the
+            // attribute operations, and the members to add. Then the group's own change, then its members.
             var resource = ScimJson.CaseInsensitiveCopy(ToScim(http, current, null));
-            foreach (var operation in operations)
+            var memberOperations = new List<PatchOperation>();
+            foreach (var part in operations.SelectMany(Split))
             {
-                foreach (var part in Split(operation))
+                if (part.Path?.Names("members") == true)
                 {
-                    if (part.Path?.Names("members") == true)
-                    {
-                        await PatchMembersAsync(grains, tenant, groupId, part, door.Bounds);
-                    }
-                    else
-                    {
-                        ScimPatch.Apply(resource, part);
-                    }
+                    memberOperations.Add(part);
+                }
+                else
+                {
+                    ScimPatch.Apply(resource, part);
                 }
             }
 
-            var updated = await UpdateAsync(http, grain, current, ScimGroupMapping.FromScim(resource, current.Profile));
+            var profile = ScimGroupMapping.FromScim(resource, current.Profile);
+            foreach (var part in memberOperations.Where(p => p.Op != "remove"))
+            {
+                await ResolveAsync(grains, tenant, ScimGroupMapping.MemberIds(part.Value));
+            }
+
+            var updated = await UpdateAsync(http, grain, current, profile);
+            foreach (var part in memberOperations)
+            {
+                await PatchMembersAsync(grains, tenant, groupId, part, door.Bounds);
+            }
+
             return ScimResults.Resource(http, ToScim(http, updated, null));
         });
 
@@ -168,7 +183,7 @@ public static class ScimGroups
                 await AddAsync(grains, tenant, groupId, await ResolveAsync(grains, tenant, ScimGroupMapping.MemberIds(operation.Value)));
                 break;
             case "replace" when path.Filter is null:
-                await ReplaceMembersAsync(grains, tenant, groupId, ScimGroupMapping.MemberIds(operation.Value), bounds);
+                await ReplaceMembersAsync(grains, tenant, groupId, await ResolveAsync(grains, tenant, ScimGroupMapping.MemberIds(operation.Value)), bounds);
                 break;
             case "remove" when path.Filter is Filtering.Comparison { Operator: "eq", Path: { Name: var attribute, SubAttribute: null }, Value: System.Text.Json.Nodes.JsonValue id }
                 && attribute.Equals("value", StringComparison.OrdinalIgnoreCase) && id.TryGetValue<string>(out var memberId) && Guid.TryParse(memberId, out var memberGuid):
@@ -192,14 +207,12 @@ public static class ScimGroups
         }
     }
 
-    /// <summary>Makes the group's direct members exactly <paramref name="ids"/>; returns them.</summary>
-    private static async Task<List<ObjectRef>> ReplaceMembersAsync(IGrainFactory grains, string tenant, string groupId, List<string> ids, ScimOptions bounds)
+    /// <summary>Makes the group's direct members exactly <paramref name="wanted"/>.</summary>
+    private static async Task ReplaceMembersAsync(IGrainFactory grains, string tenant, string groupId, List<ObjectRef> wanted, ScimOptions bounds)
     {
-        var wanted = await ResolveAsync(grains, tenant, ids);
         var current = await MembersAsync(grains, tenant, groupId, bounds);
         await RemoveAsync(grains, tenant, groupId, current.Where(m => !wanted.Contains(m)));
         await AddAsync(grains, tenant, groupId, [.. wanted.Where(m => !current.Contains(m))]);
-        return wanted;
     }
 
     /// <summary>Adds members through the group grain, or the tenant's nesting grain when groups join (the cycle rule).</summary>
