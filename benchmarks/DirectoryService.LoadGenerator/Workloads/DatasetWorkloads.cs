@@ -136,7 +136,7 @@ public sealed class CheckGroupsWorkload(TenantClients tenant, Dataset.Dataset da
 /// (not part of the dataset, so the ground truth of the read workloads never changes) to a leaf
 /// group and then removes it again. Every add must add and every remove must succeed.
 /// </summary>
-public sealed class AddRemoveWorkload(TenantClients tenant, Dataset.Dataset dataset, string idsPath, int concurrency) : DatasetWorkload(tenant, dataset, idsPath)
+public class AddRemoveWorkload(TenantClients tenant, Dataset.Dataset dataset, string idsPath, int concurrency) : DatasetWorkload(tenant, dataset, idsPath)
 {
     private const int UsersPerWorker = 16;
     private string[] _scratch = [];
@@ -148,13 +148,18 @@ public sealed class AddRemoveWorkload(TenantClients tenant, Dataset.Dataset data
         _scratch = await Tenant.CreateUsersAsync($"scratch-{Guid.NewGuid().ToString("N")[..8]}-", concurrency * UsersPerWorker);
     }
 
+    /// <summary>Iterations 2k and 2k+1 add and then remove the same (user, group) pair: the user's id, the group's id, and whether to add.</summary>
+    protected (string Member, string Group, bool Add) Pair(int worker, long iteration)
+    {
+        var pair = iteration / 2;
+        return (_scratch[worker * UsersPerWorker + (int)(pair % UsersPerWorker)], Ids.Groups[(int)(Mix(Data.Seed, worker, pair) % (ulong)Data.LevelStart[1])], iteration % 2 == 0);
+    }
+
     public override async Task ExecuteAsync(int worker, long iteration)
     {
-        // Iterations 2k and 2k+1 add and then remove the same (user, group) pair.
-        var pair = iteration / 2;
-        var member = new DirectoryObjectRef { Id = _scratch[worker * UsersPerWorker + (int)(pair % UsersPerWorker)], Type = ObjectType.User };
-        var group = Ids.Groups[(int)(Mix(Data.Seed, worker, pair) % (ulong)Data.LevelStart[1])];
-        if (iteration % 2 == 0)
+        var (id, group, add) = Pair(worker, iteration);
+        var member = new DirectoryObjectRef { Id = id, Type = ObjectType.User };
+        if (add)
         {
             var added = await Tenant.Members.AddMembersAsync(new AddMembersRequest { GroupId = group, Members = { member } });
             Expect(added.AddedCount == 1);

@@ -40,23 +40,13 @@ public sealed class ScimGetUserByUpnWorkload(TenantClients tenant, Dataset.Datas
 }
 
 /// <summary>PATCH a group adding a member, then removing it: the SCIM form of AddMembers / RemoveMember.</summary>
-public sealed class ScimAddRemoveWorkload(TenantClients tenant, Dataset.Dataset dataset, string idsPath, int concurrency, HttpClient http) : DatasetWorkload(tenant, dataset, idsPath)
+public sealed class ScimAddRemoveWorkload(TenantClients tenant, Dataset.Dataset dataset, string idsPath, int concurrency, HttpClient http)
+    : AddRemoveWorkload(tenant, dataset, idsPath, concurrency)
 {
-    private const int UsersPerWorker = 16;
-    private string[] _scratch = [];
-
-    public override async Task PrepareAsync()
-    {
-        await base.PrepareAsync();
-        _scratch = await Tenant.CreateUsersAsync($"scim-scratch-{Guid.NewGuid().ToString("N")[..8]}-", concurrency * UsersPerWorker);
-    }
-
     public override async Task ExecuteAsync(int worker, long iteration)
     {
-        var pair = iteration / 2;
-        var member = _scratch[worker * UsersPerWorker + (int)(pair % UsersPerWorker)];
-        var group = Ids.Groups[(int)(Mix(Data.Seed, worker, pair) % (ulong)Data.LevelStart[1])];
-        var operation = iteration % 2 == 0
+        var (member, group, add) = Pair(worker, iteration);
+        var operation = add
             ? new JsonObject { ["op"] = "add", ["path"] = "members", ["value"] = new JsonArray(new JsonObject { ["value"] = member }) }
             : new JsonObject { ["op"] = "remove", ["path"] = $"members[value eq \"{member}\"]" };
         var patch = new JsonObject
