@@ -41,6 +41,7 @@ public static class GatewayExtensions
         services.AddSingleton<AuditInterceptor>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationHandler>();
         services.AddSingleton<IRefusalDoor, GrpcRefusalDoor>();
+        services.AddSingleton<IRefusalDoor, RestRefusalDoor>();
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton<TenantRateLimitInterceptor>();
         services.AddGrpc(options =>
@@ -51,6 +52,11 @@ public static class GatewayExtensions
             options.Interceptors.Add<ErrorInterceptor>();
             options.MaxReceiveMessageSize = MaxMessageBytes;
             options.MaxSendMessageSize = MaxMessageBytes;
+        }).AddJsonTranscoding(json =>
+        {
+            // The details refusals carry, so REST clients get them as JSON too.
+            json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
+                Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.RetryInfo.Descriptor);
         });
 
         // Bodies that do not parse reach the interceptors (audited, INVALID_ARGUMENT) instead of
