@@ -12,6 +12,12 @@ if [ ! -x .tools/node_modules/.bin/azurite-table ]; then
     || { echo "could not install azurite"; summary 0 1 0; exit 1; }
 fi
 
+# Headless Chromium (Debian's package) for the test that loads the API page in a real browser.
+if ! command -v chromium >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    || { echo "could not install chromium"; summary 0 1 0; exit 1; }
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

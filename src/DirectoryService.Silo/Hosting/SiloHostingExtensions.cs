@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Gateway;
 using DirectoryService.Gateway.Audit;
+using DirectoryService.Gateway.OpenApi;
 using DirectoryService.Grains;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Membership;
@@ -60,6 +61,7 @@ public static partial class SiloHostingExtensions
 
         builder.Services.AddDirectoryGateway(builder.Configuration);
         builder.Services.AddDirectoryScim();
+        builder.Services.AddDirectoryOpenApi();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.AddDirectoryTelemetry();
@@ -68,6 +70,8 @@ public static partial class SiloHostingExtensions
 
     public static WebApplication MapDirectorySilo(this WebApplication app)
     {
+        // The API's description is anonymous (it holds no data); everything after it needs a token.
+        app.MapDirectoryOpenApi();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDirectoryGateway();
