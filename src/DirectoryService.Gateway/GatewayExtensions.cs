@@ -59,8 +59,19 @@ public static class GatewayExtensions
                 Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor, Google.Rpc.RetryInfo.Descriptor);
         });
 
-        // Bodies that do not parse reach the interceptors (audited, INVALID_ARGUMENT) instead of
-        // failing inside the framework: our binder replaces the framework's for every service.
+
+        return services;
+    }
+
+    /// <summary>
+    /// Replaces the framework's gRPC binder with <see cref="GuardedServiceMethodProvider{TService}"/>,
+    /// so that bodies that do not parse reach the interceptors (audited, INVALID_ARGUMENT) instead of
+    /// failing inside the framework. Call it after everything that adds gRPC services (reflection,
+    /// Swagger, …): each <c>AddGrpc</c> puts the framework's binder back, and two binders would map
+    /// every method twice.
+    /// </summary>
+    public static IServiceCollection UseGuardedGrpcBinding(this IServiceCollection services)
+    {
         foreach (var framework in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType?.Name == "BinderServiceMethodProvider`1").ToList())
         {
             services.Remove(framework);
