@@ -54,6 +54,8 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Auth:Issuers:0", DevelopmentSigningKey.Issuer),
         ("Directory:Auth:SigningKeys:0", PublicKeyFile.Value),
         ("Directory:Tokens:Keys:0", TokenKey),
+        // Test silos share a machine: the dashboard's fixed loopback port would collide (DashboardTests turn it on).
+        ("Directory:Dashboard:Enabled", "false"),
         ("Directory:Tls:AllowPlaintextOnLoopback", "true"),
         ("Logging:LogLevel:Default", "Warning"),
     ];

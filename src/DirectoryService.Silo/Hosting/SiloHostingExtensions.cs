@@ -55,6 +55,7 @@ public static partial class SiloHostingExtensions
             }
 
             orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            builder.AddOperatorDashboard(orleans);
             orleans.AddActivityPropagation();
             orleans.AddDirectoryGrains();
         });
@@ -65,6 +66,9 @@ public static partial class SiloHostingExtensions
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.AddDirectoryTelemetry();
+
+        // Last: every AddGrpc above re-registers the framework's binder.
+        builder.Services.UseGuardedGrpcBinding();
         return builder;
     }
 
@@ -76,6 +80,7 @@ public static partial class SiloHostingExtensions
         app.UseAuthorization();
         app.MapDirectoryGateway();
         app.MapDirectoryScim();
+        app.MapOperatorDashboard();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 
