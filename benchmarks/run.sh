@@ -7,7 +7,8 @@
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
 # check-groups, add-remove, and their SCIM forms scim-get-user-upn, scim-add-remove) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
-# Special steps: `restart` restarts the silo (every grain cold afterwards) and waits until it reports
+# Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
+# off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
 # ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
 # and `cold-signin-1` (one caller) resolve users not resolved before; `warm` signs every user
 # in once (all measured), so that the timed read runs after it measure warm reads rather than first
@@ -44,7 +45,7 @@ done
 dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
 
 work=$(mktemp -d)
-table_port=10102; grpc_port=5100; scim_port=5101
+table_port=10102; grpc_port=5100; scim_port=5101; dashboard_port=5180; dashboard=true
 cleanup() {
   local code=$?
   kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
@@ -72,6 +73,7 @@ start_silo() {
     --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
     --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tokens:DevelopmentKeyFile="$work/token-key" --Directory:Tls:AllowPlaintextOnLoopback=true \
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
+    --Directory:Dashboard:Enabled=$dashboard --Directory:Dashboard:Url=http://127.0.0.1:$dashboard_port \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!
   for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && break; sleep 0.2; done
@@ -100,10 +102,12 @@ fi
 status=0
 for step in "$@"; do
   case $step in
-    restart)
+    restart|dashboard-on|dashboard-off)
+      # dashboard-on / dashboard-off restart the silo with the Orleans Dashboard on or off.
+      case $step in dashboard-on) dashboard=true ;; dashboard-off) dashboard=false ;; esac
       kill -TERM $silo; wait $silo || true
       start_silo
-      echo "{\"step\":\"restart\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+      echo "{\"step\":\"$step\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
     cold-signin|cold-signin-1)
