@@ -16,6 +16,7 @@ public static class DirectoryGrainsExtensions
     {
         silo.Services.TryAddSingleton(new DirectoryClock(TimeProvider.System));
         silo.Services.TryAddSingleton<RowCodec>();
+        silo.Services.TryAddSingleton<SignInMetrics>();
         silo.Services.TryAddSingleton<ClosureCache>();
         silo.Services.TryAddSingleton<UserCache>();
         silo.Services.TryAddSingleton<ICacheInvalidator, CacheInvalidator>();

@@ -41,16 +41,29 @@ public interface ICacheInvalidator
 /// retried until it answers or the cluster declares it dead (a dead silo serves no requests): the
 /// change is not acknowledged before then.
 /// </summary>
-public sealed partial class CacheInvalidator(IServiceProvider services, IClusterMembershipService membership, ILogger<CacheInvalidator> logger)
+public sealed partial class CacheInvalidator(IServiceProvider services, IClusterMembershipService membership, SignInMetrics metrics, ILogger<CacheInvalidator> logger)
     : GrainServiceClient<IMembershipCacheService>(services), ICacheInvalidator
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    public Task InvalidateTenantAsync(string tenantId) =>
-        ReachAsync(readers: null, cache => cache.InvalidateTenantAsync(tenantId));
+    public async Task InvalidateTenantAsync(string tenantId)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ReachAsync(readers: null, cache => cache.InvalidateTenantAsync(tenantId));
+        metrics.Invalidation("tenant", started);
+    }
 
-    public Task InvalidateUserAsync(string tenantId, string userId, IReadOnlyCollection<SiloAddress>? readers) =>
-        readers is { Count: 0 } ? Task.CompletedTask : ReachAsync(readers, cache => cache.InvalidateUserAsync(tenantId, userId));
+    public async Task InvalidateUserAsync(string tenantId, string userId, IReadOnlyCollection<SiloAddress>? readers)
+    {
+        if (readers is { Count: 0 })
+        {
+            return;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ReachAsync(readers, cache => cache.InvalidateUserAsync(tenantId, userId));
+        metrics.Invalidation("user", started);
+    }
 
     private async Task ReachAsync(IReadOnlyCollection<SiloAddress>? readers, Func<IMembershipCacheService, Task> call)
     {

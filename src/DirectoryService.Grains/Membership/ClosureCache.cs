@@ -18,7 +18,7 @@ namespace DirectoryService.Grains.Membership;
 /// from state older than an acknowledged change is ever served after that acknowledgement.
 /// </para>
 /// </summary>
-public sealed class ClosureCache
+public sealed class ClosureCache(SignInMetrics? metrics = null)
 {
     /// <summary>Most cached closures per tenant on one silo; past it the tenant's view starts over.</summary>
     public const int MaxEntriesPerTenant = 200_000;
@@ -35,6 +35,14 @@ public sealed class ClosureCache
         string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, ErrorField field, CancellationToken cancellationToken)
     {
         var view = _tenants.GetOrAdd(tenantId, _ => new View());
+        if (metrics is not null)
+        {
+            foreach (var id in parents)
+            {
+                metrics.ClosureLookup(view.Groups.TryGetValue(id, out var cached) && cached.IsCompletedSuccessfully);
+            }
+        }
+
         var closures = await Task.WhenAll(parents.Select(id => GetAsync(view, id, node, depth: 0)));
         cancellationToken.ThrowIfCancellationRequested();
         var groups = new Dictionary<string, PrincipalNode>(closures.Length == 1 ? closures[0].Groups.Count : 64, StringComparer.Ordinal);

@@ -13,20 +13,27 @@ namespace DirectoryService.Grains.Membership;
 /// the holder and the user grain for its stored snapshot (registering this silo as a reader, so the
 /// user's next change drops the entry here first), and merges the cached closures of its direct groups.
 /// </summary>
-public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ILocalSiloDetails silo) : ISignInReads
+public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ILocalSiloDetails silo, SignInMetrics metrics) : ISignInReads
 {
     private const string NameField = DomainFields.UserPrincipalName;
     private const string PrincipalField = DomainFields.Principal;
 
     public async ValueTask<SignInResolution> ResolveSignInAsync(string tenantId, string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
     {
-        var user = users.ByName(tenantId, userPrincipalName) ?? await FillByNameAsync(tenantId, userPrincipalName);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cached = users.ByName(tenantId, userPrincipalName);
+        metrics.UserLookup(cached is not null);
+        var user = cached ?? await FillByNameAsync(tenantId, userPrincipalName);
         if (!user.Subject.Node.Enabled)
         {
+            metrics.SignIn(cached is not null, started);
             return new SignInResolution(user.UserId, AccountEnabled: false, [], GroupsOverage: false);
         }
 
-        return GroupClaims.SignIn(user.UserId, await GroupsAsync(tenantId, user, NameField, cancellationToken), securityEnabledOnly);
+        var warm = cached is not null && user.Groups is { } kept && closures.IsCurrent(tenantId, kept);
+        var resolution = GroupClaims.SignIn(user.UserId, await GroupsAsync(tenantId, user, NameField, cancellationToken), securityEnabledOnly);
+        metrics.SignIn(warm, started);
+        return resolution;
     }
 
     public async ValueTask<UserView> GetUserByPrincipalNameAsync(string tenantId, string userPrincipalName, CancellationToken cancellationToken) =>

@@ -17,6 +17,7 @@ public static class Telemetry
             .WithMetrics(metrics => metrics
                 .AddMeter("Microsoft.Orleans")
                 .AddMeter(Gateway.GatewayMetrics.MeterName)
+                .AddMeter(Grains.Membership.SignInMetrics.MeterName)
                 .AddAspNetCoreInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource("Microsoft.Orleans.Runtime")
