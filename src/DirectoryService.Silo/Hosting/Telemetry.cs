@@ -18,10 +18,12 @@ public static class Telemetry
                 .AddMeter("Microsoft.Orleans")
                 .AddMeter(Gateway.GatewayMetrics.MeterName)
                 .AddMeter(Grains.Membership.SignInMetrics.MeterName)
+                .AddMeter(Storage.StorageTelemetry.Name)
                 .AddAspNetCoreInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource("Microsoft.Orleans.Runtime")
                 .AddSource("Microsoft.Orleans.Application")
+                .AddSource(Storage.StorageTelemetry.Name)
                 .AddAspNetCoreInstrumentation());
 
         // OTLP export only when an endpoint is configured (the standard OTEL_EXPORTER_OTLP_ENDPOINT variable).

@@ -39,6 +39,7 @@ public sealed class TableAuditLog : IAuditLog
 
     public async Task<AuditRecord> AppendAsync(AuditRecord record)
     {
+        using var activity = StorageTelemetry.Start("audit", "write");
         var stored = record with { Id = AuditIds.New(record.Time) };
         var entity = Entity(stored);
         await _writes.SubmitAsync(entity.PartitionKey, [new TableTransactionAction(TableTransactionActionType.Add, entity)]);
@@ -47,6 +48,7 @@ public sealed class TableAuditLog : IAuditLog
 
     public async Task SettleAsync(AuditRecord pending, string result, IReadOnlyList<string> targets)
     {
+        using var activity = StorageTelemetry.Start("audit", "write");
         var entity = new TableEntity(Partition(pending.TenantId, pending.Id), pending.Id)
         {
             ["Result"] = result,
@@ -69,6 +71,7 @@ public sealed class TableAuditLog : IAuditLog
 
     public async Task<Page> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
     {
+        using var activity = StorageTelemetry.Start("audit", "query");
         var (lower, inclusive, upper) = AuditIds.Range(from, to, after);
 
         // Every id in [lower, upper) lies in a partition between these two, and in no other tenant's.

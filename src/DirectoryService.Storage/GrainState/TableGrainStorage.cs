@@ -40,6 +40,7 @@ public sealed partial class TableGrainStorage(
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        using var activity = StorageTelemetry.Start("grain-state", "read");
         var (pk, rk) = Keys(stateName, grainId);
         var response = await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk);
         if (!response.HasValue || response.Value is null)
@@ -55,6 +56,7 @@ public sealed partial class TableGrainStorage(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        using var activity = StorageTelemetry.Start("grain-state", "write");
         var (pk, rk) = Keys(stateName, grainId);
         var entity = new TableEntity(pk, rk);
         var data = serializer.SerializeToArray(grainState.State);
@@ -87,6 +89,7 @@ public sealed partial class TableGrainStorage(
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        using var activity = StorageTelemetry.Start("grain-state", "write");
         var (pk, rk) = Keys(stateName, grainId);
         try
         {

@@ -63,6 +63,7 @@ public sealed class TableRowStore : IRowStore
 
     private async Task<Pages.Page<T>> QueryAsync<T>(string partition, string filter, int limit, string[] columns, Func<TableEntity, T> read, Func<T, string> key)
     {
+        using var activity = StorageTelemetry.Start("rows", "query");
         var items = new List<T>(Math.Min(limit + 1, 1000));
         await foreach (var entity in _tables.For(partition).QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), select: columns))
         {
@@ -80,6 +81,7 @@ public sealed class TableRowStore : IRowStore
 
     public async Task<Row?> GetAsync(RowSet set, string key)
     {
+        using var activity = StorageTelemetry.Start("rows", "read");
         var partition = Partition(set);
         var response = await _tables.For(partition).GetEntityIfExistsAsync<TableEntity>(partition, key, Columns);
         return response.HasValue && response.Value is { } entity ? new Row(key, entity.GetBinary(ValueProperty) ?? []) : null;
@@ -87,6 +89,7 @@ public sealed class TableRowStore : IRowStore
 
     public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
     {
+        using var activity = StorageTelemetry.Start("rows", "write");
         if (writes.Count > TableLimits.MaxActionsPerTransaction)
         {
             throw new ArgumentException($"at most {TableLimits.MaxActionsPerTransaction} writes per call", nameof(writes));
