@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DirectoryService.Testing;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
@@ -22,6 +21,8 @@ public sealed class HealthCommandTests
         var health = new HealthServiceImpl();
         health.SetStatus("", status);
         var builder = WebApplication.CreateBuilder();
+        // Only this test's endpoint: the silo's appsettings (built alongside for DirctlTests) must not add its own.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, o => o.Protocols = HttpProtocols.Http2));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGrpc();
@@ -44,21 +45,5 @@ public sealed class HealthCommandTests
         Assert.Contains("--target https://127.0.0.1:5000", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepoPaths.CliAssembly);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("DIRECTORY_TARGET");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) => Dirctl.RunAsync(args);
 }
