@@ -18,6 +18,7 @@ public static class DirctlCommand
     public static readonly Option<string?> Token = new("--token") { Description = "A bearer token to send as is (default: DIRECTORY_TOKEN)", Recursive = true };
     public static readonly Option<string?> DevKey = new("--dev-key") { Description = "A development signing key to mint tokens with (default: DIRECTORY_DEV_KEY)", Recursive = true };
     public static readonly Option<bool> IdOnly = new("--id") { Description = "Print only the answer's id", Recursive = true };
+    public static readonly Option<OutputFormat> Format = new("--output", "-o") { Description = "json (default) or table", Recursive = true, DefaultValueFactory = _ => OutputFormat.Json };
 
     private static readonly Option<int> PageSize = new("--page-size") { Description = "Items per page, 1..999 (default 100)" };
     private static readonly Option<string> PageToken = new("--page-token") { Description = "Continue from a previous page's nextPageToken", DefaultValueFactory = _ => "" };
@@ -27,9 +28,10 @@ public static class DirctlCommand
     {
         var root = new RootCommand("dirctl: the DirectoryService admin client. Answers print as JSON; exit codes: 0 done, 1 refused by the service, 2 usage, 3 not serving.")
         {
-            Options = { Target, Ca, Tenant, Token, DevKey, IdOnly },
+            Options = { Target, Ca, Tenant, Token, DevKey, IdOnly, Format },
         };
 
+        root.Subcommands.Add(Completion.Command());
         root.Subcommands.Add(Leaf("health", "Ask the silo whether it is ready (exit 0 only when SERVING, 3 otherwise)", [], (c, _) => c.Health()));
 
         var roles = new Option<string>("--roles") { Description = "Comma-separated permissions, e.g. GroupMember.Read.All", DefaultValueFactory = _ => "" };

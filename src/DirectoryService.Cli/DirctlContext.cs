@@ -56,7 +56,7 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
                 result.GetValue(DirctlCommand.DevKey) ?? Environment.GetEnvironmentVariable("DIRECTORY_DEV_KEY"));
             var tenant = result.GetValue(DirctlCommand.Tenant) ?? Environment.GetEnvironmentVariable("DIRECTORY_TENANT");
             var answer = await call(new DirctlContext(channel, tenant, credentials));
-            Print(answer, result.GetValue(DirctlCommand.IdOnly));
+            Output.Print(answer, result.GetValue(DirctlCommand.IdOnly), result.GetValue(DirctlCommand.Format));
 
             // A script waiting for readiness must not stop early: only SERVING exits 0.
             return answer is HealthCheckResponse { Status: not HealthCheckResponse.Types.ServingStatus.Serving } ? 3 : 0;
@@ -66,26 +66,17 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
             Console.Error.WriteLine($"dirctl: {e.Message}");
             return 2;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            Console.Error.WriteLine($"dirctl: Unavailable: cannot reach {result.GetValue(DirctlCommand.Target) ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? DefaultTarget} ({e.Status.Detail})");
+            return 1;
+        }
         catch (RpcException e)
         {
             var field = e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.FirstOrDefault()?.Field;
             Console.Error.WriteLine($"dirctl: {e.StatusCode}: {e.Status.Detail}{(field is null ? "" : $" (field: {field})")}");
             return 1;
         }
-    }
-
-    private static void Print(IMessage answer, bool idOnly)
-    {
-        if (answer is StringValue text)
-        {
-            Console.WriteLine(text.Value);
-            return;
-        }
-
-        var id = answer.Descriptor.FindFieldByName("id");
-        Console.WriteLine(idOnly && id is not null
-            ? id.Accessor.GetValue(answer)
-            : new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation().WithFormatDefaultValues(true)).Format(answer));
     }
 
     private CallInvoker Authorized(string? token) => channel.Intercept(headers =>

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace DirectoryService.Cli;
@@ -14,7 +15,21 @@ public static class Tls
             return handler;
         }
 
-        var root = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+        if (!File.Exists(caFile))
+        {
+            throw new UsageException($"--ca '{caFile}' does not exist");
+        }
+
+        X509Certificate2 root;
+        try
+        {
+            root = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
+        }
+        catch (CryptographicException e)
+        {
+            throw new UsageException($"--ca '{caFile}' is not a PEM certificate ({e.Message})");
+        }
+
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             if (errors == SslPolicyErrors.None)

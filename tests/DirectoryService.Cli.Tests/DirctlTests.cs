@@ -57,6 +57,16 @@ public sealed class DirctlTests : IAsyncLifetime
             Assert.Equal("", all.RootElement.GetProperty("nextPageToken").GetString());
         }
 
+        // For a person: one row per user, the columns any of them fills.
+        (code, output) = await RunAsync(writer, "user", "list", "--all", "--output", "table");
+        Assert.True(code == 0, output);
+        var rows = output.Trim().Split('\n');
+        Assert.Equal(4, rows.Length);
+        Assert.StartsWith("id ", rows[0], StringComparison.Ordinal);
+        Assert.Contains("department", rows[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("jobTitle", rows[0], StringComparison.Ordinal);
+        Assert.All(users, u => Assert.Contains(rows, r => r.StartsWith(u, StringComparison.Ordinal) && r.Contains("Sales", StringComparison.Ordinal)));
+
         (code, output) = await RunAsync(writer, "signin", "resolve", $"ben@{_tenant}.example.com");
         Assert.True(code == 0, output);
         Assert.Contains(group, output, StringComparison.Ordinal);
