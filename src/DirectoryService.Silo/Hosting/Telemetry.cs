@@ -5,7 +5,7 @@ using OpenTelemetry.Trace;
 
 namespace DirectoryService.Silo.Hosting;
 
-/// <summary>OpenTelemetry traces and metrics: Orleans, ASP.NET Core/gRPC and the service's own sources.</summary>
+/// <summary>OpenTelemetry traces, metrics and logs: Orleans, ASP.NET Core/gRPC and the service's own sources.</summary>
 public static class Telemetry
 {
     public const string ServiceName = "directory-silo";
@@ -24,7 +24,12 @@ public static class Telemetry
                 .AddSource("Microsoft.Orleans.Runtime")
                 .AddSource("Microsoft.Orleans.Application")
                 .AddSource(Storage.StorageTelemetry.Name)
-                .AddAspNetCoreInstrumentation());
+                .AddAspNetCoreInstrumentation())
+            .WithLogging(logging => { }, options =>
+            {
+                options.IncludeFormattedMessage = true;
+                options.IncludeScopes = true;
+            });
 
         // OTLP export only when an endpoint is configured (the standard OTEL_EXPORTER_OTLP_ENDPOINT variable).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
