@@ -44,9 +44,11 @@ public static class GatewayExtensions
         services.AddSingleton<IRefusalDoor, RestRefusalDoor>();
         services.AddSingleton<TenantRateLimiter>();
         services.AddSingleton<TenantRateLimitInterceptor>();
+        services.AddSingleton<Diagnostics.OperationInterceptor>();
         services.AddGrpc(options =>
         {
-            // Outermost first: throttled calls do no work; the audit sees the final status.
+            // Outermost first: the operation's span covers it all; throttled calls do no work; the audit sees the final status.
+            options.Interceptors.Add<Diagnostics.OperationInterceptor>();
             options.Interceptors.Add<TenantRateLimitInterceptor>();
             options.Interceptors.Add<AuditInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();

@@ -5,7 +5,7 @@ namespace DirectoryService.Storage;
 
 /// <summary>
 /// What storage does for each API operation (source and meter <see cref="Name"/>): every call to a
-/// store is counted by the operation that caused it — the <c>directory.operation</c> baggage a door
+/// store is counted by the operation that caused it — the <c>directory.operation</c> baggage a door (<see cref="Abstractions.Common.ApiOperation"/>)
 /// sets on the request's activity, which Orleans carries through grain calls — and traced as a span
 /// under that request. Calls no request caused (timers, warming) count as <c>background</c>. A call
 /// group-committed with others is still counted once, as its caller made it.
@@ -22,7 +22,7 @@ public static class StorageTelemetry
     /// <summary>Counts a storage call and starts its span (dispose it when the call is done).</summary>
     public static Activity? Start(string store, string call)
     {
-        var operation = Abstractions.Common.OperationBaggage.Current;
+        var operation = Abstractions.Common.ApiOperation.Current;
         Calls.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("store", store), new KeyValuePair<string, object?>("call", call));
         return Source.StartActivity($"{store} {call}", ActivityKind.Client)?.SetTag("directory.operation", operation);
     }

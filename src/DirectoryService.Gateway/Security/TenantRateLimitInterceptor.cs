@@ -15,8 +15,6 @@ public sealed class TenantRateLimitInterceptor(TenantRateLimiter limiter) : Inte
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        // Names the API operation for what it causes further down (storage calls are counted by it).
-        Abstractions.Common.OperationBaggage.Set(context.Method);
         if (!limiter.TryAcquire(context.GetHttpContext().User, out var tenant, out var retryAfter))
         {
             throw Throttled(tenant, retryAfter);

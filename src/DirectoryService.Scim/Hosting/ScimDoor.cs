@@ -69,7 +69,18 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
     private async Task<IResult> RunAsync(HttpContext http, Func<string, Task<IResult>> call)
     {
         // The route's pattern, not its path: ids would make every call an operation of its own.
-        OperationBaggage.Set($"SCIM {http.Request.Method} {(http.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path}");
+        using var span = ApiOperation.Begin($"SCIM {http.Request.Method} {(http.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path}");
+        var result = await RunInOperationAsync(http, call);
+        if ((result as IStatusCodeHttpResult)?.StatusCode is >= 400 and var status)
+        {
+            ApiOperation.Fail(span, status.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+
+        return result;
+    }
+
+    private async Task<IResult> RunInOperationAsync(HttpContext http, Func<string, Task<IResult>> call)
+    {
         if (!limiter.TryAcquire(http.User, out var throttled, out var retryAfter))
         {
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

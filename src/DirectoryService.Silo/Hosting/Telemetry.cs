@@ -23,6 +23,7 @@ public static class Telemetry
             .WithTracing(tracing => tracing
                 .AddSource("Microsoft.Orleans.Runtime")
                 .AddSource("Microsoft.Orleans.Application")
+                .AddSource(Abstractions.Common.ApiOperation.SourceName)
                 .AddSource(Storage.StorageTelemetry.Name)
                 .AddAspNetCoreInstrumentation())
             .WithLogging(logging => { }, options =>

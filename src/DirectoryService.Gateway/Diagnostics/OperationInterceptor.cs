@@ -1,0 +1,29 @@
+using DirectoryService.Abstractions.Common;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace DirectoryService.Gateway.Diagnostics;
+
+/// <summary>
+/// Outermost on every gRPC and REST call: begins the call's <see cref="ApiOperation"/> — its span and
+/// the operation name storage calls are counted by — and marks the span failed with the status a
+/// refused call got.
+/// </summary>
+public sealed class OperationInterceptor : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        using var span = ApiOperation.Begin(context.Method);
+        span?.SetTag("rpc.system", "grpc").SetTag("rpc.method", context.Method);
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (RpcException e)
+        {
+            ApiOperation.Fail(span, e.StatusCode.ToString(), e.Status.Detail);
+            throw;
+        }
+    }
+}
