@@ -78,6 +78,7 @@ public static partial class SiloHostingExtensions
         app.MapDirectoryOpenApi();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseUnparsedRestCallAudit();
         app.MapDirectoryGateway();
         app.MapDirectoryScim();
         app.MapOperatorDashboard();
