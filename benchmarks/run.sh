@@ -5,7 +5,8 @@
 # stops everything.
 #
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
-# check-groups, add-remove, and their SCIM forms scim-get-user-upn, scim-add-remove) make the script load it first through the API (phases users, groups,
+# check-groups, add-remove, get-user, their SCIM forms scim-get-user-upn, scim-add-remove, and REST forms rest-get-user,
+# rest-signin) make the script load it first through the API (phases users, groups,
 # members), printing each phase's time and the silo's resident memory after it.
 # Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
 # off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
@@ -92,7 +93,7 @@ generator() {
 start_silo
 echo "{\"step\":\"start\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}"
 
-if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove|scim-get-user-upn|scim-add-remove)($|\+)'; then
+if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove|scim-get-user-upn|scim-add-remove|get-user|rest-get-user|rest-signin)($|\+)'; then
   for phase in users groups members; do
     line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
     echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"

@@ -14,7 +14,8 @@ public sealed record LoadOptions(
         "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
         "  get-user-upn, signin, cold-signin, member-groups, check-groups, add-remove (need the loaded dataset of the same --scale and --seed);\n" +
         "  warm (every user of the loaded dataset signs in once, all measured);\n" +
-        "  scim-get-user-upn, scim-add-remove (the SCIM forms of get-user-upn and add-remove, over HTTP/1.1 to --scim-target)";
+        "  scim-get-user-upn, scim-add-remove (the SCIM forms of get-user-upn and add-remove, over HTTP/1.1 to --scim-target);\n" +
+        "  get-user (gRPC, by id), rest-get-user, rest-signin (GET /v1/users/{id} and POST /v1/signIn:resolve over HTTP/1.1 to --scim-target, the silo's HTTP/1.1 endpoint)";
 
     public static LoadOptions Parse(string[] args)
     {

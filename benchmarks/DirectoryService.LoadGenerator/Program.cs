@@ -80,6 +80,9 @@ IWorkload Create(string name, int concurrency) => name switch
     "add-remove" => new AddRemoveWorkload(tenant, dataset.Value, options.Ids, concurrency),
     "scim-get-user-upn" => new ScimGetUserByUpnWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
     "scim-add-remove" => new ScimAddRemoveWorkload(tenant, dataset.Value, options.Ids, concurrency, Scim(concurrency)),
+    "get-user" => new GetUserWorkload(tenant, dataset.Value, options.Ids),
+    "rest-get-user" => new RestGetUserWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
+    "rest-signin" => new RestSignInWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
     _ => throw new ArgumentException($"unknown workload '{name}'\n{LoadOptions.Usage}"),
 };
 
