@@ -39,9 +39,9 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
     /// <summary>Runs one call and prints its answer: exit 0 done, 1 refused by the service, 2 usage, 3 not serving.</summary>
     public static async Task<int> RunAsync(ParseResult result, Func<DirctlContext, Task<IMessage>> call)
     {
+        var target = result.GetValue(DirctlCommand.Target) ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? DefaultTarget;
         try
         {
-            var target = result.GetValue(DirctlCommand.Target) ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? DefaultTarget;
             if (!Uri.TryCreate(target, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             {
                 throw new UsageException($"--target '{target}' is not an http or https address");
@@ -68,7 +68,7 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
-            Console.Error.WriteLine($"dirctl: Unavailable: cannot reach {result.GetValue(DirctlCommand.Target) ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? DefaultTarget} ({e.Status.Detail})");
+            Console.Error.WriteLine($"dirctl: Unavailable: cannot reach {target} ({e.Status.Detail})");
             return 1;
         }
         catch (RpcException e)

@@ -22,6 +22,8 @@ public sealed class AuditInterceptor(AuditTrail trail) : Interceptor
             return await continuation(request, context);
         }
 
+        UnparsedRestCalls.MarkAudited(context.GetHttpContext());
+
         // A body that could not be parsed names nothing; the call is refused inside, and recorded here.
         var parsed = !Parsing.UnparsedRequests.IsUnparsed(message);
         List<string> targets = parsed ? AuditTargets.Ids(message) : [];

@@ -14,7 +14,6 @@ public sealed class OperationInterceptor : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Audit.UnparsedRestCalls.MarkReached(context.GetHttpContext());
         using var span = ApiOperation.Begin(context.Method);
         span?.SetTag("rpc.system", "grpc").SetTag("rpc.method", context.Method);
         try
