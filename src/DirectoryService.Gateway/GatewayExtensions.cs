@@ -92,6 +92,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<SignInService>();
         endpoints.MapGrpcService<DiagnosticsService>();
         endpoints.MapGrpcService<AuditService>();
+        endpoints.MapGrpcService<Import.ImportService>();
         return endpoints;
     }
 }

@@ -39,6 +39,14 @@ public interface IGroupGrain : IPrincipalGrain
     [Idempotent]
     Task<int> AddMembersAsync(ImmutableArray<ObjectRef> members);
 
+    /// <summary>
+    /// Adds users (not groups) member by member, for bulk import: members already present are
+    /// counted, a member that cannot join is refused alone, the others join in one change.
+    /// </summary>
+    [Alias("ImportMembersAsync")]
+    [Idempotent]
+    Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users);
+
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
     [Alias("RemoveMemberAsync")]
     Task RemoveMemberAsync(ObjectRef member);
@@ -59,3 +67,16 @@ public interface IGroupGrain : IPrincipalGrain
     [AlwaysInterleave]
     Task<ImmutableArray<string>> GetNestedGroupsAsync();
 }
+
+/// <summary>What <see cref="IGroupGrain.ImportMembersAsync"/> did: the ids that joined, and the refused members by index; the others were members already.</summary>
+[GenerateSerializer, Immutable, Alias("MemberImport")]
+public sealed record MemberImport(
+    [property: Id(0)] ImmutableArray<string> Joined,
+    [property: Id(1)] ImmutableArray<MemberRefusal> Refused);
+
+/// <summary>A member the group refused: its index in the call, and the error the single-object API would answer.</summary>
+[GenerateSerializer, Immutable, Alias("MemberRefusal")]
+public sealed record MemberRefusal(
+    [property: Id(0)] int Index,
+    [property: Id(1)] DirectoryErrorCode Code,
+    [property: Id(2)] string Description);

@@ -11,14 +11,27 @@ namespace DirectoryService.Gateway.Diagnostics;
 /// </summary>
 public sealed class OperationInterceptor : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        TracedAsync(context, () => continuation(request, context));
+
+    /// <summary>A stream (bulk import) is one operation, its span covering the whole stream.</summary>
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        TracedAsync(context, async () =>
+        {
+            await continuation(requestStream, responseStream, context);
+            return true;
+        });
+
+    private static async Task<T> TracedAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         using var span = ApiOperation.Begin(context.Method);
         span?.SetTag("rpc.system", "grpc").SetTag("rpc.method", context.Method);
         try
         {
-            return await continuation(request, context);
+            return await call();
         }
         catch (RpcException e)
         {

@@ -24,28 +24,41 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
 
             return await continuation(request, context);
         }
-        catch (DirectoryException e)
+        catch (Exception e) when (e is not RpcException)
         {
-            metrics.Refused(context.Method, e.Code);
-            throw StatusMapping.ToRpcException(e, (request as Google.Protobuf.IMessage)?.Descriptor);
+            throw Mapped(e, context, (request as Google.Protobuf.IMessage)?.Descriptor);
         }
-        catch (RpcException)
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
         {
-            throw;
+            await continuation(requestStream, responseStream, context);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not RpcException)
         {
-            throw new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            throw Mapped(e, context, null);
         }
-        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+    }
+
+    private RpcException Mapped(Exception exception, ServerCallContext context, Google.Protobuf.Reflection.MessageDescriptor? request)
+    {
+        switch (exception)
         {
-            LogFailed(logger, e, context.Method);
-            throw new RpcException(new Status(StatusCode.Unavailable, "the directory could not complete the call (a silo was unavailable or too slow); the outcome is unknown, read before retrying a write"));
-        }
-        catch (Exception e)
-        {
-            LogFailed(logger, e, context.Method);
-            throw new RpcException(new Status(StatusCode.Internal, "internal error; the outcome is unknown"));
+            case DirectoryException e:
+                metrics.Refused(context.Method, e.Code);
+                return StatusMapping.ToRpcException(e, request);
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
+                LogFailed(logger, exception, context.Method);
+                return new RpcException(new Status(StatusCode.Unavailable, "the directory could not complete the call (a silo was unavailable or too slow); the outcome is unknown, read before retrying a write"));
+            default:
+                LogFailed(logger, exception, context.Method);
+                return new RpcException(new Status(StatusCode.Internal, "internal error; the outcome is unknown"));
         }
     }
 

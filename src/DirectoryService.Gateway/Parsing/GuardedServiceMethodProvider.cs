@@ -9,10 +9,11 @@ namespace DirectoryService.Gateway.Parsing;
 
 /// <summary>
 /// Binds gRPC services as the framework's own provider does (the generated <c>BindService</c>, the
-/// handler's attributes as endpoint metadata), except that a unary or server-streaming request whose
-/// body is not a valid protobuf message does not fail inside the framework — which answers UNKNOWN,
-/// logs a stack trace at error level and runs no interceptor — but becomes an empty stand-in marked
-/// <see cref="UnparsedRequests"/>: the interceptors then audit and refuse it with INVALID_ARGUMENT.
+/// handler's attributes as endpoint metadata), except that a request body (or a message of a
+/// request stream) that is not a valid protobuf message does not fail inside the framework — which
+/// answers UNKNOWN, logs a stack trace at error level and runs no interceptor — but becomes an empty
+/// stand-in marked <see cref="UnparsedRequests"/>: the interceptors (for a stream, the service) then
+/// audit and refuse it with INVALID_ARGUMENT.
 /// </summary>
 public sealed class GuardedServiceMethodProvider<TService>(ILoggerFactory loggers) : IServiceMethodProvider<TService>
     where TService : class
@@ -56,7 +57,7 @@ public sealed class GuardedServiceMethodProvider<TService>(ILoggerFactory logger
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
         {
             var (invoker, metadata) = Model<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method.Name, [typeof(IAsyncStreamReader<TRequest>), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)]);
-            context.AddDuplexStreamingMethod(method, metadata, invoker);
+            context.AddDuplexStreamingMethod(Guarded(method), metadata, invoker);
         }
 
         private Method<TRequest, TResponse> Guarded<TRequest, TResponse>(Method<TRequest, TResponse> method)

@@ -19,6 +19,7 @@ public static class Policies
     public const string MembersWrite = "members.write";
     public const string SignIn = "signin";
     public const string AuditRead = "audit.read";
+    public const string Import = "import";
 
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
     {
@@ -31,6 +32,7 @@ public static class Policies
         [MembersWrite] = [Permissions.DirectoryReadWrite],
         [SignIn] = [Permissions.GroupMemberRead, Permissions.DirectoryRead, Permissions.DirectoryReadWrite],
         [AuditRead] = [Permissions.AuditRead],
+        [Import] = [Permissions.DirectoryReadWrite],
     };
 
     public static AuthorizationBuilder AddDirectoryPolicies(this AuthorizationBuilder builder)

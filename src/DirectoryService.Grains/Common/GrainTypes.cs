@@ -16,4 +16,5 @@ public static class GrainTypes
     public const string Nesting = "nesting";
     public const string DirectoryQuery = "directoryquery";
     public const string MembershipQuery = "membershipquery";
+    public const string Import = "import";
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Indexing;
@@ -106,6 +107,37 @@ public sealed partial class GroupGrain(
         return applied.Joining.Count;
     }
 
+    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users)
+    {
+        RequireProfile(field: DomainFields.Group);
+        if (users.Any(u => u.Kind != ObjectKind.User))
+        {
+            throw DirectoryException.Invalid(DomainFields.Member, "groups join through the tenant's nesting grain, which rules out cycles");
+        }
+
+        await Outbox.DeliverAsync(rethrow: true);
+        var distinct = users.DistinctBy(u => u.Id).ToList();
+        var absent = (await Members.AbsentAsync(distinct)).ToHashSet();
+        var refused = new List<MemberRefusal>();
+        var joining = new List<ObjectRef>();
+        var candidates = users.Select((u, i) => (User: u, Index: i)).Where(c => absent.Remove(c.User)).ToList();
+        var nodes = await Task.WhenAll(candidates.Select(c => GrainFactory.User(TenantId, c.User.Id).GetNodeAsync()));
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (JoinRefusal(nodes[i]) is { } refusal)
+            {
+                refused.Add(new MemberRefusal(candidates[i].Index, refusal.Code, refusal.Description));
+            }
+            else
+            {
+                joining.Add(candidates[i].User);
+            }
+        }
+
+        var applied = joining.Count == 0 ? MemberChange.Add([]) : await ApplyAsync(MemberChange.Add(joining));
+        return new MemberImport([.. applied.Joining.Select(m => m.Id)], [.. refused]);
+    }
+
     public async Task RemoveMemberAsync(ObjectRef member)
     {
         RequireProfile(field: DomainFields.Group);
@@ -167,16 +199,24 @@ public sealed partial class GroupGrain(
         var nodes = await Task.WhenAll(refs.Select(r => GrainFactory.Principal(TenantId, r).GetNodeAsync()));
         for (var i = 0; i < refs.Length; i++)
         {
-            if (!nodes[i].IsLive)
+            if (JoinRefusal(nodes[i], refs[i].Kind) is { } refusal)
             {
-                throw DirectoryException.NotFound(new ErrorField(DomainFields.Member, i), refs[i].Kind == ObjectKind.User ? "user" : "group");
-            }
-
-            if (nodes[i].MemberOf.Length >= Limits.MaxDirectMemberOf && !nodes[i].MemberOf.Contains(ObjectId))
-            {
-                throw DirectoryException.Exhausted(new ErrorField(DomainFields.Member, i), $"the member is already a direct member of {Limits.MaxDirectMemberOf} groups");
+                throw new DirectoryException(refusal.Code, new ErrorField(DomainFields.Member, i), refusal.Description);
             }
         }
+    }
+
+    /// <summary>Why a member with this node cannot join: it is not live, or already in as many groups as allowed; null if it can.</summary>
+    private (DirectoryErrorCode Code, string Description)? JoinRefusal(PrincipalNode node, ObjectKind kind = ObjectKind.User)
+    {
+        if (!node.IsLive)
+        {
+            return (DirectoryErrorCode.NotFound, $"{(kind == ObjectKind.User ? "user" : "group")} not found");
+        }
+
+        return node.MemberOf.Length >= Limits.MaxDirectMemberOf && !node.MemberOf.Contains(ObjectId)
+            ? (DirectoryErrorCode.ResourceExhausted, $"the member is already a direct member of {Limits.MaxDirectMemberOf} groups")
+            : null;
     }
 
     /// <summary>Checks that owners not already known exist as live users of the tenant.</summary>

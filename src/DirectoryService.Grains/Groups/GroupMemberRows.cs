@@ -62,6 +62,16 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         return MemberBuckets.Decode(value);
     }
 
+    /// <summary>The candidates that are not direct members (reading only the buckets they fall in).</summary>
+    public async Task<List<ObjectRef>> AbsentAsync(IReadOnlyList<ObjectRef> candidates)
+    {
+        await LayoutAsync();
+        var names = candidates.Select(c => BucketOf(c.Id)).Distinct().ToList();
+        var contents = await Task.WhenAll(names.Select(ReadBucketAsync));
+        var present = contents.SelectMany(b => b).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. candidates.Where(c => !present.Contains(c.Id))];
+    }
+
     /// <summary>
     /// Reads the buckets the candidates fall in, first splitting any bucket they would overfill, and
     /// returns their members.

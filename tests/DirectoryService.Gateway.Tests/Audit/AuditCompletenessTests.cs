@@ -19,7 +19,7 @@ public sealed class AuditCompletenessTests(SiloFixture silo)
         "/directory.v1.Tenants/CreateTenant", "/directory.v1.Tenants/UpdateTenant", "/directory.v1.Tenants/DeleteTenant",
         "/directory.v1.Users/CreateUser", "/directory.v1.Users/UpdateUser", "/directory.v1.Users/DeleteUser", "/directory.v1.Users/RestoreUser",
         "/directory.v1.Groups/CreateGroup", "/directory.v1.Groups/UpdateGroup", "/directory.v1.Groups/DeleteGroup", "/directory.v1.Groups/RestoreGroup",
-        "/directory.v1.Members/AddMembers", "/directory.v1.Members/RemoveMember",
+        "/directory.v1.Members/AddMembers", "/directory.v1.Members/RemoveMember", "/directory.v1.Import/ImportRecords",
     ];
 
     private async Task<List<V1.AuditRecord>> RecordsAsync(string tenant)

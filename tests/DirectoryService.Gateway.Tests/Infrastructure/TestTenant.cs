@@ -22,6 +22,7 @@ public sealed class TestTenant
         Groups = new V1.Groups.GroupsClient(invoker);
         Members = new V1.Members.MembersClient(invoker);
         SignIn = new V1.SignIn.SignInClient(invoker);
+        Import = new V1.Import.ImportClient(invoker);
     }
 
     public string Id { get; }
@@ -40,6 +41,33 @@ public sealed class TestTenant
     public V1.Members.MembersClient Members { get; }
 
     public V1.SignIn.SignInClient SignIn { get; }
+
+    public V1.Import.ImportClient Import { get; }
+
+    /// <summary>Imports the batches in one stream, reading answers as they come; returns every rejection and the last answer.</summary>
+    public async Task<(List<ImportRejection> Rejections, ImportRecordsResponse Last)> ImportAsync(params IEnumerable<ImportRecord>[] batches)
+    {
+        using var call = Import.ImportRecords();
+        var rejections = new List<ImportRejection>();
+        ImportRecordsResponse? last = null;
+        var reading = Task.Run(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                rejections.AddRange(call.ResponseStream.Current.Rejections);
+                last = call.ResponseStream.Current;
+            }
+        });
+        foreach (var batch in batches)
+        {
+            await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { batch } });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        await reading;
+        Assert.True(last?.Done, "the import's last answer says it is done");
+        return (rejections, last!);
+    }
 
     public string Upn(string local) => $"{local}@{Domain}";
 

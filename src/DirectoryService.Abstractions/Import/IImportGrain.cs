@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace DirectoryService.Abstractions.Import;
+
+/// <summary>
+/// One bulk import into one tenant, keyed by <c>{tenant}/{import id}</c>, for as long as its stream
+/// lasts: it applies batch after batch, remembering the external ids it resolved (bounded) and the
+/// counts. Nothing durable: an import cut short is simply run again (records are idempotent).
+/// </summary>
+[Alias("directory.IImportGrain")]
+public interface IImportGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// The ids of every object the batch may touch — those its records find now, and the ids chosen
+    /// for those it would create — for the audit record stored before the batch is applied.
+    /// </summary>
+    [Alias("PlanAsync")]
+    [ResponseTimeout("00:05:00")]
+    Task<ImmutableArray<string>> PlanAsync(ImportBatch batch);
+
+    /// <summary>Applies a planned batch: its users, then its groups, then its memberships.</summary>
+    [Alias("ApplyAsync")]
+    [ResponseTimeout("00:10:00")]
+    Task<ImportBatchOutcome> ApplyAsync(ImportBatch batch);
+
+    /// <summary>Ends the import: the activation goes away.</summary>
+    [Alias("EndAsync")]
+    Task EndAsync();
+}

@@ -1,0 +1,138 @@
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Import;
+using DirectoryService.Grains.Indexing;
+
+namespace DirectoryService.Grains.Import;
+
+/// <summary>
+/// Finds the objects of one tenant by external id for one import, through the grains that bind
+/// external ids, and remembers what it found or created, so that the memberships of an import
+/// resolve their ends without a call each. Memory is bounded: at most <paramref name="capacity"/>
+/// entries, the least recently used dropped first (two generations), whatever the import's size.
+/// An external id is resolved once per import: a change of it made meanwhile through another door
+/// is seen by the import's later records only once the entry is dropped.
+/// </summary>
+public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, int capacity = ExternalIdResolver.DefaultCapacity)
+{
+    /// <summary>About 40 MB of entries.</summary>
+    public const int DefaultCapacity = 250_000;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(ObjectKind, string), string> _newIds = [];
+    private Dictionary<(ObjectKind, string), string> _recent = [];
+    private Dictionary<(ObjectKind, string), string> _older = [];
+
+    /// <summary>The id of the object of <paramref name="kind"/> that holds <paramref name="externalId"/> (live or soft-deleted), or null.</summary>
+    public async Task<string?> FindAsync(ObjectKind kind, string externalId)
+    {
+        var key = (kind, externalId);
+        if (Remembered(key) is { } known)
+        {
+            return known;
+        }
+
+        var id = await ExternalIds.Index(grains, tenantId, kind, externalId).GetOwnerAsync();
+
+        // A binding outlives its holder when a create failed after reserving it, or a change of external id was cut short.
+        if (id is null || !await grains.Principal(tenantId, new ObjectRef(id, kind)).HoldsExternalIdAsync(externalId))
+        {
+            return null;
+        }
+
+        Add(key, id);
+        return id;
+    }
+
+    /// <summary>Loads the object that holds the external id (live or soft-deleted) with <paramref name="load"/>; null if none does.</summary>
+    public async Task<T?> LoadAsync<T>(ObjectKind kind, string externalId, Func<string, Task<T>> load)
+        where T : class
+    {
+        if (await FindAsync(kind, externalId) is not { } id)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await load(id);
+        }
+        catch (DirectoryException e) when (e.Code == DirectoryErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The id an object of the current batch is created with if none holds its external id: chosen
+    /// before the batch runs, so that the batch's audit record can name it.
+    /// </summary>
+    public string NewId(ObjectKind kind, string externalId)
+    {
+        lock (_lock)
+        {
+            if (!_newIds.TryGetValue((kind, externalId), out var id))
+            {
+                _newIds[(kind, externalId)] = id = Guid.NewGuid().ToString();
+            }
+
+            return id;
+        }
+    }
+
+    /// <summary>The id <see cref="NewId"/> chose for the external id in this batch, if it chose one.</summary>
+    public string? PlannedId(ObjectKind kind, string externalId)
+    {
+        lock (_lock)
+        {
+            return _newIds.GetValueOrDefault((kind, externalId));
+        }
+    }
+
+    /// <summary>Ends a batch: ids chosen for it and not used are given up.</summary>
+    public void EndBatch()
+    {
+        lock (_lock)
+        {
+            _newIds.Clear();
+        }
+    }
+
+    /// <summary>Remembers that the object <paramref name="id"/> holds the external id (it was just created or confirmed).</summary>
+    public void Remember(ObjectKind kind, string externalId, string id) => Add((kind, externalId), id);
+
+    private string? Remembered((ObjectKind, string) key)
+    {
+        lock (_lock)
+        {
+            if (_recent.TryGetValue(key, out var id))
+            {
+                return id;
+            }
+
+            if (_older.Remove(key, out id))
+            {
+                AddLocked(key, id);
+            }
+
+            return id;
+        }
+    }
+
+    private void Add((ObjectKind, string) key, string id)
+    {
+        lock (_lock)
+        {
+            AddLocked(key, id);
+        }
+    }
+
+    private void AddLocked((ObjectKind, string) key, string id)
+    {
+        if (_recent.Count >= capacity / 2)
+        {
+            (_older, _recent) = (_recent, []);
+        }
+
+        _recent[key] = id;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Import;
+using DirectoryService.Grains.Common;
+using Orleans.Placement;
+
+namespace DirectoryService.Grains.Import;
+
+/// <summary>
+/// One import into one tenant, batch by batch: users, then groups, then memberships, each record
+/// through the grains that own what it touches, so that every rule, cache invalidation and
+/// "member of" update of the single-object API applies. Holds one batch and a bounded cache of
+/// external ids (<see cref="ExternalIdResolver"/>), whatever the import's size. Placed on the silo
+/// whose gateway reads the stream.
+/// </summary>
+[GrainType(GrainTypes.Import)]
+[PreferLocalPlacement]
+public sealed class ImportGrain : Grain, IImportGrain
+{
+    private readonly ExternalIdResolver _resolver;
+    private readonly UserImports _users;
+    private readonly GroupImports _groups;
+    private readonly MembershipImports _memberships;
+    private ImportCounts _counts = new();
+
+    public ImportGrain(IGrainFactory grains)
+    {
+        var tenantId = GrainKeys.Split(this.GetPrimaryKeyString()).TenantId;
+        _resolver = new ExternalIdResolver(grains, tenantId);
+        _users = new UserImports(grains, tenantId, _resolver);
+        _groups = new GroupImports(grains, tenantId, _resolver);
+        _memberships = new MembershipImports(grains, tenantId, _resolver);
+    }
+
+    public async Task<ImmutableArray<string>> PlanAsync(ImportBatch batch)
+    {
+        var keys = batch.Users.Select(u => (Kind: ObjectKind.User, u.Profile.ExternalId))
+            .Concat(batch.Groups.Select(g => (Kind: ObjectKind.Group, g.Profile.ExternalId)))
+            .Where(k => k.ExternalId.Length > 0).Distinct().ToList();
+        var ends = batch.Memberships.SelectMany(m => new[] { (Kind: ObjectKind.Group, ExternalId: m.GroupExternalId), (Kind: m.MemberKind, ExternalId: m.MemberExternalId) })
+            .Where(k => k.ExternalId.Length > 0).Distinct().Except(keys).ToList();
+        var targets = new string?[keys.Count + ends.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Length), KeyedRecords.Options(KeyedRecords.Parallelism, CancellationToken.None), async (i, _) =>
+        {
+            var (kind, externalId) = i < keys.Count ? keys[i] : ends[i - keys.Count];
+            targets[i] = await _resolver.FindAsync(kind, externalId)
+                ?? (i < keys.Count ? _resolver.NewId(kind, externalId) : _resolver.PlannedId(kind, externalId));
+        });
+        return [.. targets.OfType<string>().Distinct(StringComparer.Ordinal)];
+    }
+
+    public async Task<ImportBatchOutcome> ApplyAsync(ImportBatch batch)
+    {
+        try
+        {
+            var users = await _users.ApplyAsync(batch.Users, CancellationToken.None);
+            var groups = await _groups.ApplyAsync(batch.Groups, CancellationToken.None);
+            var memberships = await _memberships.ApplyAsync(batch.Memberships, CancellationToken.None);
+            var (rejections, counts, changed) = Outcome([.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)]);
+            _counts += counts;
+            return new ImportBatchOutcome(rejections, _counts, changed);
+        }
+        finally
+        {
+            _resolver.EndBatch();
+        }
+    }
+
+    public Task EndAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private static IEnumerable<(RecordResult Result, ObjectKind? Kind)> Tag(RecordResult[] results, ObjectKind? kind) =>
+        results.Select(r => (r, kind));
+
+    private static (ImmutableArray<ImportRejection>, ImportCounts, ImmutableArray<string>) Outcome(List<(RecordResult Result, ObjectKind? Kind)> results)
+    {
+        long Count(ImportOutcome outcome) => results.Count(r => r.Result.Outcome == outcome);
+        ImmutableArray<string> changed = [.. results.Where(r => r.Result.Outcome is ImportOutcome.Created or ImportOutcome.Updated)
+            .SelectMany(r => new[] { r.Result.Group, r.Result.Id }).OfType<string>().Distinct(StringComparer.Ordinal)];
+        ImmutableArray<ImportRejection> rejections = [.. results.Where(r => r.Result.Outcome == ImportOutcome.Rejected)
+            .Select(r => new ImportRejection(r.Result.Position, r.Kind, r.Result.Error!))];
+        var counts = new ImportCounts(results.Count, Count(ImportOutcome.Created), Count(ImportOutcome.Updated), Count(ImportOutcome.Unchanged), rejections.Length);
+        return (rejections, counts, changed);
+    }
+}

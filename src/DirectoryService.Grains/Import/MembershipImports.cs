@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Import;
+using DirectoryService.Abstractions.Groups;
+using DirectoryService.Abstractions.Membership;
+
+namespace DirectoryService.Grains.Import;
+
+/// <summary>
+/// Applies the membership records of a batch. Both ends are resolved by external id; the users
+/// joining one group go to that group's grain together (<c>ImportMembersAsync</c>: one change of its
+/// member rows, the "member of" updates delivered before it answers), groups one by one through the
+/// tenant's nesting grain, which rules out cycles. Records are most efficient grouped by group.
+/// </summary>
+public sealed class MembershipImports(IGrainFactory grains, string tenantId, ExternalIdResolver resolver)
+{
+    /// <summary>Most users given to one group in one call: a change of at most one bucket's worth of members.</summary>
+    public const int UsersPerCall = 256;
+
+    private const int GroupParallelism = 32;
+
+    private static readonly Func<ErrorField?, ErrorField?> Rename = field => field?.Name switch
+    {
+        DomainFields.Group => ImportFields.GroupExternalId,
+        DomainFields.Member => ImportFields.MemberExternalId,
+        _ => field,
+    };
+
+    /// <summary>Applies the records, returning their results in the records' order.</summary>
+    public async Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedMembership> memberships, CancellationToken cancellationToken)
+    {
+        var results = new RecordResult?[memberships.Count];
+        var ends = new (string Group, ObjectRef Member)[memberships.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, memberships.Count), KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (i, _) =>
+        {
+            var resolved = await KeyedRecords.GuardAsync(memberships[i].Position, async () =>
+            {
+                ends[i] = await ResolveAsync(memberships[i]);
+                return new RecordResult(memberships[i].Position, ImportOutcome.Unchanged);
+            });
+            if (resolved.Outcome == ImportOutcome.Rejected)
+            {
+                results[i] = resolved;
+            }
+        });
+
+        var calls = Enumerable.Range(0, memberships.Count).Where(i => results[i] is null)
+            .GroupBy(i => ends[i].Group, StringComparer.Ordinal)
+            .SelectMany(group => Calls(group.Key, [.. group], new Resolved(memberships, ends)))
+            .ToList();
+        await Parallel.ForEachAsync(calls, KeyedRecords.Options(GroupParallelism, cancellationToken), async (call, _) =>
+        {
+            foreach (var (i, result) in await call())
+            {
+                results[i] = result;
+            }
+        });
+
+        return [.. results.Select(r => r!)];
+    }
+
+    private async Task<(string Group, ObjectRef Member)> ResolveAsync(ImportedMembership record)
+    {
+        var group = await FindAsync(ObjectKind.Group, record.GroupExternalId, ImportFields.GroupExternalId, "group");
+        var member = await FindAsync(record.MemberKind, record.MemberExternalId, ImportFields.MemberExternalId, record.MemberKind == ObjectKind.User ? "user" : "group");
+        return (group, new ObjectRef(member, record.MemberKind));
+    }
+
+    private async Task<string> FindAsync(ObjectKind kind, string externalId, string field, string what)
+    {
+        if (externalId.Length == 0)
+        {
+            throw DirectoryException.Invalid(field, "is required");
+        }
+
+        return await resolver.FindAsync(kind, externalId) ?? throw DirectoryException.NotFound(field, $"{what} with this external id");
+    }
+
+    /// <summary>
+    /// The calls that apply one group's records: its users in calls of at most <see cref="UsersPerCall"/>,
+    /// then its nested groups one by one, in one sequence so that the group handles one at a time.
+    /// </summary>
+    private IEnumerable<Func<Task<List<(int, RecordResult)>>>> Calls(string groupId, List<int> records, Resolved batch)
+    {
+        var users = records.Where(i => batch.Member(i).Kind == ObjectKind.User).Chunk(UsersPerCall).ToList();
+        var nested = records.Where(i => batch.Member(i).Kind == ObjectKind.Group).ToList();
+        yield return async () =>
+        {
+            var done = new List<(int, RecordResult)>();
+            foreach (var chunk in users)
+            {
+                done.AddRange(await AddUsersAsync(groupId, chunk, batch));
+            }
+
+            foreach (var i in nested)
+            {
+                done.Add((i, await KeyedRecords.GuardAsync(batch.Position(i), async () =>
+                {
+                    var added = await grains.GetGrain<INestingGrain>(tenantId).AddMembersAsync(groupId, [batch.Member(i)]);
+                    return new RecordResult(batch.Position(i), added > 0 ? ImportOutcome.Created : ImportOutcome.Unchanged, batch.Member(i).Id, Group: groupId);
+                }, Rename)));
+            }
+
+            return done;
+        };
+    }
+
+    private async Task<IEnumerable<(int, RecordResult)>> AddUsersAsync(string groupId, int[] chunk, Resolved batch)
+    {
+        MemberImport outcome;
+        try
+        {
+            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)]);
+        }
+        catch (DirectoryException e)
+        {
+            // The group itself is at fault (gone, deleted): every record naming it is.
+            var error = new DirectoryException(e.Code, Rename(e.Field), e.Description);
+            return chunk.Select(i => (i, RecordResult.Rejected(batch.Position(i), error)));
+        }
+
+        var refused = outcome.Refused.ToDictionary(r => r.Index);
+        var joined = outcome.Joined.ToHashSet(StringComparer.Ordinal);
+        return chunk.Select((i, k) => (i, refused.TryGetValue(k, out var r)
+            ? RecordResult.Rejected(batch.Position(i), new DirectoryException(r.Code, ImportFields.MemberExternalId, r.Description))
+            : new RecordResult(batch.Position(i), joined.Remove(batch.Member(i).Id) ? ImportOutcome.Created : ImportOutcome.Unchanged, batch.Member(i).Id, Group: groupId)));
+    }
+
+    /// <summary>A batch's records with the ends they resolved to.</summary>
+    private sealed record Resolved(IReadOnlyList<ImportedMembership> Records, (string Group, ObjectRef Member)[] Ends)
+    {
+        public long Position(int i) => Records[i].Position;
+
+        public ObjectRef Member(int i) => Ends[i].Member;
+    }
+}
