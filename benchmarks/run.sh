@@ -6,8 +6,10 @@
 #
 # Workloads that read the benchmark dataset (get-user-upn, signin, cold-signin, member-groups,
 # check-groups, add-remove, get-user, their SCIM forms scim-get-user-upn, scim-add-remove, and REST forms rest-get-user,
-# rest-signin) make the script load it first through the API (phases users, groups,
-# members), printing each phase's time and the silo's resident memory after it.
+# rest-signin) make the script load it first: with the bulk import (`import`, the default), or with
+# --load api object by object through the API (phases users, groups, members, the path before the
+# import existed), printing each phase's time and the silo's resident memory (and Azurite's) after it.
+# `import-again` runs the same import over the loaded dataset (it must change nothing).
 # Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
 # off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
 # ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
@@ -21,13 +23,13 @@
 # to one JSON file every 5 s, which at the default scale stalls it for seconds at a time (and past
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
-# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] step...
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--load import|api] step...
 # Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin restart cold-signin-1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
-azurite_storage=()
+azurite_storage=(); load=import
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -37,6 +39,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --background-concurrency) background_concurrency=$2; shift 2 ;;
     --load-concurrency) load_concurrency=$2; shift 2 ;;
     --azurite-memory) azurite_storage=(--inMemoryPersistence); shift ;;
+    --load) load=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -84,6 +87,7 @@ start_silo() {
 }
 
 silo_rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$silo/status; }
+azurite_rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' /proc/$azurite/status; }
 
 generator() {
   dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
@@ -93,11 +97,16 @@ generator() {
 start_silo
 echo "{\"step\":\"start\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}"
 
-if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove|scim-get-user-upn|scim-add-remove|get-user|rest-get-user|rest-signin)($|\+)'; then
-  for phase in users groups members; do
-    line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
-    echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb)}"
-  done
+if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|import-again|get-user-upn|signin|cold-signin|cold-signin-1|member-groups|check-groups|add-remove|scim-get-user-upn|scim-add-remove|get-user|rest-get-user|rest-signin)($|\+)'; then
+  if [ "$load" = api ]; then
+    for phase in users groups members; do
+      line=$(generator --workload load --phase $phase --concurrency $load_concurrency)
+      echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)}"
+    done
+  else
+    line=$(generator --workload import)
+    echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)}"
+  fi
 fi
 
 status=0
@@ -109,6 +118,9 @@ for step in "$@"; do
       kill -TERM $silo; wait $silo || true
       start_silo
       echo "{\"step\":\"$step\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+    import-again)
+      line=$(generator --workload import-again) || status=1
+      echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
     cold-signin|cold-signin-1)
@@ -123,5 +135,5 @@ for step in "$@"; do
       generator --workload "$step" --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
   esac
 done
-echo "{\"step\":\"end\",\"silo_rss_mb\":$(silo_rss_mb)}"
+echo "{\"step\":\"end\",\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)}"
 exit $status

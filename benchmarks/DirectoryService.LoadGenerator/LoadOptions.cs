@@ -11,7 +11,9 @@ public sealed record LoadOptions(
         "usage: DirectoryService.LoadGenerator --workload WORKLOAD --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)\n" +
         "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
         "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8] [--scim-target http://127.0.0.1:5001]\n" +
-        "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing); load (loads the dataset, one --phase at a time, recording ids in --ids);\n" +
+        "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing);\n" +
+        "  import (loads the dataset with the bulk import, recording ids in --ids); import-again (the same import over the loaded dataset: must change nothing);\n" +
+        "  load (loads the dataset object by object through the API, one --phase at a time, recording ids in --ids);\n" +
         "  get-user-upn, signin, cold-signin, member-groups, check-groups, add-remove (need the loaded dataset of the same --scale and --seed);\n" +
         "  warm (every user of the loaded dataset signs in once, all measured);\n" +
         "  scim-get-user-upn, scim-add-remove (the SCIM forms of get-user-upn and add-remove, over HTTP/1.1 to --scim-target);\n" +

@@ -49,6 +49,13 @@ if (options.Workload == "ready")
     return 0;
 }
 
+if (options.Workload is "import" or "import-again")
+{
+    var imported = await new DatasetImport(tenant, dataset.Value, options.Ids).RunAsync(options.Workload);
+    Console.WriteLine(JsonSerializer.Serialize(imported, json));
+    return 0;
+}
+
 if (options.Workload == "load")
 {
     var loaded = await new DatasetLoader(tenant, dataset.Value, options.Ids, options.Concurrency).RunAsync(options.Phase);

@@ -30,6 +30,8 @@ public sealed class TenantClients(GrpcChannel channel, string tenantId, Developm
 
     public Members.MembersClient Members => new(_invoker);
 
+    public Import.ImportClient Import => new(_invoker);
+
     public SignIn.SignInClient SignIn => new(_invoker);
 
     public Diagnostics.DiagnosticsClient Diagnostics => new(_invoker);

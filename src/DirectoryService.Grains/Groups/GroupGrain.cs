@@ -29,6 +29,9 @@ public sealed partial class GroupGrain(
     ILogger<GroupGrain> logger)
     : DirectoryObjectGrain<GroupProfile, GroupView>(state, rows, clock), IGroupGrain
 {
+    /// <summary>Most buckets one change of members may rewrite: an atomic write holds at most 100 rows, the layout and owed rows among them.</summary>
+    private const int MaxBucketsPerWrite = 96;
+
     private GroupMemberRows? _members;
     private MemberOfOutbox? _outbox;
 
@@ -134,8 +137,17 @@ public sealed partial class GroupGrain(
             }
         }
 
-        var applied = joining.Count == 0 ? MemberChange.Add([]) : await ApplyAsync(MemberChange.Add(joining));
-        return new MemberImport([.. applied.Joining.Select(m => m.Id)], [.. refused]);
+        var joined = new List<string>();
+        for (var start = 0; start < joining.Count;)
+        {
+            // One atomic write per change: a group of one bucket takes a bucket's worth, a larger one at most as many members as a write may touch buckets.
+            var take = (await Members.LayoutAsync()).Buckets.Count == 1 ? MemberBuckets.Capacity : MaxBucketsPerWrite;
+            var applied = await ApplyAsync(MemberChange.Add(joining.Skip(start).Take(take)));
+            joined.AddRange(applied.Joining.Select(m => m.Id));
+            start += take;
+        }
+
+        return new MemberImport([.. joined], [.. refused]);
     }
 
     public async Task RemoveMemberAsync(ObjectRef member)

@@ -44,12 +44,13 @@ public sealed class TestTenant
 
     public V1.Import.ImportClient Import { get; }
 
-    /// <summary>Imports the batches in one stream, reading answers as they come; returns every rejection and the last answer.</summary>
+    /// <summary>Imports the batches in one stream (each batch one request); returns every rejection and the summary.</summary>
     public async Task<(List<ImportRejection> Rejections, ImportRecordsResponse Last)> ImportAsync(params IEnumerable<ImportRecord>[] batches)
     {
-        using var call = Import.ImportRecords();
         var rejections = new List<ImportRejection>();
         ImportRecordsResponse? last = null;
+        // Each batch is sent as given (ImportUpload would cut them at 1,000 records): tests need their bounds.
+        using var call = Import.ImportRecords();
         var reading = Task.Run(async () =>
         {
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
