@@ -29,6 +29,8 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
 
     public SignIn.SignInClient SignIn => new(ForTenant);
 
+    public DirectoryService.Grpc.V1.Import.ImportClient Import => new(ForTenant);
+
     private CallInvoker ForTenant => Authorized(credentials.ForTenant(tenant ?? throw new UsageException("this command needs --tenant (or DIRECTORY_TENANT)")));
 
     public async Task<IMessage> Health() => await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());

@@ -7,10 +7,11 @@ namespace DirectoryService.Abstractions.Import;
 
 /// <summary>
 /// A user as the import source describes it: the profile it must have (its external id set), and
-/// its manager by external id. The profile's <c>ManagerId</c> is ignored: the manager is resolved.
+/// its manager by external id (empty for none, null to leave it as it is). The profile's
+/// <c>ManagerId</c> is ignored: the manager is resolved.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ImportedUser")]
-public sealed record ImportedUser([property: Id(0)] long Position, [property: Id(1)] UserProfile Profile, [property: Id(2)] string ManagerExternalId);
+public sealed record ImportedUser([property: Id(0)] long Position, [property: Id(1)] UserProfile Profile, [property: Id(2)] string? ManagerExternalId);
 
 /// <summary>A group as the import source describes it.</summary>
 [GenerateSerializer, Immutable, Alias("ImportedGroup")]

@@ -62,7 +62,7 @@ public static class ImportMapping
         JobTitle = u.JobTitle,
         EmployeeId = u.EmployeeId,
         AccountEnabled = !u.HasAccountEnabled || u.AccountEnabled,
-    }, u.ManagerExternalId);
+    }, u.HasManagerExternalId ? u.ManagerExternalId : null);
 
     private static ImportedGroup ToDomain(long position, ImportGroup g) => new(position, new GroupProfile
     {

@@ -77,7 +77,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
     }
 
     private static bool WaitsOnAnother(ImportedUser user, HashSet<string> waiting) =>
-        user.ManagerExternalId.Length > 0 && user.ManagerExternalId != user.Profile.ExternalId && waiting.Contains(user.ManagerExternalId);
+        user.ManagerExternalId is { Length: > 0 } manager && manager != user.Profile.ExternalId && waiting.Contains(manager);
 
     private Task<RecordResult[]> ApplyRoundAsync(IReadOnlyList<ImportedUser> users, List<int> indexes, bool linkManager, CancellationToken cancellationToken) =>
         KeyedRecords.ApplyAsync([.. indexes.Select(i => users[i])], u => u.Profile.ExternalId, u => ApplyOneAsync(u, linkManager), cancellationToken);
@@ -104,7 +104,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
             throw DirectoryException.Precondition(DomainFields.ExternalId, "the user with this external id is soft-deleted; restore it before importing it");
         }
 
-        var managerId = linkManager ? await ManagerAsync(record) : current?.Profile.ManagerId ?? "";
+        var managerId = linkManager && record.ManagerExternalId is not null ? await ManagerAsync(record.ManagerExternalId, externalId) : current?.Profile.ManagerId ?? "";
         var desired = record.Profile with { ManagerId = managerId };
         if (current is null)
         {
@@ -123,19 +123,19 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         return new RecordResult(record.Position, ImportOutcome.Updated, current.Id);
     }, field => field?.Name == DomainFields.Manager ? ImportFields.ManagerExternalId : field);
 
-    private async Task<string> ManagerAsync(ImportedUser record)
+    private async Task<string> ManagerAsync(string managerExternalId, string externalId)
     {
-        if (record.ManagerExternalId.Length == 0)
+        if (managerExternalId.Length == 0)
         {
             return "";
         }
 
-        if (record.ManagerExternalId == record.Profile.ExternalId)
+        if (managerExternalId == externalId)
         {
             throw DirectoryException.Invalid(ImportFields.ManagerExternalId, "a user cannot be its own manager");
         }
 
-        return await resolver.FindAsync(ObjectKind.User, record.ManagerExternalId)
+        return await resolver.FindAsync(ObjectKind.User, managerExternalId)
             ?? throw DirectoryException.NotFound(ImportFields.ManagerExternalId, "user with this external id");
     }
 }

@@ -20,18 +20,19 @@ public static class ImportUpload
     public static async Task<ImportCounts> RunAsync(
         V1.Import.ImportClient client, IEnumerable<ImportRecord> records, Action<ImportRecordsResponse>? answered = null, CancellationToken cancellationToken = default)
     {
-        using var call = client.ImportRecords(cancellationToken: cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = client.ImportRecords(cancellationToken: stop.Token);
         var reading = Task.Run(async () =>
         {
             ImportRecordsResponse? last = null;
-            while (await call.ResponseStream.MoveNext(cancellationToken))
+            while (await call.ResponseStream.MoveNext(stop.Token))
             {
                 last = call.ResponseStream.Current;
                 answered?.Invoke(last);
             }
 
             return last;
-        }, cancellationToken);
+        }, CancellationToken.None);
 
         try
         {
@@ -42,10 +43,18 @@ public static class ImportUpload
 
             await call.RequestStream.CompleteAsync();
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
         {
             // The service ended the call early: its status, which the reader gets, says why.
             await reading;
+            throw;
+        }
+        catch (Exception)
+        {
+            // The records could not be read (a bad input file): abandon the call, so that the
+            // service sees a cancelled stream and the reader stops.
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
             throw;
         }
 
