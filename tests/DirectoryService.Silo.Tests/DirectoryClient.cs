@@ -38,6 +38,8 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
 
     public SignIn.SignInClient SignIn => new(_invoker);
 
+    public Import.ImportClient Import => new(_invoker);
+
     public static async Task CreateTenantAsync(GrpcChannel channel, string tenantId) =>
         await new Tenants.TenantsClient(channel.Intercept(headers =>
         {
@@ -82,6 +84,20 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
         }
         while (request.PageToken != "");
         return ids;
+    }
+
+    public async Task<List<Group>> AllGroupsAsync()
+    {
+        var groups = new List<Group>();
+        var request = new ListGroupsRequest { PageSize = 999 };
+        do
+        {
+            var page = await Groups.ListGroupsAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+            groups.AddRange(page.Groups);
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken != "");
+        return groups;
     }
 
     public async Task<List<User>> AllUsersAsync()

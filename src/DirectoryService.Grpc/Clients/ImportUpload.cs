@@ -18,7 +18,8 @@ public static class ImportUpload
     /// sees every answer, in order (rejections, progress). A failed call throws its status.
     /// </summary>
     public static async Task<ImportCounts> RunAsync(
-        V1.Import.ImportClient client, IEnumerable<ImportRecord> records, Action<ImportRecordsResponse>? answered = null, CancellationToken cancellationToken = default)
+        V1.Import.ImportClient client, IEnumerable<ImportRecord> records, Action<ImportRecordsResponse>? answered = null,
+        CancellationToken cancellationToken = default, int batchSize = BatchSize)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = client.ImportRecords(cancellationToken: stop.Token);
@@ -36,7 +37,7 @@ public static class ImportUpload
 
         try
         {
-            foreach (var batch in records.Chunk(BatchSize))
+            foreach (var batch in records.Chunk(batchSize))
             {
                 await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { batch } }, cancellationToken);
             }
