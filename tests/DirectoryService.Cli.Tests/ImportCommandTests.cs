@@ -30,7 +30,7 @@ public sealed class ImportCommandTests : IAsyncLifetime
 
         var (code, output) = await RunAsync(writer, files);
         Assert.True(code == 0, output);
-        // 15 rows; Carol's manager comes after her in the file, so she is sent again once he exists.
+        // 15 rows; Cleo's manager comes after her in the file, so she is sent again once he exists.
         Assert.Equal((16, 15, 1, 0, 0), Summary(output));
 
         (code, output) = await RunAsync(writer, files);
@@ -42,12 +42,12 @@ public sealed class ImportCommandTests : IAsyncLifetime
         using var resolved = JsonDocument.Parse(output);
         Assert.Equal(3, resolved.RootElement.GetProperty("groupIds").GetArrayLength());
 
-        (code, output) = await RunAsync(writer, "user", "get", "carol@contoso.com");
+        (code, output) = await RunAsync(writer, "user", "get", "cleo@contoso.com");
         Assert.True(code == 0, output);
-        using var carol = JsonDocument.Parse(output);
+        using var cleo = JsonDocument.Parse(output);
         (_, var erik) = await RunAsync(writer, "user", "get", "erik@contoso.com", "--id");
-        Assert.Equal(erik.Trim(), carol.RootElement.GetProperty("managerId").GetString());
-        Assert.Equal("HR-1003", carol.RootElement.GetProperty("externalId").GetString());
+        Assert.Equal(erik.Trim(), cleo.RootElement.GetProperty("managerId").GetString());
+        Assert.Equal("HR-1003", cleo.RootElement.GetProperty("externalId").GetString());
     }
 
     [Fact]

@@ -25,33 +25,30 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
     public override async Task ImportRecords(IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
-        var import = grains.GetGrain<IImportGrain>(GrainKeys.Scoped(tenant, Guid.NewGuid().ToString("N")));
+        var import = new Lazy<IImportGrain>(() => grains.GetGrain<IImportGrain>(GrainKeys.Scoped(tenant, Guid.NewGuid().ToString("N"))));
         try
         {
             await ImportAsync(import, requestStream, responseStream, context);
         }
         finally
         {
-            await import.EndAsync();
+            if (import.IsValueCreated)
+            {
+                await import.Value.EndAsync();
+            }
         }
     }
 
-    private async Task ImportAsync(IImportGrain import, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
+    private async Task ImportAsync(Lazy<IImportGrain> import, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
         var counts = new Abstractions.Import.ImportCounts();
         Grpc.V1.ImportCounts? last = null;
         while (await requestStream.MoveNext(context.CancellationToken))
         {
-            var request = requestStream.Current;
-            if (Parsing.UnparsedRequests.Reason(request) is { } reason)
-            {
-                throw DirectoryException.Invalid(null!, $"a message of the stream is not a valid directory.v1.ImportRecordsRequest ({reason})");
-            }
-
-            var (batch, empty) = ImportMapping.ToDomain(request);
+            var (batch, empty) = await ParseAsync(requestStream.Current, context);
             await ThrottleAsync(context);
             counts += new Abstractions.Import.ImportCounts(empty.Count, Rejected: empty.Count);
-            var outcome = batch.Count == 0 ? null : await ApplyAsync(import, batch, context);
+            var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, context);
             var response = new ImportRecordsResponse { Counts = ImportMapping.ToProto(counts + (outcome?.Counts ?? new())) };
             response.Rejections.AddRange(empty.Concat(outcome?.Rejections ?? []).Select(ImportMapping.ToProto));
             last = response.Counts;
@@ -59,6 +56,25 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
         }
 
         await responseStream.WriteAsync(new ImportRecordsResponse { Counts = last ?? ImportMapping.ToProto(counts), Done = true }, context.CancellationToken);
+    }
+
+    /// <summary>The batch a message carries; a message that does not parse, or breaks the batch's limits, ends the stream, and is audited as refused.</summary>
+    private async Task<(ImportBatch Batch, List<Abstractions.Import.ImportRejection> Empty)> ParseAsync(ImportRecordsRequest request, ServerCallContext context)
+    {
+        try
+        {
+            if (Parsing.UnparsedRequests.Reason(request) is { } reason)
+            {
+                throw new DirectoryException(DirectoryErrorCode.InvalidArgument, null, $"a message of the stream is not a valid directory.v1.ImportRecordsRequest ({reason})");
+            }
+
+            return ImportMapping.ToDomain(request);
+        }
+        catch (DirectoryException e)
+        {
+            await audit.RecordRefusalAsync(context.GetHttpContext(), context.Method, [], e.Code.ToString(), null);
+            throw;
+        }
     }
 
     private async Task<ImportBatchOutcome> ApplyAsync(IImportGrain import, ImportBatch batch, ServerCallContext context)

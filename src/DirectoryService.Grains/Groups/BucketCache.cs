@@ -9,6 +9,7 @@ namespace DirectoryService.Grains.Groups;
 /// </summary>
 public sealed class BucketCache(int maxBytes)
 {
+    private int _maxBytes = maxBytes;
     private readonly Dictionary<string, LinkedListNode<(string Bucket, byte[] Value)>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Bucket, byte[] Value)> _recent = new();
     private int _bytes;
@@ -17,6 +18,9 @@ public sealed class BucketCache(int maxBytes)
     public const int DefaultMaxBytes = 64 * 1024;
 
     public int Bytes => _bytes;
+
+    /// <summary>Raises the budget (a bulk import of a large group keeps all its buckets); it never shrinks.</summary>
+    public void Widen(int maxBytes) => _maxBytes = Math.Max(_maxBytes, maxBytes);
 
     public bool TryGet(string bucket, out byte[] value)
     {
@@ -37,7 +41,7 @@ public sealed class BucketCache(int maxBytes)
         Remove(bucket);
         _entries[bucket] = _recent.AddLast((bucket, value));
         _bytes += value.Length;
-        while (_bytes > maxBytes && _recent.First is { } oldest && oldest != _recent.Last)
+        while (_bytes > _maxBytes && _recent.First is { } oldest && oldest != _recent.Last)
         {
             Remove(oldest.Value.Bucket);
         }

@@ -32,6 +32,9 @@ public sealed partial class GroupGrain(
     /// <summary>Most buckets one change of members may rewrite: an atomic write holds at most 100 rows, the layout and owed rows among them.</summary>
     private const int MaxBucketsPerWrite = 96;
 
+    /// <summary>The bucket cache of a group that receives a bulk import: about 400 full buckets (100,000 members).</summary>
+    private const int ImportCacheBytes = 4 * 1024 * 1024;
+
     private GroupMemberRows? _members;
     private MemberOfOutbox? _outbox;
 
@@ -119,6 +122,9 @@ public sealed partial class GroupGrain(
         }
 
         await Outbox.DeliverAsync(rethrow: true);
+
+        // An import keeps every bucket it reads or writes in memory, so that its next calls to a large group read none.
+        Members.WidenCache(ImportCacheBytes);
         var distinct = users.DistinctBy(u => u.Id).ToList();
         var absent = (await Members.AbsentAsync(distinct)).ToHashSet();
         var refused = new List<MemberRefusal>();
@@ -137,10 +143,13 @@ public sealed partial class GroupGrain(
             }
         }
 
+        // In id order (the buckets' order) a change rewrites as few buckets as possible; one atomic
+        // write per change: a group of one bucket takes a bucket's worth of members, a larger one at
+        // most as many members as a write may touch buckets.
+        joining.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var joined = new List<string>();
         for (var start = 0; start < joining.Count;)
         {
-            // One atomic write per change: a group of one bucket takes a bucket's worth, a larger one at most as many members as a write may touch buckets.
             var take = (await Members.LayoutAsync()).Buckets.Count == 1 ? MemberBuckets.Capacity : MaxBucketsPerWrite;
             var applied = await ApplyAsync(MemberChange.Add(joining.Skip(start).Take(take)));
             joined.AddRange(applied.Joining.Select(m => m.Id));

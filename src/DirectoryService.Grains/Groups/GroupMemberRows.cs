@@ -62,6 +62,9 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         return MemberBuckets.Decode(value);
     }
 
+    /// <summary>Keeps up to <paramref name="maxBytes"/> of buckets in memory from now on, for a bulk import.</summary>
+    public void WidenCache(int maxBytes) => _buckets.Widen(maxBytes);
+
     /// <summary>The candidates that are not direct members (reading only the buckets they fall in).</summary>
     public async Task<List<ObjectRef>> AbsentAsync(IReadOnlyList<ObjectRef> candidates)
     {

@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ["Diagnostics/Ping"] = [AnyToken],
         ["Audit/ListAuditRecords"] = [P.AuditRead],
         ["Audit/ListServiceAuditRecords"] = [P.Operator],
+        ["Import/ImportRecords"] = [P.DirectoryReadWrite],
     };
 
     [Fact]

@@ -40,6 +40,32 @@ public sealed class GarbledRequestTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task AGarbledMessageInAnImportStream_EndsItWithInvalidArgument_AuditedAndChangesNothing()
+    {
+        var t = await silo.NewTenantAsync();
+        var writer = silo.Authorized(ClusterSettings.Token(t.Id, Permissions.DirectoryReadWrite));
+        var records = new ImportRecordsRequest { Records = { new ImportRecord { User = new ImportUser { ExternalId = "X", UserPrincipalName = t.Upn("x"), DisplayName = "X" } } } };
+
+        using var call = writer.AsyncDuplexStreamingCall(new Method<byte[], byte[]>(MethodType.DuplexStreaming, "directory.v1.Import", "ImportRecords", Raw, Raw), null, new CallOptions());
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync([0x00, 0x01]);
+            await call.RequestStream.WriteAsync(Google.Protobuf.MessageExtensions.ToByteArray(records));
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        });
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("not a valid directory.v1.ImportRecordsRequest", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await t.Users.ListUsersAsync(new ListUsersRequest())).Users);
+        var audit = new V1.Audit.AuditClient(silo.Authorized(ClusterSettings.Token(t.Id, Permissions.AuditRead)));
+        var logged = (await audit.ListAuditRecordsAsync(new ListAuditRecordsRequest())).Records;
+        Assert.Contains(logged, r => r.Operation == "/directory.v1.Import/ImportRecords" && r.Result == "InvalidArgument");
+    }
+
+    [Fact]
     public async Task AGarbledRead_IsInvalidArgument()
     {
         var t = await silo.NewTenantAsync();

@@ -45,5 +45,15 @@ public static class Rpcs
         ["Diagnostics/Ping"] = async (c, _) => await new V1.Diagnostics.DiagnosticsClient(c).PingAsync(new Empty()),
         ["Audit/ListAuditRecords"] = async (c, _) => await new V1.Audit.AuditClient(c).ListAuditRecordsAsync(new ListAuditRecordsRequest()),
         ["Audit/ListServiceAuditRecords"] = async (c, _) => await new V1.Audit.AuditClient(c).ListServiceAuditRecordsAsync(new ListServiceAuditRecordsRequest { Log = ServiceAuditLog.Unauthenticated, PageSize = 1 }),
+        ["Import/ImportRecords"] = async (c, _) =>
+        {
+            // One record naming nothing that exists: rejected if allowed, so it changes nothing either way.
+            using var call = new V1.Import.ImportClient(c).ImportRecords();
+            await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { new ImportRecord { Membership = new ImportMembership { GroupExternalId = "none", MemberExternalId = "none" } } } });
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        },
     };
 }
