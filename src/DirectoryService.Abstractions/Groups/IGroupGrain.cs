@@ -41,11 +41,30 @@ public interface IGroupGrain : IPrincipalGrain
 
     /// <summary>
     /// Adds users (not groups) member by member, for bulk import: members already present are
-    /// counted, a member that cannot join is refused alone, the others join in one change.
+    /// counted, a member that cannot join is refused alone, the others join (in as few changes as
+    /// the group's buckets allow). With <paramref name="handOver"/> the last change's "member of"
+    /// updates are handed over to the caller, which has the members apply them in bulk
+    /// (<see cref="Users.IUserGrain.ApplyOwedMemberOfAsync"/>) and confirms with
+    /// <see cref="DeliveredAsync"/>; the group still owes them until then, and delivers them itself
+    /// before its next change or listing, or after a timeout.
     /// </summary>
     [Alias("ImportMembersAsync")]
     [Idempotent]
-    Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users);
+    Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, bool handOver);
+
+    /// <summary>
+    /// Whether the group still owes the member its joining: the handover's number (0 when the group
+    /// delivers it itself), or null. Interleaves: a member asks while it applies the update.
+    /// </summary>
+    [Alias("OwesAsync")]
+    [Idempotent]
+    [AlwaysInterleave]
+    Task<long?> OwesAsync(string memberId);
+
+    /// <summary>Confirms that the members applied the joinings of handover <paramref name="handover"/>.</summary>
+    [Alias("DeliveredAsync")]
+    [Idempotent]
+    Task DeliveredAsync(long handover, ImmutableArray<string> memberIds);
 
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
     [Alias("RemoveMemberAsync")]
@@ -68,11 +87,17 @@ public interface IGroupGrain : IPrincipalGrain
     Task<ImmutableArray<string>> GetNestedGroupsAsync();
 }
 
-/// <summary>What <see cref="IGroupGrain.ImportMembersAsync"/> did: the ids that joined, and the refused members by index; the others were members already.</summary>
+/// <summary>
+/// What <see cref="IGroupGrain.ImportMembersAsync"/> did: the ids that joined, the refused members by
+/// index (the others were members already), and the number of the handover of the last change's
+/// updates, for the joined ids among <see cref="HandedOver"/> (null when there is none).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("MemberImport")]
 public sealed record MemberImport(
     [property: Id(0)] ImmutableArray<string> Joined,
-    [property: Id(1)] ImmutableArray<MemberRefusal> Refused);
+    [property: Id(1)] ImmutableArray<MemberRefusal> Refused,
+    [property: Id(2)] long? Handover = null,
+    [property: Id(3)] ImmutableArray<string> HandedOver = default);
 
 /// <summary>A member the group refused: its index in the call, and the error the single-object API would answer.</summary>
 [GenerateSerializer, Immutable, Alias("MemberRefusal")]

@@ -23,7 +23,16 @@ public interface IImportGrain : IGrainWithStringKey
     [ResponseTimeout("00:10:00")]
     Task<ImportBatchOutcome> ApplyAsync(ImportBatch batch);
 
-    /// <summary>Ends the import: the activation goes away.</summary>
+    /// <summary>
+    /// Completes the import: the members apply the "member of" updates their groups handed over
+    /// (see <c>MembershipImports</c>). Once it returns, every read on every silo sees the import.
+    /// </summary>
+    [Alias("CompleteAsync")]
+    [ResponseTimeout("00:10:00")]
+    Task CompleteAsync();
+
+    /// <summary>Ends the import (completing what it handed over, if the stream broke first): the activation goes away.</summary>
     [Alias("EndAsync")]
+    [ResponseTimeout("00:10:00")]
     Task EndAsync();
 }

@@ -31,6 +31,15 @@ public interface IUserGrain : IPrincipalGrain
     Task<UserView> RestoreAsync();
 
     /// <summary>
+    /// Applies, in one write, the joinings the groups still owe this user (each group is asked,
+    /// inside this call, whether it still owes it: a group that delivered it meanwhile, or that the
+    /// user left since, is skipped). Returns, per group, the handover number the group answered, or -1.
+    /// </summary>
+    [Alias("ApplyOwedMemberOfAsync")]
+    [Idempotent]
+    Task<ImmutableArray<long>> ApplyOwedMemberOfAsync(ImmutableArray<string> groupIds);
+
+    /// <summary>
     /// Whether the user holds the principal name (in its compared form): as last stored, live or
     /// restorable, or because a create or rename to it is in progress. Interleaves, so the name's grain
     /// can ask while this user waits on another name's grain (two users swapping names).

@@ -55,6 +55,11 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
             await responseStream.WriteAsync(response, context.CancellationToken);
         }
 
+        if (import.IsValueCreated)
+        {
+            await import.Value.CompleteAsync();
+        }
+
         await responseStream.WriteAsync(new ImportRecordsResponse { Counts = last ?? ImportMapping.ToProto(counts), Done = true }, context.CancellationToken);
     }
 

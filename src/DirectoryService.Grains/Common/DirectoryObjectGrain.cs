@@ -97,6 +97,25 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         }
     }
 
+    public async Task<ImmutableArray<long>> ApplyOwedMemberOfAsync(ImmutableArray<string> groupIds)
+    {
+        // Asked inside this turn: a group's later change reaches this object only after it, in order.
+        var owed = await Task.WhenAll(groupIds.Select(g => GrainFactory.Group(TenantId, g).OwesAsync(ObjectId)));
+        var changed = false;
+        for (var i = 0; i < groupIds.Length; i++)
+        {
+            changed |= owed[i] is not null && State.MemberOf.Add(groupIds[i]);
+        }
+
+        if (changed)
+        {
+            await StoreAsync();
+            await NodeChangedAsync();
+        }
+
+        return [.. owed.Select(o => o ?? -1)];
+    }
+
     public async Task RemoveMemberOfAsync(string groupId)
     {
         if (State.MemberOf.Remove(groupId))

@@ -113,7 +113,7 @@ public sealed partial class GroupGrain(
         return applied.Joining.Count;
     }
 
-    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users)
+    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, bool handOver)
     {
         RequireProfile(field: DomainFields.Group);
         if (users.Any(u => u.Kind != ObjectKind.User))
@@ -148,15 +148,36 @@ public sealed partial class GroupGrain(
         // most as many members as a write may touch buckets.
         joining.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var joined = new List<string>();
+        (long? Number, ImmutableArray<string> Members) handover = (null, []);
         for (var start = 0; start < joining.Count;)
         {
             var take = (await Members.LayoutAsync()).Buckets.Count == 1 ? MemberBuckets.Capacity : MaxBucketsPerWrite;
-            var applied = await ApplyAsync(MemberChange.Add(joining.Skip(start).Take(take)));
-            joined.AddRange(applied.Joining.Select(m => m.Id));
+            var last = start + take >= joining.Count;
+            var change = MemberChange.Add(joining.Skip(start).Take(take));
+            if (handOver && last)
+            {
+                // Every earlier change was delivered before this one; this one's updates go to the caller.
+                var applied = await Members.ApplyAsync(change);
+                joined.AddRange(applied.Joining.Select(m => m.Id));
+                handover = applied.IsEmpty ? handover : (Outbox.HandOver(applied.Owed), [.. applied.Joining.Select(m => m.Id)]);
+            }
+            else
+            {
+                joined.AddRange((await ApplyAsync(change)).Joining.Select(m => m.Id));
+            }
+
             start += take;
         }
 
-        return new MemberImport([.. joined], [.. refused]);
+        return new MemberImport([.. joined], [.. refused], handover.Number, handover.Members);
+    }
+
+    public Task<long?> OwesAsync(string memberId) => Outbox.OwesAsync(memberId);
+
+    public Task DeliveredAsync(long handover, ImmutableArray<string> memberIds)
+    {
+        Outbox.Delivered(handover, memberIds);
+        return Task.CompletedTask;
     }
 
     public async Task RemoveMemberAsync(ObjectRef member)

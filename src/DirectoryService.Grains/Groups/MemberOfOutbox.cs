@@ -35,6 +35,14 @@ public sealed partial class MemberOfOutbox(
     /// <summary>When this activation last stored a change of members (the owed row is cleared only once idle).</summary>
     private DateTimeOffset _lastChange;
 
+    /// <summary>How long an import may take to deliver updates handed over to it before the group delivers them itself.</summary>
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The number of the updates now handed over to an import (<see cref="HandOver"/>), or null: then the group delivers all it owes itself.</summary>
+    private long? _handedOver;
+
+    private long _handovers;
+
     private IGrainTimer? _retry;
     private IGrainTimer? _clear;
 
@@ -63,6 +71,64 @@ public sealed partial class MemberOfOutbox(
         await DeliverAsync(rethrow: true);
     }
 
+    /// <summary>
+    /// Notes what a stored change owes and hands its delivery over to the bulk import that made it:
+    /// the import has each member apply, in one write, the joinings its groups still owe it — each
+    /// member asks the group first (<see cref="OwesAsync"/>), inside its own turn — and then confirms
+    /// (<see cref="Delivered"/>). Until then nothing changes for the group: the updates stay owed and
+    /// stored, its next change or listing delivers them first, a later activation replays them, and
+    /// if the import has not confirmed within <see cref="HandoverTimeout"/> a timer delivers them.
+    /// Returns the handover's number. Only right after a change (all earlier updates delivered).
+    /// </summary>
+    public long HandOver(IReadOnlyList<MemberOfChange> owed)
+    {
+        _lastChange = now();
+        _stored = true;
+        _pending!.AddRange(owed);
+        _handedOver = ++_handovers;
+        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(HandoverTimeout, RetryPeriod));
+        return _handedOver.Value;
+    }
+
+    /// <summary>
+    /// Whether the group still owes the member its joining, and under which handover (0: owed by a
+    /// change the group delivers itself); null when it owes none — delivered already, or the member
+    /// left since. Answers between the group's own steps: a member asks while it applies the update.
+    /// </summary>
+    public async Task<long?> OwesAsync(string memberId)
+    {
+        if (_pending is null)
+        {
+            var owed = await rows.ReadOwedAsync();
+            if (_pending is null)
+            {
+                (_pending, _stored) = (owed ?? [], owed is not null);
+            }
+        }
+
+        var last = _pending.LastOrDefault(p => p.Member.Id == memberId);
+        return last is { Added: true } ? _handedOver ?? 0 : null;
+    }
+
+    /// <summary>The members that applied a handover's updates: they are owed nothing more. Ignored if the group delivered them itself since.</summary>
+    public void Delivered(long handover, IReadOnlyCollection<string> memberIds)
+    {
+        if (_handedOver != handover || _pending is null)
+        {
+            return;
+        }
+
+        var applied = memberIds.ToHashSet(StringComparer.Ordinal);
+        _pending.RemoveAll(p => p.Added && applied.Contains(p.Member.Id));
+        if (_pending.Count == 0)
+        {
+            _handedOver = null;
+            _retry?.Dispose();
+            _retry = null;
+            _clear ??= ClearIn(ClearOwedAfter);
+        }
+    }
+
     /// <summary>Delivers everything owed, reading the owed row first if this activation has not.</summary>
     public async Task DeliverAsync(bool rethrow)
     {
@@ -87,6 +153,8 @@ public sealed partial class MemberOfOutbox(
                 }));
                 _pending.RemoveRange(0, batch.Count);
             }
+
+            _handedOver = null;
         }
         catch (Exception e)
         {

@@ -58,6 +58,11 @@ public sealed class ImportGrain : Grain, IImportGrain
             var memberships = await _memberships.ApplyAsync(batch.Memberships, CancellationToken.None);
             var (rejections, counts, changed) = Outcome([.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)]);
             _counts += counts;
+            if (_memberships.ShouldFlush)
+            {
+                await _memberships.FlushAsync(CancellationToken.None);
+            }
+
             return new ImportBatchOutcome(rejections, _counts, changed);
         }
         finally
@@ -66,10 +71,18 @@ public sealed class ImportGrain : Grain, IImportGrain
         }
     }
 
-    public Task EndAsync()
+    public Task CompleteAsync() => _memberships.FlushAsync(CancellationToken.None);
+
+    public async Task EndAsync()
     {
-        DeactivateOnIdle();
-        return Task.CompletedTask;
+        try
+        {
+            await _memberships.FlushAsync(CancellationToken.None);
+        }
+        finally
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private static IEnumerable<(RecordResult Result, ObjectKind? Kind)> Tag(RecordResult[] results, ObjectKind? kind) =>

@@ -9,11 +9,64 @@ namespace DirectoryService.Grains.Import;
 /// <summary>
 /// Applies the membership records of a batch. Both ends are resolved by external id; the users
 /// joining one group go to that group's grain together (<c>ImportMembersAsync</c>: one change of its
-/// member rows, the "member of" updates delivered before it answers), groups one by one through the
-/// tenant's nesting grain, which rules out cycles. Records are most efficient grouped by group.
+/// member rows per bucket-sized piece), groups one by one through the tenant's nesting grain, which
+/// rules out cycles. Records are most efficient grouped by group.
+/// The groups hand the "member of" updates of their users over to the import, which has each user
+/// apply all its new groups in one write (<see cref="FlushAsync"/>) once enough have gathered and at
+/// the end — instead of one write per membership — and confirms to the groups. Until a group is
+/// confirmed it still owes the updates (stored with its members), so a crash or a concurrent change
+/// loses nothing: the group delivers them itself. At most <see cref="MaxHandedOver"/> updates wait.
 /// </summary>
 public sealed class MembershipImports(IGrainFactory grains, string tenantId, ExternalIdResolver resolver)
 {
+    /// <summary>Most handed-over updates held before they are applied: about 30 MB (group ids are shared).</summary>
+    public const int MaxHandedOver = 2_000_000;
+
+    /// <summary>Per user, the groups whose joining it still has to apply.</summary>
+    private readonly Dictionary<string, List<string>> _owed = new(StringComparer.Ordinal);
+
+    /// <summary>Per group, its handover now waiting (a group's next change delivered the one before).</summary>
+    private readonly Dictionary<string, long> _handovers = new(StringComparer.Ordinal);
+
+    private int _handedOver;
+
+    /// <summary>Whether enough updates wait that they should be applied now.</summary>
+    public bool ShouldFlush => _handedOver >= MaxHandedOver;
+
+    /// <summary>
+    /// Has every user apply, in one write, the joinings handed over to the import, then confirms to
+    /// each group those its users applied. A group's joining that a user finds no longer owed (the
+    /// group delivered it itself, or the user left since) is skipped: the group's own delivery rules.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_owed.Count == 0)
+        {
+            return;
+        }
+
+        var owed = _owed.ToList();
+        var handovers = new Dictionary<string, long>(_handovers, StringComparer.Ordinal);
+        _handedOver = 0;
+        _owed.Clear();
+        _owed.TrimExcess();
+        _handovers.Clear();
+        var applied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(owed, KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (entry, _) =>
+        {
+            var (user, groups) = entry;
+            var numbers = await grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]);
+            for (var i = 0; i < groups.Count; i++)
+            {
+                if (handovers.TryGetValue(groups[i], out var number) && numbers[i] == number)
+                {
+                    (applied.TryGetValue(groups[i], out var users) ? users : applied[groups[i]] = []).Add(user);
+                }
+            }
+        });
+        await Parallel.ForEachAsync(applied, KeyedRecords.Options(GroupParallelism, cancellationToken), async (entry, _) =>
+            await grains.Group(tenantId, entry.Key).DeliveredAsync(handovers[entry.Key], [.. entry.Value]));
+    }
     /// <summary>Most users given to one group in one call: a change of at most one bucket's worth of members.</summary>
     public const int UsersPerCall = 256;
 
@@ -110,13 +163,24 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
         MemberImport outcome;
         try
         {
-            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)]);
+            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)], handOver: true);
         }
         catch (DirectoryException e)
         {
             // The group itself is at fault (gone, deleted): every record naming it is.
             var error = new DirectoryException(e.Code, Rename(e.Field), e.Description);
             return chunk.Select(i => (i, RecordResult.Rejected(batch.Position(i), error)));
+        }
+
+        if (outcome.Handover is { } handover)
+        {
+            // Group ids are shared by every user they are owed to.
+            _handovers[groupId] = handover;
+            foreach (var user in outcome.HandedOver)
+            {
+                (_owed.TryGetValue(user, out var groups) ? groups : _owed[user] = []).Add(groupId);
+                _handedOver++;
+            }
         }
 
         var refused = outcome.Refused.ToDictionary(r => r.Index);
