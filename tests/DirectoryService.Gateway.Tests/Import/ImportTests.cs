@@ -154,6 +154,66 @@ public sealed class ImportTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task MembershipChangesMadeWhileAnImportIsOpen_AgreeInBothDirections_AfterItCompletes()
+    {
+        // The group hands its new members' "member of" updates over to the import, which applies them
+        // in bulk when the stream completes: changes made through the API in between must win.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        using var call = t.Import.ImportRecords();
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.User("A"), r.User("B"), r.User("C"), r.Group("G") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.Member("G", "A"), r.Member("G", "B"), r.Member("G", "C") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(3, call.ResponseStream.Current.Counts.Created - 4);
+
+        var users = await UsersByExternalIdAsync(t, "A", "B", "C");
+        var group = (await GroupsByExternalIdAsync(t, "G"))["G"];
+
+        // The handover is open: C's side of its membership waits for the import to complete (this is the window the test is about).
+        Assert.Empty((await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = users["C"].Id, Type = ObjectType.User } })).GroupIds);
+        await t.Members.RemoveMemberAsync(new RemoveMemberRequest { GroupId = group.Id, Member = new DirectoryObjectRef { Id = users["A"].Id, Type = ObjectType.User } });
+        Assert.Empty((await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = users["A"].Id, Type = ObjectType.User } })).GroupIds);
+        await t.Members.RemoveMemberAsync(new RemoveMemberRequest { GroupId = group.Id, Member = new DirectoryObjectRef { Id = users["B"].Id, Type = ObjectType.User } });
+        await t.Members.AddMembersAsync(new AddMembersRequest { GroupId = group.Id, Members = { new DirectoryObjectRef { Id = users["B"].Id, Type = ObjectType.User } } });
+
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(call.ResponseStream.Current.Done);
+
+        var members = (await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = group.Id })).Members.Select(m => m.Id).ToHashSet();
+        Assert.Equal(new[] { users["B"].Id, users["C"].Id }.ToHashSet(), members);
+        foreach (var (key, user) in users)
+        {
+            var of = (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } })).GroupIds;
+            Assert.Equal(members.Contains(user.Id) ? [group.Id] : Array.Empty<string>(), of);
+            var signIn = await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName });
+            Assert.Equal(members.Contains(user.Id) ? [group.Id] : Array.Empty<string>(), signIn.GroupIds);
+        }
+    }
+
+    [Fact]
+    public async Task AnImportsMembers_SignInWithTheirGroups_OnceItIsDone()
+    {
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        ImportRecord[] users = [.. Enumerable.Range(0, 300).Select(i => r.User("P" + i))];
+        ImportRecord[] groups = [.. Enumerable.Range(0, 4).Select(g => r.Group("Q" + g))];
+        ImportRecord[] memberships = [.. Enumerable.Range(0, 4).SelectMany(g => Enumerable.Range(0, 300).Where(i => i % (g + 1) == 0).Select(i => r.Member("Q" + g, "P" + i)))];
+
+        var (rejections, last) = await t.ImportAsync(users, groups, memberships.Take(500), memberships.Skip(500));
+
+        Assert.Empty(rejections);
+        var ids = await GroupsByExternalIdAsync(t, "Q0", "Q1", "Q2", "Q3");
+        foreach (var i in new[] { 0, 1, 6, 7, 12, 299 })
+        {
+            var expected = Enumerable.Range(0, 4).Where(g => i % (g + 1) == 0).Select(g => ids["Q" + g].Id).Order(StringComparer.Ordinal);
+            var signIn = await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn("p" + i) });
+            Assert.Equal(expected, signIn.GroupIds);
+        }
+    }
+
+    [Fact]
     public async Task Import_ManagersInARing_AreAllCreatedAndLinked()
     {
         var t = await silo.NewTenantAsync();
