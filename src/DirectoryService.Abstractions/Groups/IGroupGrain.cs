@@ -50,6 +50,7 @@ public interface IGroupGrain : IPrincipalGrain
     /// </summary>
     [Alias("ImportMembersAsync")]
     [Idempotent]
+    [ResponseTimeout("00:02:00")]
     Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, bool handOver);
 
     /// <summary>

@@ -36,7 +36,8 @@ public sealed partial class MemberOfOutbox(
     private DateTimeOffset _lastChange;
 
     /// <summary>How long an import may take to deliver updates handed over to it before the group delivers them itself.</summary>
-    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(5);
+    /// <remarks>Well above how long an import holds updates (<c>MembershipImports.FlushAfter</c>): it is the safety net, not the path.</remarks>
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>The number of the updates now handed over to an import (<see cref="HandOver"/>), or null: then the group delivers all it owes itself.</summary>
     private long? _handedOver;

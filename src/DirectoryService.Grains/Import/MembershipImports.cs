@@ -22,6 +22,15 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
     /// <summary>Most handed-over updates held before they are applied: about 30 MB (group ids are shared).</summary>
     public const int MaxHandedOver = 2_000_000;
 
+    /// <summary>
+    /// Longest an update waits for the import to apply it: far below the groups' own timeout, after
+    /// which each would deliver its updates itself, all at once.
+    /// </summary>
+    public static readonly TimeSpan FlushAfter = TimeSpan.FromMinutes(2);
+
+    /// <summary>When the oldest update now waiting was handed over.</summary>
+    private DateTimeOffset? _oldest;
+
     /// <summary>Per user, the groups whose joining it still has to apply.</summary>
     private readonly Dictionary<string, List<string>> _owed = new(StringComparer.Ordinal);
 
@@ -31,7 +40,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
     private int _handedOver;
 
     /// <summary>Whether enough updates wait that they should be applied now.</summary>
-    public bool ShouldFlush => _handedOver >= MaxHandedOver;
+    public bool ShouldFlush => _handedOver >= MaxHandedOver || DateTimeOffset.UtcNow - _oldest >= FlushAfter;
 
     /// <summary>
     /// Has every user apply, in one write, the joinings handed over to the import, then confirms to
@@ -47,7 +56,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
 
         var owed = _owed.ToList();
         var handovers = new Dictionary<string, long>(_handovers, StringComparer.Ordinal);
-        _handedOver = 0;
+        (_handedOver, _oldest) = (0, null);
         _owed.Clear();
         _owed.TrimExcess();
         _handovers.Clear();
@@ -176,6 +185,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
         {
             // Group ids are shared by every user they are owed to.
             _handovers[groupId] = handover;
+            _oldest ??= DateTimeOffset.UtcNow;
             foreach (var user in outcome.HandedOver)
             {
                 (_owed.TryGetValue(user, out var groups) ? groups : _owed[user] = []).Add(groupId);

@@ -22,6 +22,7 @@ public sealed class GrainIdentityTests
         ["NestingGrain"] = "nesting",
         ["DirectoryQueryGrain"] = "directoryquery",
         ["MembershipQueryGrain"] = "membershipquery",
+        ["ImportGrain"] = "import",
     };
 
     private static readonly Dictionary<string, string> PinnedInterfaceAliases = new()
@@ -38,6 +39,7 @@ public sealed class GrainIdentityTests
         ["IDirectoryQueryGrain"] = "directory.IDirectoryQueryGrain",
         ["IMembershipQueryGrain"] = "directory.IMembershipQueryGrain",
         ["IMembershipCacheService"] = "directory.IMembershipCacheService",
+        ["IImportGrain"] = "directory.IImportGrain",
     };
 
     [Fact]

@@ -23,6 +23,22 @@ public sealed class BucketCacheTests
     }
 
     [Fact]
+    public void A_widened_budget_keeps_more_buckets_and_is_never_narrowed()
+    {
+        var cache = new BucketCache(maxBytes: 200);
+        cache.Widen(400);
+        cache.Widen(100);
+        foreach (var bucket in new[] { "0", "1", "2", "3", "4" })
+        {
+            cache.Set(bucket, new byte[100]);
+        }
+
+        Assert.Equal(400, cache.Bytes);
+        Assert.False(cache.TryGet("0", out _));
+        Assert.True(cache.TryGet("1", out _));
+    }
+
+    [Fact]
     public void A_replaced_bucket_answers_its_new_value_and_counts_once()
     {
         var cache = new BucketCache(maxBytes: 1000);
