@@ -41,17 +41,18 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
 
     private async Task ImportAsync(Lazy<IImportGrain> import, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
-        var counts = new Abstractions.Import.ImportCounts();
-        Grpc.V1.ImportCounts? last = null;
+        // Records with no content are rejected here; the import grain counts the rest, over the whole import.
+        var empties = new Abstractions.Import.ImportCounts();
+        var applied = new Abstractions.Import.ImportCounts();
         while (await requestStream.MoveNext(context.CancellationToken))
         {
             var (batch, empty) = await ParseAsync(requestStream.Current, context);
             await ThrottleAsync(context);
-            counts += new Abstractions.Import.ImportCounts(empty.Count, Rejected: empty.Count);
+            empties += new Abstractions.Import.ImportCounts(empty.Count, Rejected: empty.Count);
             var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, context);
-            var response = new ImportRecordsResponse { Counts = ImportMapping.ToProto(counts + (outcome?.Counts ?? new())) };
+            applied = outcome?.Counts ?? applied;
+            var response = new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied) };
             response.Rejections.AddRange(empty.Concat(outcome?.Rejections ?? []).Select(ImportMapping.ToProto));
-            last = response.Counts;
             await responseStream.WriteAsync(response, context.CancellationToken);
         }
 
@@ -60,7 +61,7 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
             await import.Value.CompleteAsync();
         }
 
-        await responseStream.WriteAsync(new ImportRecordsResponse { Counts = last ?? ImportMapping.ToProto(counts), Done = true }, context.CancellationToken);
+        await responseStream.WriteAsync(new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied), Done = true }, context.CancellationToken);
     }
 
     /// <summary>The batch a message carries; a message that does not parse, or breaks the batch's limits, ends the stream, and is audited as refused.</summary>

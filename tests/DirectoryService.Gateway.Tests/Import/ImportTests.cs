@@ -214,6 +214,18 @@ public sealed class ImportTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task TheCounts_CoverTheWholeImport_WhenALaterBatchHoldsOnlyEmptyRecords()
+    {
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+
+        var (rejections, last) = await t.ImportAsync([r.User("K1"), r.User("K2")], [new ImportRecord { Position = r.Next }]);
+
+        Assert.Equal(["record"], rejections.Select(x => x.Field));
+        Assert.Equal(new ImportCounts { Records = 3, Created = 2, Rejected = 1 }, last.Counts);
+    }
+
+    [Fact]
     public async Task Import_ManagersInARing_AreAllCreatedAndLinked()
     {
         var t = await silo.NewTenantAsync();
