@@ -37,6 +37,7 @@ public static class GatewayExtensions
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>();
         services.AddSingleton<PageTokens>();
+        services.AddSingleton<Changes.DeltaTokens>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditInterceptor>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationHandler>();
@@ -93,6 +94,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<DiagnosticsService>();
         endpoints.MapGrpcService<AuditService>();
         endpoints.MapGrpcService<Import.ImportService>();
+        endpoints.MapGrpcService<Changes.ChangesService>();
         return endpoints;
     }
 }

@@ -23,6 +23,14 @@ public sealed class DirectoryException : Exception
     [Id(3)]
     public string Description { get; private set; }
 
+    /// <summary>Why, as a machine-readable reason (gRPC's <c>ErrorInfo.reason</c>) when the code alone does not tell a client what to do; null otherwise.</summary>
+    [Id(4)]
+    public string? Reason { get; private set; }
+
+    /// <summary>FAILED_PRECONDITION with a reason that tells the client what to do (for example, to start again).</summary>
+    public static DirectoryException Precondition(string reason, ErrorField? field, string description) =>
+        new(DirectoryErrorCode.FailedPrecondition, field, description) { Reason = reason };
+
     public static DirectoryException Invalid(ErrorField field, string description) =>
         new(DirectoryErrorCode.InvalidArgument, field, description);
 

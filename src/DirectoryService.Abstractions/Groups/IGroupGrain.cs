@@ -9,6 +9,15 @@ namespace DirectoryService.Abstractions.Groups;
 [Alias("directory.IGroupGrain")]
 public interface IGroupGrain : IPrincipalGrain
 {
+    /// <summary>
+    /// The group as it is now and, of <paramref name="members"/>, which are direct members (added)
+    /// and which are not (removed), for a reader of the change feed. Never interleaves: a change
+    /// whose notice the reader saw and that is still in progress finishes first.
+    /// </summary>
+    [Alias("GetChangeAsync")]
+    [Idempotent]
+    Task<Changes.GroupChange> GetChangeAsync(ImmutableArray<ObjectRef> members);
+
     /// <summary>Creates the group.</summary>
     [Alias("CreateAsync")]
     [Idempotent]

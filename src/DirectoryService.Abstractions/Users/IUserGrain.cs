@@ -8,6 +8,14 @@ namespace DirectoryService.Abstractions.Users;
 [Alias("directory.IUserGrain")]
 public interface IUserGrain : IPrincipalGrain
 {
+    /// <summary>
+    /// The user as it is now, for a reader of the change feed. Never interleaves: a change whose
+    /// notice the reader saw and that is still in progress finishes first.
+    /// </summary>
+    [Alias("GetChangeAsync")]
+    [Idempotent]
+    Task<Changes.UserChange> GetChangeAsync();
+
     /// <summary>Creates the user, reserving its user principal name in the tenant.</summary>
     [Alias("CreateAsync")]
     [Idempotent]

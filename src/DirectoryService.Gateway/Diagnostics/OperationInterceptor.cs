@@ -15,6 +15,16 @@ public sealed class OperationInterceptor : Interceptor
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
         TracedAsync(context, () => continuation(request, context));
 
+    /// <summary>A server stream (a change feed) is one operation, its span covering the whole stream.</summary>
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        TracedAsync(context, async () =>
+        {
+            await continuation(request, responseStream, context);
+            return true;
+        });
+
     /// <summary>A stream (bulk import) is one operation, its span covering the whole stream.</summary>
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,

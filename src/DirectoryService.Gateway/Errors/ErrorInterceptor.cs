@@ -16,17 +16,38 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
     {
         try
         {
-            if (Parsing.UnparsedRequests.Reason(request) is { } reason)
-            {
-                throw new DirectoryException(DirectoryErrorCode.InvalidArgument, null,
-                    $"the request body is not a valid {(request as Google.Protobuf.IMessage)?.Descriptor.FullName} message ({reason})");
-            }
-
+            RequireParsed(request);
             return await continuation(request, context);
         }
         catch (Exception e) when (e is not RpcException)
         {
             throw Mapped(e, context, (request as Google.Protobuf.IMessage)?.Descriptor);
+        }
+    }
+
+    /// <summary>A server stream (a change feed): its request is checked and its errors mapped as a unary call's.</summary>
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            RequireParsed(request);
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Mapped(e, context, (request as Google.Protobuf.IMessage)?.Descriptor);
+        }
+    }
+
+    private static void RequireParsed<TRequest>(TRequest request)
+        where TRequest : class
+    {
+        if (Parsing.UnparsedRequests.Reason(request) is { } reason)
+        {
+            throw new DirectoryException(DirectoryErrorCode.InvalidArgument, null,
+                $"the request body is not a valid {(request as Google.Protobuf.IMessage)?.Descriptor.FullName} message ({reason})");
         }
     }
 

@@ -29,7 +29,7 @@ public static class StatusMapping
         var field = error.Field is null ? null : GrpcFieldPaths.Of(error.Field, request);
         var message = field is null ? error.Description : $"{field}: {error.Description}";
         var status = new Google.Rpc.Status { Code = (int)code, Message = message };
-        status.Details.Add(Any.Pack(new ErrorInfo { Reason = error.Code.ToString(), Domain = Domain }));
+        status.Details.Add(Any.Pack(new ErrorInfo { Reason = error.Reason ?? error.Code.ToString(), Domain = Domain }));
         if (field is not null)
         {
             status.Details.Add(Any.Pack(new BadRequest

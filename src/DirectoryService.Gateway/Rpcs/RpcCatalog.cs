@@ -21,7 +21,7 @@ public static class RpcCatalog
     private static readonly FrozenDictionary<string, RpcDescription> All = new[]
         {
             UsersReflection.Descriptor, GroupsReflection.Descriptor, MembersReflection.Descriptor, SigninReflection.Descriptor,
-            TenantsReflection.Descriptor, AuditReflection.Descriptor, DiagnosticsReflection.Descriptor, ImportReflection.Descriptor,
+            TenantsReflection.Descriptor, AuditReflection.Descriptor, DiagnosticsReflection.Descriptor, ImportReflection.Descriptor, ChangesReflection.Descriptor,
         }
         .SelectMany(file => file.Services)
         .SelectMany(service => service.Methods)

@@ -21,6 +21,9 @@ public static class Policies
     public const string AuditRead = "audit.read";
     public const string Import = "import";
 
+    /// <summary>Following a change feed of either kind; the service then requires the kind's read policy (<see cref="Allows"/>).</summary>
+    public const string ChangesWatch = "changes.watch";
+
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>
     {
         [TenantsManage] = [Permissions.Operator],
@@ -33,6 +36,7 @@ public static class Policies
         [SignIn] = [Permissions.GroupMemberRead, Permissions.DirectoryRead, Permissions.DirectoryReadWrite],
         [AuditRead] = [Permissions.AuditRead],
         [Import] = [Permissions.DirectoryReadWrite],
+        [ChangesWatch] = [Permissions.UserRead, Permissions.GroupRead, Permissions.DirectoryRead, Permissions.DirectoryReadWrite],
     };
 
     public static AuthorizationBuilder AddDirectoryPolicies(this AuthorizationBuilder builder)
@@ -50,6 +54,9 @@ public static class Policies
         user.FindAll(DirectoryClaims.Roles).Select(c => c.Value)
             .Concat(user.FindAll(DirectoryClaims.Scopes).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
             .Where(Permissions.All.Contains).Distinct();
+
+    /// <summary>Whether the caller holds a permission the policy allows.</summary>
+    public static bool Allows(ClaimsPrincipal user, string policy) => HasAny(user, Allowed[policy]);
 
     private static bool HasAny(ClaimsPrincipal user, string[] permissions) => Granted(user).Any(permissions.Contains);
 }

@@ -23,6 +23,19 @@ public sealed class TenantRateLimitInterceptor(TenantRateLimiter limiter) : Inte
         return await continuation(request, context);
     }
 
+    /// <summary>A server stream (a change feed) counts once, when it starts.</summary>
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (!limiter.TryAcquire(context.GetHttpContext().User, out var tenant, out var retryAfter))
+        {
+            throw Throttled(tenant, retryAfter);
+        }
+
+        await continuation(request, responseStream, context);
+    }
+
     private static RpcException Throttled(string tenant, TimeSpan retryAfter)
     {
         var status = new Google.Rpc.Status

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using DirectoryService.Abstractions.Changes;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
@@ -320,6 +321,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         State.DeletedAt = deletedAt;
         State.Version++;
         State.ModifiedAt = Now;
+        await NoticeChangeAsync([]);
         await StoreAsync();
         if (before != (Current, Flag(profile)))
         {
@@ -334,6 +336,28 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         await ProfileStoredAsync(previous, profile);
         return View();
     }
+
+    /// <summary>
+    /// Appends the notice of a change to the tenant's change feed, inside this turn and before the
+    /// change is stored: a feed reader that sees the notice and then asks this grain for its state
+    /// (<c>GetChangeAsync</c>) queues behind the change, so no acknowledged change can be missed.
+    /// A change of members names its member edges, in notices of at most
+    /// <see cref="ChangeFeeds.MaxMembersPerNotice"/>.
+    /// </summary>
+    protected async Task NoticeChangeAsync(IReadOnlyList<ObjectRef> members)
+    {
+        var feed = GrainFactory.FeedOf(TenantId, Kind, ObjectId);
+        if (members.Count == 0)
+        {
+            await feed.AppendAsync(new ChangeNotice(ObjectId, []));
+            return;
+        }
+
+        await Task.WhenAll(members.Chunk(ChangeFeeds.MaxMembersPerNotice).Select(c => feed.AppendAsync(new ChangeNotice(ObjectId, [.. c]))));
+    }
+
+    /// <summary>The object's view as it is now; null when it does not exist (never did, or purged).</summary>
+    protected TView? CurrentView => Current == ObjectState.Missing ? default : View();
 
     /// <summary>Runs after a stored change of the profile, before it is acknowledged: the place to keep indexes of its values.</summary>
     protected virtual Task ProfileStoredAsync(TProfile? previous, TProfile current) => Task.CompletedTask;

@@ -17,4 +17,6 @@ public static class GrainTypes
     public const string DirectoryQuery = "directoryquery";
     public const string MembershipQuery = "membershipquery";
     public const string Import = "import";
+    public const string ChangeFeed = "changefeed";
+    public const string ChangesQuery = "changesquery";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using DirectoryService.Abstractions.Changes;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Groups;
 using DirectoryService.Abstractions.Indexing;
@@ -58,6 +59,18 @@ public sealed partial class GroupGrain(
     {
         await Outbox.ClearAsync(onlyIfIdle: false);
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public async Task<GroupChange> GetChangeAsync(ImmutableArray<ObjectRef> members)
+    {
+        List<ObjectRef> distinct = [.. members.DistinctBy(m => m.Id)];
+        if (CurrentView is not { } view)
+        {
+            return new GroupChange(ObjectId, null, [], [.. distinct]);
+        }
+
+        var absent = distinct.Count == 0 ? [] : (await Members.AbsentAsync(distinct)).ToHashSet();
+        return new GroupChange(ObjectId, view, [.. distinct.Where(m => !absent.Contains(m))], [.. absent]);
     }
 
     public async Task<GroupView> CreateAsync(GroupProfile profile)
@@ -157,6 +170,7 @@ public sealed partial class GroupGrain(
             if (handOver && last)
             {
                 // Every earlier change was delivered before this one; this one's updates go to the caller.
+                await NoticeChangeAsync(change.Joining);
                 var applied = await Members.ApplyAsync(change);
                 joined.AddRange(applied.Joining.Select(m => m.Id));
                 handover = applied.IsEmpty ? handover : (Outbox.HandOver(applied.Owed), [.. applied.Joining.Select(m => m.Id)]);
@@ -218,6 +232,7 @@ public sealed partial class GroupGrain(
     /// </summary>
     private async Task<MemberChange> ApplyAsync(MemberChange change)
     {
+        await NoticeChangeAsync([.. change.Joining, .. change.Leaving]);
         var applied = await Members.ApplyAsync(change);
         if (!applied.IsEmpty)
         {

@@ -10,6 +10,9 @@ public static class RowSets
     /// <summary>A group's members, nested groups and owed "member of" updates; owned by the group grain.</summary>
     public static RowSet Members(string tenantId, string groupId) => new(tenantId, "members", groupId);
 
+    /// <summary>One shard of a tenant's change feed of a kind (<c>users/0</c> …); owned by its <see cref="Changes.ChangeFeedGrain"/>.</summary>
+    public static RowSet Changes(string tenantId, string shard) => new(tenantId, "changes", shard);
+
     /// <summary>A bucket of the user listing index; each row is written by the user it describes.</summary>
     public static RowSet UserIndex(string tenantId, string bucket) => new(tenantId, RowSet.UserIndexKind, bucket);
 

@@ -56,6 +56,8 @@ public sealed class UserGrain(
         return Task.FromResult(new SignInSubject(profile?.UserPrincipalName ?? "", node, view));
     }
 
+    public Task<Abstractions.Changes.UserChange> GetChangeAsync() => Task.FromResult(new Abstractions.Changes.UserChange(ObjectId, CurrentView));
+
     public Task<bool> HoldsPrincipalNameAsync(string nameKey) => Task.FromResult(Holds(OwnedKey.PrincipalNameKind, nameKey));
 
     protected override IEnumerable<OwnedKey> UniqueKeys(UserProfile profile) =>

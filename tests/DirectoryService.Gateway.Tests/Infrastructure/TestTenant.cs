@@ -23,6 +23,7 @@ public sealed class TestTenant
         Members = new V1.Members.MembersClient(invoker);
         SignIn = new V1.SignIn.SignInClient(invoker);
         Import = new V1.Import.ImportClient(invoker);
+        Changes = new V1.Changes.ChangesClient(invoker);
     }
 
     public string Id { get; }
@@ -43,6 +44,8 @@ public sealed class TestTenant
     public V1.SignIn.SignInClient SignIn { get; }
 
     public V1.Import.ImportClient Import { get; }
+
+    public V1.Changes.ChangesClient Changes { get; }
 
     /// <summary>Imports the batches in one stream (each batch one request); returns every rejection and the summary.</summary>
     public async Task<(List<ImportRejection> Rejections, ImportRecordsResponse Last)> ImportAsync(params IEnumerable<ImportRecord>[] batches)

@@ -47,6 +47,10 @@ public sealed class AuthorizationMatrixTests(SiloFixture silo)
         ["Audit/ListAuditRecords"] = [P.AuditRead],
         ["Audit/ListServiceAuditRecords"] = [P.Operator],
         ["Import/ImportRecords"] = [P.DirectoryReadWrite],
+        ["Changes/DeltaUsers"] = [P.UserRead, P.DirectoryRead, P.DirectoryReadWrite],
+        ["Changes/DeltaGroups"] = [P.GroupRead, P.DirectoryRead, P.DirectoryReadWrite],
+        // The call follows users: Group.Read.All passes the RPC's policy but not the kind's.
+        ["Changes/WatchChanges"] = [P.UserRead, P.DirectoryRead, P.DirectoryReadWrite],
     };
 
     [Fact]

@@ -55,5 +55,13 @@ public static class Rpcs
             {
             }
         },
+        ["Changes/DeltaUsers"] = async (c, _) => await new V1.Changes.ChangesClient(c).DeltaUsersAsync(new DeltaRequest { Latest = true }),
+        ["Changes/DeltaGroups"] = async (c, _) => await new V1.Changes.ChangesClient(c).DeltaGroupsAsync(new DeltaRequest { Latest = true }),
+        ["Changes/WatchChanges"] = async (c, _) =>
+        {
+            // Allowed: the first heartbeat comes at once.
+            using var call = new V1.Changes.ChangesClient(c).WatchChanges(new WatchChangesRequest { Kind = ChangeKind.Users, HeartbeatSeconds = 1 });
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        },
     };
 }

@@ -23,6 +23,8 @@ public sealed class GrainIdentityTests
         ["DirectoryQueryGrain"] = "directoryquery",
         ["MembershipQueryGrain"] = "membershipquery",
         ["ImportGrain"] = "import",
+        ["ChangeFeedGrain"] = "changefeed",
+        ["ChangesQueryGrain"] = "changesquery",
     };
 
     private static readonly Dictionary<string, string> PinnedInterfaceAliases = new()
@@ -40,6 +42,8 @@ public sealed class GrainIdentityTests
         ["IMembershipQueryGrain"] = "directory.IMembershipQueryGrain",
         ["IMembershipCacheService"] = "directory.IMembershipCacheService",
         ["IImportGrain"] = "directory.IImportGrain",
+        ["IChangeFeedGrain"] = "directory.IChangeFeedGrain",
+        ["IChangesQueryGrain"] = "directory.IChangesQueryGrain",
     };
 
     [Fact]
