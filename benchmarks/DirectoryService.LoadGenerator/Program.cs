@@ -90,6 +90,8 @@ IWorkload Create(string name, int concurrency) => name switch
     "get-user" => new GetUserWorkload(tenant, dataset.Value, options.Ids),
     "rest-get-user" => new RestGetUserWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
     "rest-signin" => new RestSignInWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
+    "delta-empty" => new EmptyDeltaWorkload(tenant),
+    "watch" => new WatchWorkload(tenant, concurrency),
     _ => throw new ArgumentException($"unknown workload '{name}'\n{LoadOptions.Usage}"),
 };
 

@@ -33,6 +33,8 @@ public static class DirctlCommand
 
         root.Subcommands.Add(Completion.Command());
         root.Subcommands.Add(Import.ImportCommand.Create());
+        root.Subcommands.Add(Changes.ChangesCommands.Delta());
+        root.Subcommands.Add(Changes.ChangesCommands.Watch());
         root.Subcommands.Add(Leaf("health", "Ask the silo whether it is ready (exit 0 only when SERVING, 3 otherwise)", [], (c, _) => c.Health()));
 
         var roles = new Option<string>("--roles") { Description = "Comma-separated permissions, e.g. GroupMember.Read.All", DefaultValueFactory = _ => "" };

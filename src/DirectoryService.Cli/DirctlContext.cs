@@ -31,6 +31,8 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
 
     public DirectoryService.Grpc.V1.Import.ImportClient Import => new(ForTenant);
 
+    public DirectoryService.Grpc.V1.Changes.ChangesClient Changes => new(ForTenant);
+
     private CallInvoker ForTenant => Authorized(credentials.ForTenant(tenant ?? throw new UsageException("this command needs --tenant (or DIRECTORY_TENANT)")));
 
     public async Task<IMessage> Health() => await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
@@ -39,7 +41,7 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
         Task.FromResult<IMessage>(new StringValue { Value = credentials.Mint(tenant, roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) });
 
     /// <summary>Runs one call and prints its answer: exit 0 done, 1 refused by the service, 2 usage, 3 not serving.</summary>
-    public static async Task<int> RunAsync(ParseResult result, Func<DirctlContext, Task<IMessage>> call)
+    public static async Task<int> RunAsync(ParseResult result, Func<DirctlContext, Task<IMessage?>> call)
     {
         var target = result.GetValue(DirctlCommand.Target) ?? Environment.GetEnvironmentVariable("DIRECTORY_TARGET") ?? DefaultTarget;
         try
@@ -58,6 +60,12 @@ public sealed class DirctlContext(GrpcChannel channel, string? tenant, Credentia
                 result.GetValue(DirctlCommand.DevKey) ?? Environment.GetEnvironmentVariable("DIRECTORY_DEV_KEY"));
             var tenant = result.GetValue(DirctlCommand.Tenant) ?? Environment.GetEnvironmentVariable("DIRECTORY_TENANT");
             var answer = await call(new DirctlContext(channel, tenant, credentials));
+            if (answer is null)
+            {
+                // The command printed as it went (a stream).
+                return 0;
+            }
+
             Output.Print(answer, result.GetValue(DirctlCommand.IdOnly), result.GetValue(DirctlCommand.Format));
 
             // A script waiting for readiness must not stop early: only SERVING exits 0.

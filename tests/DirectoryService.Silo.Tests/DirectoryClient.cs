@@ -40,6 +40,8 @@ public sealed class DirectoryClient(GrpcChannel channel, string tenantId)
 
     public Import.ImportClient Import => new(_invoker);
 
+    public Changes.ChangesClient Changes => new(_invoker);
+
     public static async Task CreateTenantAsync(GrpcChannel channel, string tenantId) =>
         await new Tenants.TenantsClient(channel.Intercept(headers =>
         {

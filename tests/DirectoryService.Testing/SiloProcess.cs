@@ -91,6 +91,9 @@ public sealed partial class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>Sends a signal to a process (2: SIGINT, as Ctrl-C does; 15: SIGTERM); 0 when sent.</summary>
+    public static int Signal(int pid, int signal) => Kill(pid, signal);
+
     public string Output()
     {
         lock (_output)

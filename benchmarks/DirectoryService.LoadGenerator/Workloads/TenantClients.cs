@@ -36,6 +36,8 @@ public sealed class TenantClients(GrpcChannel channel, string tenantId, Developm
 
     public Diagnostics.DiagnosticsClient Diagnostics => new(_invoker);
 
+    public Changes.ChangesClient Changes => new(_invoker);
+
     /// <summary>Creates the tenant unless it exists.</summary>
     public async Task EnsureTenantAsync()
     {

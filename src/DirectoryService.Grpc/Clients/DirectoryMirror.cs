@@ -90,6 +90,28 @@ public sealed class DirectoryMirror
         }
     }
 
+    /// <summary>A copy of the mirror as it is now (tokens included), for a reader while another thread applies changes.</summary>
+    public DirectoryMirror Snapshot()
+    {
+        var copy = new DirectoryMirror { UsersToken = UsersToken, GroupsToken = GroupsToken, Applied = Applied };
+        foreach (var (id, user) in Users)
+        {
+            copy.Users[id] = user;
+        }
+
+        foreach (var (id, group) in Groups)
+        {
+            copy.Groups[id] = group;
+        }
+
+        foreach (var (id, edges) in _edges)
+        {
+            copy._edges[id] = [.. edges];
+        }
+
+        return copy;
+    }
+
     /// <summary>The group's direct members whose member is live, by id: what ListMembers answers.</summary>
     public IEnumerable<string> LiveMembers(string groupId) =>
         _edges.TryGetValue(groupId, out var edges)
