@@ -20,7 +20,8 @@
 #
 # --azurite-log keeps Azurite's access log (one line per storage request; costs Azurite ~10% of its
 # CPU) and adds to each load line how many requests Azurite served for it (`azurite_requests`; an
-# entity group transaction is one request).
+# entity group transaction is one request); after each timed workload it prints a line with the
+# requests of the whole step (its 3-s warm-up included).
 #
 # --azurite-memory runs Azurite without its disk file (--inMemoryPersistence): every write still
 # goes to Azurite and is acknowledged by it, but Azurite no longer re-serialises its whole database
@@ -143,10 +144,14 @@ for step in "$@"; do
       callers=8; [ "$step" = cold-signin ] || callers=1
       generator --workload cold-signin --concurrency $callers --duration "$duration" --warmup 0 || status=1 ;;
     *+*)
+      azurite_requests >/dev/null
       generator --workload "${step%%+*}" --background "${step#*+}" --background-concurrency "$background_concurrency" \
-        --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
+        --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1
+      [ ${#azurite_quiet[@]} -gt 0 ] || echo "{\"step\":\"$step\"$(azurite_requests)}" ;;
     *)
-      generator --workload "$step" --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1 ;;
+      azurite_requests >/dev/null
+      generator --workload "$step" --concurrency "$concurrency" --duration "$duration" --warmup 3 || status=1
+      [ ${#azurite_quiet[@]} -gt 0 ] || echo "{\"step\":\"$step\"$(azurite_requests)}" ;;
   esac
 done
 echo "{\"step\":\"end\",\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)}"

@@ -23,17 +23,19 @@ public static class ChangesCommands
         var latest = new Option<bool>("--latest") { Description = "Print only a deltaToken at the current end of the changes, without enumerating" };
         var pageSize = new Option<int>("--page-size") { Description = "Objects per page, 1..999 (default 100)" };
         var all = new Option<bool>("--all") { Description = "Follow nextPageToken to the end of the round and print every object, with the round's deltaToken" };
+        var tokenOnly = new Option<bool>("--token-only") { Description = "Print only the token to continue from: the deltaToken, or the nextPageToken of an unfinished round" };
         var command = new Command("delta", "What changed in the tenant's users or groups since a token (groups with members added and removed)")
         {
             Arguments = { kind },
-            Options = { token, latest, pageSize, all },
+            Options = { token, latest, pageSize, all, tokenOnly },
         };
         command.SetAction((result, cancellation) => DirctlContext.RunAsync(result, async context =>
         {
             var request = new DeltaRequest { Token = result.GetValue(token)!, Latest = result.GetValue(latest), PageSize = result.GetValue(pageSize) };
-            return result.GetValue(kind) == "users"
+            var answer = result.GetValue(kind) == "users"
                 ? await RoundAsync(request, result.GetValue(all), r => context.Changes.DeltaUsersAsync(r, cancellationToken: cancellation).ResponseAsync, (a, b) => a.Users.Add(b.Users))
                 : await RoundAsync(request, result.GetValue(all), r => context.Changes.DeltaGroupsAsync(r, cancellationToken: cancellation).ResponseAsync, (a, b) => a.Groups.Add(b.Groups));
+            return result.GetValue(tokenOnly) ? new Google.Protobuf.WellKnownTypes.StringValue { Value = ContinueFrom(answer) } : answer;
         }));
         return command;
     }
@@ -82,7 +84,7 @@ public static class ChangesCommands
     }
 
     /// <summary>One page, or with <paramref name="all"/> every page of the round merged into the first, with the last page's tokens.</summary>
-    private static async Task<IMessage?> RoundAsync<T>(DeltaRequest request, bool all, Func<DeltaRequest, Task<T>> read, Action<T, T> merge)
+    private static async Task<IMessage> RoundAsync<T>(DeltaRequest request, bool all, Func<DeltaRequest, Task<T>> read, Action<T, T> merge)
         where T : IMessage<T>
     {
         var first = await read(request);
@@ -97,6 +99,13 @@ public static class ChangesCommands
         }
 
         return first;
+    }
+
+    /// <summary>The token a follower keeps from an answer: its deltaToken, else its nextPageToken.</summary>
+    private static string ContinueFrom(IMessage answer)
+    {
+        var delta = (string)answer.Descriptor.FindFieldByName("delta_token").Accessor.GetValue(answer);
+        return delta.Length > 0 ? delta : (string)answer.Descriptor.FindFieldByName("next_page_token").Accessor.GetValue(answer);
     }
 
     /// <summary>A stream message as lines: each change with the message's resume token, or one heartbeat line.</summary>

@@ -52,7 +52,12 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private long _tailFloor;
 
     private DateTimeOffset _lastAppendedAt;
+
+    /// <summary>When the oldest record still stored was appended (null: none is stored).</summary>
+    private DateTimeOffset? _oldestAt;
+
     private bool _writing;
+    private bool _purging;
     private TaskCompletionSource _appended = NewSignal();
 
     private RowSet Set
@@ -73,6 +78,11 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         }
 
         _tailFloor = _head;
+        if ((await rows.ReadAsync(Set, RecordPrefix, RecordPrefix + "~", 1)).Items is [var oldest, ..])
+        {
+            _oldestAt = codec.Decode<ChangeRecord>(oldest.Value).AppendedAt;
+        }
+
         _next = _head == 0 ? 1 : _head + ActivationGap;
         var due = PurgePeriod / 60 * (1 + Random.Shared.Next(59));
         this.RegisterGrainTimer(_ => PurgeAsync(), new GrainTimerCreationOptions(due, PurgePeriod));
@@ -188,29 +198,55 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         var signal = _appended;
         _appended = NewSignal();
         signal.TrySetResult();
+
+        // Writes drive the purge too, so a busy shard never waits for its timer to drop old records.
+        _oldestAt ??= at;
+        if (now - _oldestAt > ChangeFeeds.Retention && !_purging)
+        {
+            _ = PurgeAsync();
+        }
     }
 
     /// <summary>Removes the records older than the retention (a token's lifetime and a day), oldest first.</summary>
     private async Task PurgeAsync()
     {
-        var cutoff = clock.UtcNow - ChangeFeeds.Retention;
-        var after = RecordPrefix;
-        while (true)
+        if (_purging)
         {
-            var page = await rows.ReadAsync(Set, after, RecordPrefix + "~", 100);
-            var old = page.Items.TakeWhile(r => codec.Decode<ChangeRecord>(r.Value).AppendedAt < cutoff).ToList();
-            if (old.Count == 0)
-            {
-                return;
-            }
+            return;
+        }
 
-            await rows.WriteAsync(Set, [.. old.Select(r => RowWrite.Delete(r.Key))]);
-            if (old.Count < page.Items.Count || page.Next is null)
+        _purging = true;
+        try
+        {
+            var cutoff = clock.UtcNow - ChangeFeeds.Retention;
+            var after = RecordPrefix;
+            while (true)
             {
-                return;
-            }
+                var page = await rows.ReadAsync(Set, after, RecordPrefix + "~", 100);
+                var records = page.Items.Select(r => (r.Key, Record: codec.Decode<ChangeRecord>(r.Value))).ToList();
+                var old = records.TakeWhile(r => r.Record.AppendedAt < cutoff).ToList();
+                if (old.Count > 0)
+                {
+                    await rows.WriteAsync(Set, [.. old.Select(r => RowWrite.Delete(r.Key))]);
+                }
 
-            after = old[^1].Key;
+                if (old.Count < records.Count || page.Next is null)
+                {
+                    _oldestAt = old.Count < records.Count ? records[old.Count].Record.AppendedAt : null;
+                    return;
+                }
+
+                after = old[^1].Key;
+            }
+        }
+        catch (Exception e)
+        {
+            // The next write or the timer tries again; the records are kept meanwhile.
+            LogPurgeFailed(logger, e, this.GetPrimaryKeyString());
+        }
+        finally
+        {
+            _purging = false;
         }
     }
 
@@ -238,6 +274,9 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private static string RecordKey(long position) => RecordPrefix + position.ToString("x16");
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed {Feed}: removing records past their retention failed")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception, string feed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed {Feed}: a batch of {Count} records could not be written")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string feed, int count);

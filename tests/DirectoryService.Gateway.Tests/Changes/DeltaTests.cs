@@ -1,4 +1,7 @@
+using DirectoryService.Abstractions.Changes;
 using DirectoryService.Gateway.Tests.Infrastructure;
+using DirectoryService.Grains.Rows;
+using Microsoft.Extensions.DependencyInjection;
 using DirectoryService.Grpc.Clients;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Testing;
@@ -108,6 +111,21 @@ public sealed class DeltaTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task EmptyDelta_OnActiveShards_ReadsNoStorage()
+    {
+        var t = await silo.NewTenantAsync();
+        await t.CreateUserAsync("ana");
+        var token = (await t.Changes.DeltaUsersAsync(new DeltaRequest { Latest = true })).DeltaToken;
+        using var calls = new StorageCallRecorder();
+        for (var i = 0; i < 5; i++)
+        {
+            token = (await t.Changes.DeltaUsersAsync(new DeltaRequest { Token = token })).DeltaToken;
+        }
+
+        Assert.Empty(calls.Under("/directory.v1.Changes/DeltaUsers"));
+    }
+
+    [Fact]
     public async Task LatestToken_SkipsWhatCameBefore()
     {
         var t = await silo.NewTenantAsync();
@@ -148,6 +166,46 @@ public sealed class DeltaTests(SiloFixture silo)
         var groupsOnly = new V1.Changes.ChangesClient(silo.Authorized(ClusterSettings.Token(t.Id, [P.GroupRead])));
         await RpcAssert.Fails(StatusCode.PermissionDenied, null, () => groupsOnly.DeltaUsersAsync(new DeltaRequest { Latest = true }));
         Assert.NotEmpty((await groupsOnly.DeltaGroupsAsync(new DeltaRequest { Latest = true })).DeltaToken);
+    }
+
+    [Fact]
+    public async Task Records_PastTheRetention_AreRemovedByTheService()
+    {
+        var t = await silo.NewTenantAsync();
+        var early = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            early.Add((await t.CreateUserAsync()).Id);
+        }
+
+        Assert.NotEmpty(await RecordsAsync(t.Id));
+        silo.Clock.Advance(ChangeFeeds.Retention + TimeSpan.FromHours(1));
+
+        // Writes drive each shard's purge: write until every shard has had one.
+        var late = new List<string>();
+        while (late.Select(ChangeFeeds.ShardOf).Distinct().Count() < ChangeFeeds.Shards)
+        {
+            late.Add((await t.CreateUserAsync()).Id);
+        }
+
+        await Wait.UntilAsync(async () => (await RecordsAsync(t.Id)).All(r => late.Contains(r.ObjectId)), TimeSpan.FromSeconds(10), "the old records to be removed");
+        var kept = await RecordsAsync(t.Id);
+        Assert.Equal(late.Order(), kept.Select(r => r.ObjectId).Order());
+        Assert.All(kept, r => Assert.True(silo.Clock.GetUtcNow() - r.AppendedAt < ChangeFeeds.Retention));
+    }
+
+    /// <summary>Every change record of the tenant's users feed, read from storage.</summary>
+    private async Task<List<ChangeRecord>> RecordsAsync(string tenant)
+    {
+        var codec = silo.Services.GetRequiredService<RowCodec>();
+        var records = new List<ChangeRecord>();
+        for (var shard = 0; shard < ChangeFeeds.Shards; shard++)
+        {
+            var rows = await silo.Rows.ReadAsync(RowSets.Changes(tenant, $"users/{shard}"), "r", "r~", 1000);
+            records.AddRange(rows.Items.Select(r => codec.Decode<ChangeRecord>(r.Value)));
+        }
+
+        return records;
     }
 
     internal static async Task SyncAsync(TestTenant t, DirectoryMirror mirror, int pageSize = 0)

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using DirectoryService.Gateway.Tests.Infrastructure;
-using DirectoryService.Storage;
 
 namespace DirectoryService.Gateway.Tests.Operations;
 
@@ -12,31 +9,11 @@ public sealed class StorageCallsTests(SiloFixture silo)
     [Fact]
     public async Task ACreate_IsCountedInStorageCalls_UnderItsOperation_ByStoreAndCall()
     {
-        var calls = new ConcurrentQueue<(string Operation, string Store, string Call)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == StorageTelemetry.Name)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            var named = new Dictionary<string, string>();
-            foreach (var tag in tags)
-            {
-                named[tag.Key] = tag.Value?.ToString() ?? "";
-            }
-
-            calls.Enqueue((named.GetValueOrDefault("operation", ""), named.GetValueOrDefault("store", ""), named.GetValueOrDefault("call", "")));
-        });
-        listener.Start();
-
+        using var calls = new StorageCallRecorder();
         var t = await silo.NewTenantAsync();
         await t.CreateGroupAsync("counted");
 
-        var create = calls.Where(c => c.Operation == "/directory.v1.Groups/CreateGroup").ToList();
+        var create = calls.Under("/directory.v1.Groups/CreateGroup");
         Assert.Equal(2, create.Count(c => c is { Store: "audit", Call: "write" }));
         Assert.Contains(create, c => c is { Store: "grain-state", Call: "write" });
         Assert.Contains(create, c => c is { Store: "rows", Call: "write" });
