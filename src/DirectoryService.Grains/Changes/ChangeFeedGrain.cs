@@ -9,18 +9,27 @@ using Microsoft.Extensions.Logging;
 namespace DirectoryService.Grains.Changes;
 
 /// <summary>
-/// One shard of a tenant's change feed (<see cref="IChangeFeedGrain"/>), stored as a row set of its
-/// own: record rows <c>r{position:x16}</c> and a head row <c>h</c> holding the last position, written
-/// together in one atomic write per batch. Appends that arrive while a batch is being written wait
-/// and go in the next one (up to 99 records), so a busy feed costs one storage write per batch, not
-/// per change. Batches are written one after another, and each is atomic, so any read of the rows
-/// sees a prefix of the feed: a reader never sees position p without every durable position below it.
+/// One shard of a tenant's change feed (<see cref="IChangeFeedGrain"/>). Positions are cut into
+/// buckets of 1,024, each a row set of its own — record rows <c>r{position:x16}</c> and a head row
+/// <c>h</c> holding the last position written there, written together in one atomic write per
+/// batch — so no storage partition grows past a bucket (Azurite's cost per write grows with the
+/// partition it lands in; Azure's does not, but caps a partition's rate). A root row set remembers
+/// the current bucket and the oldest one kept. Appends that arrive while a batch is being written
+/// wait and go in the next one (up to 99 records, never across a bucket's end), so a busy feed costs
+/// one storage write per batch, not per change. Batches are written one after another and each is
+/// atomic, so any read of the rows, bucket after bucket, sees a prefix of the feed: a reader never
+/// sees position p without every durable position below it.
 /// </summary>
 [GrainType(GrainTypes.ChangeFeed)]
 public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, DirectoryClock clock, ILogger<ChangeFeedGrain> logger) : Grain, IChangeFeedGrain
 {
+    private const string RootKey = "b";
     private const string HeadKey = "h";
     private const string RecordPrefix = "r";
+    private const string RecordEnd = "r~";
+
+    /// <summary>Positions per bucket, as a shift: 1,024.</summary>
+    private const int BucketBits = 10;
 
     /// <summary>Records per batch: an atomic write holds 100 rows, the head among them.</summary>
     private const int MaxBatch = 99;
@@ -35,7 +44,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     /// Positions a new activation skips: should a batch of an earlier activation whose outcome was
     /// unknown still land, its positions cannot collide with the ones this activation hands out.
     /// </summary>
-    private const long ActivationGap = 1024;
+    private const long ActivationGap = 1 << BucketBits;
 
     private static readonly TimeSpan PurgePeriod = TimeSpan.FromHours(1);
 
@@ -51,39 +60,34 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     /// <summary>The tail holds every record after this position.</summary>
     private long _tailFloor;
 
+    /// <summary>The bucket the root names as current (batches go to it or a later one; -1 before the root exists), and the oldest bucket kept.</summary>
+    private long _bucket = -1;
+    private long _oldestBucket;
+
     private DateTimeOffset _lastAppendedAt;
-
-    /// <summary>When the oldest record still stored was appended (null: none is stored).</summary>
-    private DateTimeOffset? _oldestAt;
-
+    private DateTimeOffset _lastPurge;
     private bool _writing;
     private bool _purging;
     private TaskCompletionSource _appended = NewSignal();
-
-    private RowSet Set
-    {
-        get
-        {
-            var (tenant, local) = GrainKeys.Split(this.GetPrimaryKeyString());
-            return RowSets.Changes(tenant, local);
-        }
-    }
+    private string? _shard;
+    private string _tenant = "";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await rows.GetAsync(Set, HeadKey) is { } row)
+        (_tenant, _shard) = GrainKeys.Split(this.GetPrimaryKeyString());
+        if (await rows.GetAsync(Root, RootKey) is { } row)
         {
-            var head = codec.Decode<FeedHead>(row.Value);
-            (_head, _lastAppendedAt) = (head.Position, head.AppendedAt);
+            var root = codec.Decode<FeedRoot>(row.Value);
+            (_bucket, _oldestBucket, _head, _lastAppendedAt) = (root.Bucket, root.OldestBucket, root.Head, root.AppendedAt);
+            if (await rows.GetAsync(Bucket(_bucket), HeadKey) is { } headRow && codec.Decode<FeedHead>(headRow.Value) is { } head && head.Position > _head)
+            {
+                (_head, _lastAppendedAt) = (head.Position, head.AppendedAt);
+            }
         }
 
         _tailFloor = _head;
-        if ((await rows.ReadAsync(Set, RecordPrefix, RecordPrefix + "~", 1)).Items is [var oldest, ..])
-        {
-            _oldestAt = codec.Decode<ChangeRecord>(oldest.Value).AppendedAt;
-        }
-
         _next = _head == 0 ? 1 : _head + ActivationGap;
+        _lastPurge = clock.UtcNow;
         var due = PurgePeriod / 60 * (1 + Random.Shared.Next(59));
         this.RegisterGrainTimer(_ => PurgeAsync(), new GrainTimerCreationOptions(due, PurgePeriod));
         await base.OnActivateAsync(cancellationToken);
@@ -111,11 +115,16 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
             return new FeedRead([.. _tail.Skip(from).Take(limit)], _head);
         }
 
-        // Older than the tail: from storage. Rows of a batch still being written may show up; they are durable.
+        // Older than the tail: from storage, bucket after bucket. Rows of a batch still being written may show up; they are durable.
         var head = _head;
-        var page = await rows.ReadAsync(Set, RecordKey(after), RecordPrefix + "~", limit);
-        ImmutableArray<ChangeRecord> records = [.. page.Items.Select(r => codec.Decode<ChangeRecord>(r.Value))];
-        return new FeedRead(records, Math.Max(head, records.IsEmpty ? 0 : records[^1].Position));
+        var records = new List<ChangeRecord>();
+        for (var bucket = BucketOf(after + 1); bucket <= _bucket && records.Count < limit; bucket++)
+        {
+            var page = await rows.ReadAsync(Bucket(bucket), bucket == BucketOf(after + 1) ? RecordKey(after) : RecordPrefix, RecordEnd, limit - records.Count);
+            records.AddRange(page.Items.Select(r => codec.Decode<ChangeRecord>(r.Value)));
+        }
+
+        return new FeedRead([.. records], Math.Max(head, records.Count == 0 ? 0 : records[^1].Position));
     }
 
     public async Task<long> WaitAsync(long after, TimeSpan timeout)
@@ -128,6 +137,12 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         return _head;
     }
 
+    private RowSet Root => RowSets.Changes(_tenant, _shard!);
+
+    private RowSet Bucket(long bucket) => RowSets.Changes(_tenant, $"{_shard}/{bucket:x}");
+
+    private static long BucketOf(long position) => position >> BucketBits;
+
     /// <summary>Writes the queued notices, batch after batch, until none is left.</summary>
     private async Task WriteBatchesAsync()
     {
@@ -135,9 +150,11 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         {
             while (_pending.Count > 0)
             {
+                // A batch stays within its bucket: one atomic write.
+                var room = Math.Min(MaxBatch, ((BucketOf(_next) + 1) << BucketBits) - _next);
                 var batch = new List<(ChangeNotice Notice, TaskCompletionSource<long> Done)>();
                 var members = 0;
-                while (_pending.Count > 0 && batch.Count < MaxBatch && (batch.Count == 0 || members + _pending.Peek().Notice.Members.Length <= MaxBatchMembers))
+                while (_pending.Count > 0 && batch.Count < room && (batch.Count == 0 || members + _pending.Peek().Notice.Members.Length <= MaxBatchMembers))
                 {
                     var item = _pending.Dequeue();
                     members += item.Notice.Members.Length;
@@ -160,12 +177,19 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         var at = now > _lastAppendedAt ? now : _lastAppendedAt;
         var records = batch.Select((b, i) => new ChangeRecord(_next + i, at, b.Notice.ObjectId, b.Notice.Members)).ToList();
         var last = records[^1].Position;
+        var bucket = BucketOf(_next);
         _next = last + 1;
-        List<RowWrite> writes = [.. records.Select(r => RowWrite.Upsert(RecordKey(r.Position), codec.Encode(r))),
-            RowWrite.Upsert(HeadKey, codec.Encode(new FeedHead(last, at)))];
         try
         {
-            await rows.WriteAsync(Set, writes);
+            if (bucket != _bucket)
+            {
+                // The root names a bucket before anything is written to it, so an activation finds every record.
+                await rows.WriteAsync(Root, [RowWrite.Upsert(RootKey, codec.Encode(new FeedRoot(bucket, _oldestBucket, _head, _lastAppendedAt)))]);
+                _bucket = bucket;
+            }
+
+            await rows.WriteAsync(Bucket(bucket), [.. records.Select(r => RowWrite.Upsert(RecordKey(r.Position), codec.Encode(r))),
+                RowWrite.Upsert(HeadKey, codec.Encode(new FeedHead(last, at)))]);
         }
         catch (Exception e)
         {
@@ -199,15 +223,17 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         _appended = NewSignal();
         signal.TrySetResult();
 
-        // Writes drive the purge too, so a busy shard never waits for its timer to drop old records.
-        _oldestAt ??= at;
-        if (now - _oldestAt > ChangeFeeds.Retention && !_purging)
+        // Writes drive the purge too (at most hourly), so a busy shard never waits for its timer.
+        if (now - _lastPurge > PurgePeriod)
         {
             _ = PurgeAsync();
         }
     }
 
-    /// <summary>Removes the records older than the retention (a token's lifetime and a day), oldest first.</summary>
+    /// <summary>
+    /// Removes the records older than the retention (a token's lifetime and a day): whole buckets
+    /// whose newest record is that old, oldest first, then the old records of the current bucket.
+    /// </summary>
     private async Task PurgeAsync()
     {
         if (_purging)
@@ -216,27 +242,26 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         }
 
         _purging = true;
+        _lastPurge = clock.UtcNow;
         try
         {
             var cutoff = clock.UtcNow - ChangeFeeds.Retention;
-            var after = RecordPrefix;
-            while (true)
+            while (_bucket >= 0 && _oldestBucket < _bucket)
             {
-                var page = await rows.ReadAsync(Set, after, RecordPrefix + "~", 100);
-                var records = page.Items.Select(r => (r.Key, Record: codec.Decode<ChangeRecord>(r.Value))).ToList();
-                var old = records.TakeWhile(r => r.Record.AppendedAt < cutoff).ToList();
-                if (old.Count > 0)
+                if (await rows.GetAsync(Bucket(_oldestBucket), HeadKey) is { } head && codec.Decode<FeedHead>(head.Value).AppendedAt >= cutoff)
                 {
-                    await rows.WriteAsync(Set, [.. old.Select(r => RowWrite.Delete(r.Key))]);
-                }
-
-                if (old.Count < records.Count || page.Next is null)
-                {
-                    _oldestAt = old.Count < records.Count ? records[old.Count].Record.AppendedAt : null;
                     return;
                 }
 
-                after = old[^1].Key;
+                await DeleteAsync(Bucket(_oldestBucket), RecordPrefix, _ => true);
+                await rows.WriteAsync(Bucket(_oldestBucket), [RowWrite.Delete(HeadKey)]);
+                _oldestBucket++;
+                await rows.WriteAsync(Root, [RowWrite.Upsert(RootKey, codec.Encode(new FeedRoot(_bucket, _oldestBucket, _head, _lastAppendedAt)))]);
+            }
+
+            if (_bucket >= 0)
+            {
+                await DeleteAsync(Bucket(_bucket), RecordPrefix, r => r.AppendedAt < cutoff);
             }
         }
         catch (Exception e)
@@ -247,6 +272,27 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         finally
         {
             _purging = false;
+        }
+    }
+
+    /// <summary>Deletes a bucket's records in order while <paramref name="old"/> holds (appended-at times only grow along a bucket).</summary>
+    private async Task DeleteAsync(RowSet bucket, string after, Func<ChangeRecord, bool> old)
+    {
+        while (true)
+        {
+            var page = await rows.ReadAsync(bucket, after, RecordEnd, 100);
+            var gone = page.Items.TakeWhile(r => old(codec.Decode<ChangeRecord>(r.Value))).ToList();
+            if (gone.Count > 0)
+            {
+                await rows.WriteAsync(bucket, [.. gone.Select(r => RowWrite.Delete(r.Key))]);
+            }
+
+            if (gone.Count < page.Items.Count || page.Next is null)
+            {
+                return;
+            }
+
+            after = gone[^1].Key;
         }
     }
 
@@ -282,6 +328,14 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string feed, int count);
 }
 
-/// <summary>The head row of a feed shard: the last position written, and when.</summary>
+/// <summary>The head row of a bucket: the last position written there, and when.</summary>
 [GenerateSerializer, Immutable, Alias("FeedHead")]
 public sealed record FeedHead([property: Id(0)] long Position, [property: Id(1)] DateTimeOffset AppendedAt);
+
+/// <summary>The root row of a shard: the current bucket, the oldest bucket kept, and the head when the current bucket began.</summary>
+[GenerateSerializer, Immutable, Alias("FeedRoot")]
+public sealed record FeedRoot(
+    [property: Id(0)] long Bucket,
+    [property: Id(1)] long OldestBucket,
+    [property: Id(2)] long Head,
+    [property: Id(3)] DateTimeOffset AppendedAt);

@@ -57,6 +57,25 @@ public sealed class RestApiTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Delta_WorksOverRest()
+    {
+        var t = await silo.NewTenantAsync();
+        var token = ClusterSettings.Token(t.Id, Permissions.DirectoryReadWrite);
+        var latest = await SendAsync(HttpMethod.Get, "/v1/users:delta?latest=true", token);
+        Assert.Equal(HttpStatusCode.OK, latest.Status);
+        var deltaToken = latest.Body!["deltaToken"]!.GetValue<string>();
+        var user = await t.CreateUserAsync("rest-delta");
+
+        var (status, page) = await SendAsync(HttpMethod.Get, $"/v1/users:delta?token={Uri.EscapeDataString(deltaToken)}", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var change = Assert.Single(page!["users"]!.AsArray());
+        Assert.Equal(user.Id, change!["user"]!["id"]!.GetValue<string>());
+        var foreign = await SendAsync(HttpMethod.Get, $"/v1/groups:delta?token={Uri.EscapeDataString(deltaToken)}", token);
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.Status);
+        Assert.Equal(9, foreign.Body!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Refusals_AreJsonStatuses_WithTheSameFieldsAndDetails()
     {
         var t = await silo.NewTenantAsync();
