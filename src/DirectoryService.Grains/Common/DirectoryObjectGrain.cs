@@ -315,13 +315,14 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     /// <summary>Stores a new version of the profile and deletion mark, then updates the listing row.</summary>
     private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt, bool published = false)
     {
+        // The notice first, before the state is touched: if it fails, nothing changed.
+        await NoticeChangeAsync([]);
         var before = (Current, Flag: State.Profile is { } p && Flag(p));
         var previous = State.Profile;
         State.Profile = profile;
         State.DeletedAt = deletedAt;
         State.Version++;
         State.ModifiedAt = Now;
-        await NoticeChangeAsync([]);
         await StoreAsync();
         if (before != (Current, Flag(profile)))
         {

@@ -44,7 +44,7 @@ public sealed partial class GroupGrain(
     /// <summary>The member rows; a write of unknown outcome drops the activation, so the next call starts from storage.</summary>
     private GroupMemberRows Members => _members ??= new GroupMemberRows(Rows, RowSets.Members(TenantId, ObjectId), DeactivateOnIdle);
 
-    private MemberOfOutbox Outbox => _outbox ??= new MemberOfOutbox(this, ObjectId, Members, m => GrainFactory.Principal(TenantId, m), () => Now, logger);
+    private MemberOfOutbox Outbox => _outbox ??= new MemberOfOutbox(this, ObjectId, Members, m => GrainFactory.Principal(TenantId, m), () => Now, NoticeChangeAsync, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -170,8 +170,7 @@ public sealed partial class GroupGrain(
             if (handOver && last)
             {
                 // Every earlier change was delivered before this one; this one's updates go to the caller.
-                await NoticeChangeAsync(change.Joining);
-                var applied = await Members.ApplyAsync(change);
+                var applied = await ApplyRowsAsync(change);
                 joined.AddRange(applied.Joining.Select(m => m.Id));
                 handover = applied.IsEmpty ? handover : (Outbox.HandOver(applied.Owed), [.. applied.Joining.Select(m => m.Id)]);
             }
@@ -232,11 +231,43 @@ public sealed partial class GroupGrain(
     /// </summary>
     private async Task<MemberChange> ApplyAsync(MemberChange change)
     {
-        await NoticeChangeAsync([.. change.Joining, .. change.Leaving]);
-        var applied = await Members.ApplyAsync(change);
+        var applied = await ApplyRowsAsync(change);
         if (!applied.IsEmpty)
         {
             await Outbox.OweAndDeliverAsync(applied.Owed);
+        }
+
+        return applied;
+    }
+
+    /// <summary>
+    /// Writes a change's rows while its notice is appended to the change feed; both are durable before
+    /// the change goes on. If the rows are stored but the notice is not, the owed row stored with them
+    /// makes the next activation append the notice again before it touches the members
+    /// (<see cref="MemberOfOutbox"/>): this activation is dropped, so the next call starts there.
+    /// </summary>
+    private async Task<MemberChange> ApplyRowsAsync(MemberChange change)
+    {
+        var notice = NoticeChangeAsync([.. change.Joining, .. change.Leaving]);
+        MemberChange applied;
+        try
+        {
+            applied = await Members.ApplyAsync(change);
+        }
+        catch
+        {
+            await notice.ContinueWith(_ => { }, TaskScheduler.Current);
+            throw;
+        }
+
+        try
+        {
+            await notice;
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
         }
 
         return applied;

@@ -15,8 +15,15 @@ namespace DirectoryService.Grains.Groups;
 /// Once everything is delivered and the group has been idle a while, the owed row is cleared so that
 /// a later activation has nothing to replay. Only from the group's calls that do not interleave.
 /// </summary>
+/// <remarks>
+/// An owed row read back from storage is what an earlier activation left: a change whose rows are
+/// stored but which was never acknowledged. Before anything is done with it, the group appends the
+/// change's notice to its change feed again (<paramref name="noticeAgain"/>), since the first one may
+/// never have been written.
+/// </remarks>
 public sealed partial class MemberOfOutbox(
-    IGrainBase group, string groupId, GroupMemberRows rows, Func<ObjectRef, IPrincipalGrain> member, Func<DateTimeOffset> now, ILogger logger)
+    IGrainBase group, string groupId, GroupMemberRows rows, Func<ObjectRef, IPrincipalGrain> member, Func<DateTimeOffset> now,
+    Func<IReadOnlyList<ObjectRef>, Task> noticeAgain, ILogger logger)
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
@@ -100,7 +107,7 @@ public sealed partial class MemberOfOutbox(
     {
         if (_pending is null)
         {
-            var owed = await rows.ReadOwedAsync();
+            var owed = await ReadOwedAsync();
             if (_pending is null)
             {
                 (_pending, _stored) = (owed ?? [], owed is not null);
@@ -137,7 +144,7 @@ public sealed partial class MemberOfOutbox(
         {
             if (_pending is null)
             {
-                var owed = await rows.ReadOwedAsync();
+                var owed = await ReadOwedAsync();
                 (_pending, _stored) = (owed ?? [], owed is not null);
             }
 
@@ -175,6 +182,18 @@ public sealed partial class MemberOfOutbox(
         {
             _clear ??= ClearIn(ClearOwedAfter);
         }
+    }
+
+    /// <summary>The owed row an earlier activation left, its change's notice appended again first.</summary>
+    private async Task<List<MemberOfChange>?> ReadOwedAsync()
+    {
+        var owed = await rows.ReadOwedAsync();
+        if (owed is { Count: > 0 })
+        {
+            await noticeAgain([.. owed.Select(o => o.Member).DistinctBy(m => m.Id)]);
+        }
+
+        return owed;
     }
 
     /// <summary>Clears the owed row once all is delivered (on deactivation, or after the group has been idle).</summary>

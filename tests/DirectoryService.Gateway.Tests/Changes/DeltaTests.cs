@@ -169,6 +169,51 @@ public sealed class DeltaTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task AChange_WhoseNoticeFails_IsNotStored()
+    {
+        var t = await silo.NewTenantAsync();
+        var ana = await t.CreateUserAsync("ana");
+        silo.Rows.FailWrites = set => set.TenantId == t.Id && set.Kind == "changes";
+        try
+        {
+            Assert.NotEqual(StatusCode.OK, await Outcomes.StatusOf(async () => await t.Users.UpdateUserAsync(new UpdateUserRequest { User = new User { Id = ana.Id, JobTitle = "Lead" }, UpdateMask = new FieldMask { Paths = { "job_title" } } })));
+        }
+        finally
+        {
+            silo.Rows.FailWrites = null;
+        }
+
+        Assert.Equal(ana, await t.Users.GetUserAsync(new GetUserRequest { Id = ana.Id }));
+    }
+
+    [Fact]
+    public async Task AMembershipChange_StoredWithoutItsNotice_IsNoticedOnceTheGroupIsReadAgain()
+    {
+        var t = await silo.NewTenantAsync();
+        var ana = await t.CreateUserAsync("ana");
+        var team = await t.CreateGroupAsync("team");
+        var start = (await t.Changes.DeltaGroupsAsync(new DeltaRequest { Latest = true })).DeltaToken;
+
+        // The member rows and the notice are written together: here the rows land and the notice does not.
+        silo.Rows.FailWrites = set => set.TenantId == t.Id && set.Kind == "changes";
+        try
+        {
+            Assert.NotEqual(StatusCode.OK, await Outcomes.StatusOf(() => t.AddAsync(team, ana)));
+        }
+        finally
+        {
+            silo.Rows.FailWrites = null;
+        }
+
+        // The change was not acknowledged, but it is durable: the group's next activation notices it again before anything else.
+        var members = await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = team.Id });
+        Assert.Equal([ana.Id], members.Members.Select(m => m.Id));
+        var page = await t.Changes.DeltaGroupsAsync(new DeltaRequest { Token = start });
+        var change = Assert.Single(page.Groups);
+        Assert.Equal([ana.Id], change.MembersAdded.Select(m => m.Id));
+    }
+
+    [Fact]
     public async Task Records_PastTheRetention_AreRemovedByTheService()
     {
         var t = await silo.NewTenantAsync();

@@ -16,6 +16,9 @@ public sealed class CountingRowStore(IRowStore inner) : IRowStore
 
     public long BytesWritten => Interlocked.Read(ref _bytes);
 
+    /// <summary>Writes to the sets this matches fail (as an unreachable storage would) while it is set.</summary>
+    public Func<RowSet, bool>? FailWrites { get; set; }
+
     public async Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit)
     {
         var page = await inner.ReadAsync(set, after, before, limit);
@@ -45,6 +48,11 @@ public sealed class CountingRowStore(IRowStore inner) : IRowStore
 
     public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
     {
+        if (FailWrites?.Invoke(set) == true)
+        {
+            throw new TimeoutException($"injected: writes to {set} fail");
+        }
+
         await inner.WriteAsync(set, writes);
         Interlocked.Add(ref _written, writes.Count);
         Interlocked.Add(ref _bytes, writes.Sum(w => w.Value?.Length ?? 0));
