@@ -232,7 +232,19 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     /// </summary>
     protected async Task<TView> CreateCoreAsync(TProfile profile, Func<TenantView, Task>? admitted = null)
     {
-        await PublishAsync(profile, deletedAt: null);
+        // The notice is written while the create's other steps run (inside this turn, so still before
+        // the state): a create that is refused leaves a notice for nothing, read as "gone".
+        var notice = NoticeChangeAsync([]);
+        try
+        {
+            await PublishAsync(profile, deletedAt: null);
+        }
+        catch
+        {
+            await Observed(notice);
+            throw;
+        }
+
         var keys = UniqueKeys(profile).ToList();
         Claim(keys);
         try
@@ -252,12 +264,18 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
             }
             catch (DirectoryException)
             {
+                await Observed(notice);
                 await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
                 throw;
             }
+            catch
+            {
+                await Observed(notice);
+                throw;
+            }
 
-            State.CreatedAt = Now;
-            return await SaveAsync(profile, deletedAt: null, published: true);
+            var created = Now;
+            return await SaveAsync(profile, deletedAt: null, published: true, notice, created);
         }
         finally
         {
@@ -313,10 +331,15 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected Task<TView> SaveAsync(TProfile profile) => SaveAsync(profile, State.DeletedAt);
 
     /// <summary>Stores a new version of the profile and deletion mark, then updates the listing row.</summary>
-    private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt, bool published = false)
+    private async Task<TView> SaveAsync(TProfile profile, DateTimeOffset? deletedAt, bool published = false, Task? notice = null, DateTimeOffset? createdAt = null)
     {
         // The notice first, before the state is touched: if it fails, nothing changed.
-        await NoticeChangeAsync([]);
+        await (notice ?? NoticeChangeAsync([]));
+        if (createdAt is { } created)
+        {
+            State.CreatedAt = created;
+        }
+
         var before = (Current, Flag: State.Profile is { } p && Flag(p));
         var previous = State.Profile;
         State.Profile = profile;
@@ -356,6 +379,9 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
         await Task.WhenAll(members.Chunk(ChangeFeeds.MaxMembersPerNotice).Select(c => feed.AppendAsync(new ChangeNotice(ObjectId, [.. c]))));
     }
+
+    /// <summary>Waits for a task whose outcome no longer matters (a notice of a change that failed anyway).</summary>
+    protected static Task Observed(Task task) => task.ContinueWith(_ => { }, TaskScheduler.Current);
 
     /// <summary>The object's view as it is now; null when it does not exist (never did, or purged).</summary>
     protected TView? CurrentView => Current == ObjectState.Missing ? default : View();

@@ -256,7 +256,7 @@ public sealed partial class GroupGrain(
         }
         catch
         {
-            await notice.ContinueWith(_ => { }, TaskScheduler.Current);
+            await Observed(notice);
             throw;
         }
 
