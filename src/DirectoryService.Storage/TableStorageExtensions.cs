@@ -1,4 +1,3 @@
-using DirectoryService.Storage.Clustering;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Storage.Audit;
@@ -10,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Messaging;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
@@ -59,13 +57,19 @@ public static class TableStorageExtensions
         return silo;
     }
 
-    /// <summary>Uses the cluster table for silo membership and the client gateway list.</summary>
+    /// <summary>
+    /// Silo membership in the cluster table, through the official provider
+    /// (<c>Microsoft.Orleans.Clustering.AzureStorage</c>), on the same storage account and with the
+    /// same retries as the directory's own tables.
+    /// </summary>
     public static ISiloBuilder UseTableClustering(this ISiloBuilder silo)
     {
         silo.Services.AddTableStorageOptions();
-        silo.Services.AddSingleton<IMembershipTable, TableMembershipTable>();
-        silo.Services.AddSingleton<IGatewayListProvider, TableGatewayListProvider>();
-        return silo;
+        return silo.UseAzureStorageClustering(options => options.Configure<IOptions<TableStorageOptions>>((clustering, storage) =>
+        {
+            clustering.TableServiceClient = TableClients.Service(storage.Value.ConnectionString, storage.Value.MaxRetries);
+            clustering.TableName = storage.Value.ClusterTable;
+        }));
     }
 
     private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)

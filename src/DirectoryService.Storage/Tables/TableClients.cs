@@ -13,7 +13,11 @@ public static class TableClients
     /// never a false success; callers resolve it from what storage holds (grain storage compares the
     /// stored bytes) or treat it as "outcome unknown, reload".
     /// </summary>
-    public static TableClient Create(string connectionString, string table, int maxRetries, HttpPipelinePolicy? perTryPolicy = null)
+    public static TableClient Create(string connectionString, string table, int maxRetries, HttpPipelinePolicy? perTryPolicy = null) =>
+        Service(connectionString, maxRetries, perTryPolicy).GetTableClient(table);
+
+    /// <summary>A service client with the same retries, for the providers that take one (cluster membership).</summary>
+    public static TableServiceClient Service(string connectionString, int maxRetries, HttpPipelinePolicy? perTryPolicy = null)
     {
         var options = new TableClientOptions();
         if (perTryPolicy is not null)
@@ -26,6 +30,6 @@ public static class TableClients
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
-        return new TableServiceClient(connectionString, options).GetTableClient(table);
+        return new TableServiceClient(connectionString, options);
     }
 }

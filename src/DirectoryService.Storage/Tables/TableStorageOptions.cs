@@ -17,8 +17,11 @@ public sealed class TableStorageOptions
     /// <summary>Table holding the audit log.</summary>
     public string AuditTable { get; set; } = "DirectoryAudit";
 
-    /// <summary>Table holding cluster membership.</summary>
-    public string ClusterTable { get; set; } = "DirectoryCluster";
+    /// <summary>
+    /// Table holding cluster membership (the official Orleans provider's layout; a new name, since
+    /// versions before it kept a layout of their own in <c>DirectoryCluster</c>).
+    /// </summary>
+    public string ClusterTable { get; set; } = "DirectorySilos";
 
     /// <summary>
     /// Physical tables each of the grain-state, row and audit tables is spread over (1-64; 1 keeps the

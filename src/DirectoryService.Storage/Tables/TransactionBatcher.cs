@@ -7,8 +7,10 @@ namespace DirectoryService.Storage.Tables;
 /// Group commit for one (possibly sharded) table. Each caller submits a unit: changes to one partition that must apply
 /// all or none. While a write to a partition is in flight, units arriving for it wait and then go
 /// together in one entity group transaction (up to 100 changes, no row twice), so Azure Table's
-/// per-request cost is paid once for many callers. A unit arriving at an idle partition is written
-/// at once: group commit adds no latency when there is nothing to share.
+/// per-request cost is paid once for many callers, as long as their payloads add up to less than
+/// Azure's 4 MiB (<see cref="TableLimits.BatchPayloadBudget"/>): large rows (grain state of up to
+/// 720 KiB) go a few at a time. A unit arriving at an idle partition is written at once: group commit
+/// adds no latency when there is nothing to share.
 /// <para>
 /// Outcomes stay per caller. When the shared transaction is rejected (nothing of it applied), each
 /// unit is retried alone and gets its own answer, so one caller's lost etag race never fails
@@ -71,19 +73,22 @@ public sealed class TransactionBatcher(TableShards tables)
         }
     }
 
-    /// <summary>Takes waiting units in order while they fit in one transaction and touch distinct rows.</summary>
+    /// <summary>Takes waiting units in order while they fit in one transaction (actions and payload) and touch distinct rows.</summary>
     private static List<Unit> Take(Queue<Unit> waiting)
     {
         var batch = new List<Unit>();
         var rows = new HashSet<string>(StringComparer.Ordinal);
         var count = 0;
+        var bytes = 0L;
         while (waiting.TryPeek(out var next)
             && count + next.Changes.Count <= TableLimits.MaxActionsPerTransaction
+            && (batch.Count == 0 || bytes + next.PayloadBytes <= TableLimits.BatchPayloadBudget)
             && next.Changes.All(c => !rows.Contains(c.Entity.RowKey)))
         {
             waiting.Dequeue();
             batch.Add(next);
             count += next.Changes.Count;
+            bytes += next.PayloadBytes;
             rows.UnionWith(next.Changes.Select(c => c.Entity.RowKey));
         }
 
@@ -162,6 +167,9 @@ public sealed class TransactionBatcher(TableShards tables)
     private sealed class Unit(IReadOnlyList<TableTransactionAction> changes)
     {
         public IReadOnlyList<TableTransactionAction> Changes { get; } = changes;
+
+        /// <summary>What the unit adds to a transaction's payload (estimated once).</summary>
+        public long PayloadBytes { get; } = changes.Sum(c => (long)TableLimits.EstimatedBytes(c));
 
         public TaskCompletionSource<IReadOnlyList<ETag?>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

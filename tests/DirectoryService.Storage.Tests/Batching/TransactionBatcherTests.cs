@@ -89,6 +89,36 @@ public sealed class TransactionBatcherTests
 
     private static TableTransactionAction Upsert(string pk, string rk, int n) => new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, rk) { ["N"] = n });
 
+    [Fact]
+    public async Task Units_of_large_rows_are_split_below_the_payload_limit_and_all_land()
+    {
+        var requests = new RequestCounter();
+        var table = await NewTableAsync(requests);
+        var batcher = new TransactionBatcher(table);
+
+        // Twelve units of one row each as large as the largest grain state (12 × 60 KiB): together ~11 MiB as JSON.
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => batcher.SubmitAsync("p", [Large("p", $"r{i:D2}")])));
+
+        var stored = await table.QueryAsync<TableEntity>(e => e.PartitionKey == "p").ToListAsync();
+        Assert.Equal(12, stored.Count);
+        Assert.All(stored, e => Assert.Equal(60 * 1024, e.GetBinary("Data11").Length));
+        Assert.True(requests.LargestBody < TableLimits.MaxTransactionPayloadBytes, $"a request carried {requests.LargestBody} bytes");
+        Assert.True(requests.Writes < 12, $"12 large writes took {requests.Writes} requests: nothing was shared");
+    }
+
+    private static TableTransactionAction Large(string partition, string row)
+    {
+        var entity = new TableEntity(partition, row);
+        for (var i = 0; i < 12; i++)
+        {
+            var data = new byte[60 * 1024];
+            Random.Shared.NextBytes(data);
+            entity[$"Data{i}"] = data;
+        }
+
+        return new TableTransactionAction(TableTransactionActionType.Add, entity);
+    }
+
     private static async Task<TableClient> NewTableAsync(HttpPipelinePolicy? policy = null)
     {
         var (connection, name) = (await Azurite.ConnectionStringAsync(), Azurite.NewTableName("batch"));
@@ -99,8 +129,11 @@ public sealed class TransactionBatcherTests
     private sealed class RequestCounter : HttpPipelinePolicy
     {
         private int _writes;
+        private long _largestBody;
 
         public int Writes => Volatile.Read(ref _writes);
+
+        public long LargestBody => Interlocked.Read(ref _largestBody);
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
@@ -110,6 +143,13 @@ public sealed class TransactionBatcherTests
             if (message.Request.Method != RequestMethod.Get)
             {
                 Interlocked.Increment(ref _writes);
+                if (message.Request.Content?.TryComputeLength(out var length) == true)
+                {
+                    long seen;
+                    while (length > (seen = Interlocked.Read(ref _largestBody)) && Interlocked.CompareExchange(ref _largestBody, length, seen) != seen)
+                    {
+                    }
+                }
             }
 
             await ProcessNextAsync(message, pipeline);
