@@ -67,7 +67,7 @@ public static class TableStorageExtensions
         silo.Services.AddTableStorageOptions();
         return silo.UseAzureStorageClustering(options => options.Configure<IOptions<TableStorageOptions>>((clustering, storage) =>
         {
-            clustering.TableServiceClient = TableClients.Service(storage.Value.ConnectionString, storage.Value.MaxRetries);
+            clustering.TableServiceClient = TableClients.Service(storage.Value);
             clustering.TableName = storage.Value.ClusterTable;
         }));
     }
@@ -75,7 +75,7 @@ public static class TableStorageExtensions
     private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)
     {
         var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-        return TableShards.Create(name(options), options.TableShards, table => TableClients.Create(options.ConnectionString, table, options.MaxRetries));
+        return TableShards.Create(name(options), options.TableShards, table => TableClients.Create(options, table));
     }
 
     private static void AddTableStorageOptions(this IServiceCollection services)

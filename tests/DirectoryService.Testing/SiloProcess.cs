@@ -34,6 +34,14 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo of the cluster (Azure Table storage) and waits until its health check says serving.</summary>
     public static async Task<SiloProcess> StartAsync(string name, ClusterSettings cluster)
     {
+        var silo = Launch(name, cluster);
+        await silo.WaitServingAsync(TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>Starts a silo process with the cluster's settings and <paramref name="overrides"/> after them, without waiting for it to serve.</summary>
+    public static SiloProcess Launch(string name, ClusterSettings cluster, params (string Key, string Value)[] overrides)
+    {
         var ports = FreePorts.Take(3);
         var info = new ProcessStartInfo("dotnet")
         {
@@ -42,7 +50,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(RepoPaths.SiloAssembly)!,
         };
-        foreach (var (key, value) in cluster.Settings(ports))
+        foreach (var (key, value) in cluster.Settings(ports).Concat(overrides))
         {
             info.ArgumentList.Add($"--{key}={value}");
         }
@@ -53,8 +61,15 @@ public sealed partial class SiloProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await silo.WaitServingAsync(TimeSpan.FromSeconds(60));
         return silo;
+    }
+
+    /// <summary>Waits for the process to exit on its own and returns its exit code.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
     }
 
     public async Task WaitServingAsync(TimeSpan timeout)

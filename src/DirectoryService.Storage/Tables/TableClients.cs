@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Azure.Identity;
 
 namespace DirectoryService.Storage.Tables;
 
@@ -16,8 +18,37 @@ public static class TableClients
     public static TableClient Create(string connectionString, string table, int maxRetries, HttpPipelinePolicy? perTryPolicy = null) =>
         Service(connectionString, maxRetries, perTryPolicy).GetTableClient(table);
 
-    /// <summary>A service client with the same retries, for the providers that take one (cluster membership).</summary>
-    public static TableServiceClient Service(string connectionString, int maxRetries, HttpPipelinePolicy? perTryPolicy = null)
+    /// <summary>A table of the configured account: by connection string, or by service URI with Azure credentials.</summary>
+    public static TableClient Create(TableStorageOptions storage, string table) => Service(storage).GetTableClient(table);
+
+    /// <summary>
+    /// A service client of the configured account, with the retries below: by service URI with
+    /// Azure.Identity's <c>DefaultAzureCredential</c> (one per identity, shared, so its token cache
+    /// serves every table) when <see cref="TableStorageOptions.ServiceUri"/> is set; else by
+    /// connection string (Azurite's development account when none is set).
+    /// </summary>
+    public static TableServiceClient Service(TableStorageOptions storage)
+    {
+        if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
+        {
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, null));
+        }
+
+        return Service(string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString, storage.MaxRetries);
+    }
+
+    /// <summary>A service client with the same retries, from a connection string.</summary>
+    public static TableServiceClient Service(string connectionString, int maxRetries, HttpPipelinePolicy? perTryPolicy = null) =>
+        new(connectionString, Options(maxRetries, perTryPolicy));
+
+    private static readonly ConcurrentDictionary<string, TokenCredential> Credentials = new(StringComparer.OrdinalIgnoreCase);
+
+    private static TokenCredential Credential(string managedIdentityClientId) => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+    {
+        ManagedIdentityClientId = managedIdentityClientId.Length > 0 ? managedIdentityClientId : null,
+    });
+
+    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy)
     {
         var options = new TableClientOptions();
         if (perTryPolicy is not null)
@@ -30,6 +61,6 @@ public static class TableClients
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
-        return new TableServiceClient(connectionString, options);
+        return options;
     }
 }

@@ -5,8 +5,26 @@ public sealed class TableStorageOptions
 {
     public const string Section = "Directory:Storage";
 
-    /// <summary>Connection string of the storage account (Azurite's well-known development account locally).</summary>
+    /// <summary>Azurite's well-known development account: what a silo uses when neither a connection string nor a service URI is set.</summary>
+    public const string DevelopmentConnectionString = "UseDevelopmentStorage=true";
+
+    /// <summary>
+    /// Connection string of the storage account (an account key or SAS). Empty, with no
+    /// <see cref="ServiceUri"/> either: Azurite's development account on this machine.
+    /// </summary>
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The account's table endpoint (<c>https://{account}.table.core.windows.net</c>), reached with
+    /// Microsoft Entra credentials from Azure.Identity's <c>DefaultAzureCredential</c> (managed
+    /// identity, workload identity, environment, or a developer's sign-in) instead of a key. Set this
+    /// or <see cref="ConnectionString"/>, not both. The identity needs the "Storage Table Data
+    /// Contributor" role on the account.
+    /// </summary>
+    public string ServiceUri { get; set; } = "";
+
+    /// <summary>The client id of a user-assigned managed identity to use with <see cref="ServiceUri"/>; empty: the default identity.</summary>
+    public string ManagedIdentityClientId { get; set; } = "";
 
     /// <summary>Table holding grain state.</summary>
     public string GrainStateTable { get; set; } = "DirectoryGrainState";

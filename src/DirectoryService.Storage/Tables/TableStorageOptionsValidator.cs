@@ -9,9 +9,28 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
     public ValidateOptionsResult Validate(string? name, TableStorageOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        var hasUri = !string.IsNullOrWhiteSpace(options.ServiceUri);
+        if (hasUri && !string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("Directory:Storage:ConnectionString is required when Directory:Storage:Mode is AzureTable");
+            failures.Add("Directory:Storage:ConnectionString and Directory:Storage:ServiceUri are both set: set one (a connection string with a key, or the service URI reached with Azure credentials)");
+        }
+
+        if (hasUri && !(Uri.TryCreate(options.ServiceUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.Host.Length > 0))
+        {
+            failures.Add($"Directory:Storage:ServiceUri must be an absolute https URI such as https://<account>.table.core.windows.net, got '{options.ServiceUri}'");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ManagedIdentityClientId))
+        {
+            if (!hasUri)
+            {
+                failures.Add("Directory:Storage:ManagedIdentityClientId is set without Directory:Storage:ServiceUri: a managed identity is used only with the service URI");
+            }
+
+            if (!Guid.TryParse(options.ManagedIdentityClientId, out _))
+            {
+                failures.Add($"Directory:Storage:ManagedIdentityClientId must be the identity's client id (a GUID), got '{options.ManagedIdentityClientId}'");
+            }
         }
 
         foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("RowTable", options.RowTable), ("AuditTable", options.AuditTable), ("ClusterTable", options.ClusterTable) })
