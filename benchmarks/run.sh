@@ -10,6 +10,8 @@
 # --load api object by object through the API (phases users, groups, members, the path before the
 # import existed), printing each phase's time and the silo's resident memory (and Azurite's) after it.
 # `import-again` runs the same import over the loaded dataset (it must change nothing).
+# `azurite-crash` kills Azurite (kill -9) halfway through a run of durable creates and starts it again
+# on its data, restarts the silo, and reads back every acknowledged create (lost acknowledged writes).
 # Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
 # off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
 # ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
@@ -70,9 +72,13 @@ cleanup() {
 trap cleanup EXIT
 [ ${#azurite_storage[@]} -gt 0 ] || azurite_storage=(--location "$work/azurite")
 
-.tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
-  --disableTelemetry --skipApiVersionCheck "${azurite_quiet[@]}" > "$work/azurite.log" 2>&1 &
-azurite=$!
+start_azurite() {
+  .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
+    --disableTelemetry --skipApiVersionCheck "${azurite_quiet[@]}" >> "$work/azurite.log" 2>&1 &
+  azurite=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$table_port) 2>/dev/null && break; sleep 0.1; done
+}
+start_azurite
 
 start_silo() {
   local silo_dir=src/DirectoryService.Silo/bin/Release/net10.0
@@ -138,6 +144,21 @@ for step in "$@"; do
       echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
+    azurite-crash)
+      # Durable creates (8 callers, each acknowledged id kept) while Azurite is killed (kill -9)
+      # halfway through and started again on its data; then the silo restarts (nothing cached) and
+      # every acknowledged user is read back by id and by name. Only meaningful on disk Azurite.
+      generator --workload create-user-acked --concurrency 8 --duration "$duration" --warmup 0 > "$work/crash-load.json" &
+      load_pid=$!
+      sleep $((duration / 2))
+      kill -9 $azurite; wait $azurite 2>/dev/null || true
+      echo "{\"step\":\"azurite killed\"}"
+      start_azurite
+      wait $load_pid || true
+      cat "$work/crash-load.json"
+      kill -TERM $silo; wait $silo || true
+      start_silo
+      generator --workload verify-acked || status=1 ;;
     cold-signin|cold-signin-1)
       # First resolutions after a restart: no warm-up, every call a user not resolved before; 8
       # callers, or one (latency without queueing behind other first reads).

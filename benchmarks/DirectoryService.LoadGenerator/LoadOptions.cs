@@ -12,6 +12,7 @@ public sealed record LoadOptions(
         "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
         "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8] [--scim-target http://127.0.0.1:5001]\n" +
         "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing);\n" +
+        "  create-user-acked (creates, each acknowledged id and name appended to {ids}.acked), verify-acked (reads every one of them back by id and by name);\n" +
         "  delta-empty (DeltaUsers with the last answer's token, nothing changing), watch (each caller follows the groups feed; one operation per change delivered: run it as B of A+B);\n" +
         "  import (loads the dataset with the bulk import, recording ids in --ids); import-again (the same import over the loaded dataset: must change nothing);\n" +
         "  load (loads the dataset object by object through the API, one --phase at a time, recording ids in --ids);\n" +

@@ -63,6 +63,12 @@ if (options.Workload == "load")
     return 0;
 }
 
+if (options.Workload == "verify-acked")
+{
+    Console.WriteLine(JsonSerializer.Serialize(await AcknowledgedUsers.VerifyAsync(tenant, options.Ids), json));
+    return 0;
+}
+
 if (options.Workload == "warm")
 {
     // Every user signs in once (a fixed permutation, as cold-signin walks it), all measured: fills the
@@ -91,6 +97,7 @@ IWorkload Create(string name, int concurrency) => name switch
     "rest-get-user" => new RestGetUserWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
     "rest-signin" => new RestSignInWorkload(tenant, dataset.Value, options.Ids, Scim(concurrency)),
     "delta-empty" => new EmptyDeltaWorkload(tenant),
+    "create-user-acked" => new AcknowledgedCreatesWorkload(tenant, options.Ids),
     "watch" => new WatchWorkload(tenant, concurrency),
     _ => throw new ArgumentException($"unknown workload '{name}'\n{LoadOptions.Usage}"),
 };

@@ -242,9 +242,9 @@ public sealed partial class GroupGrain(
 
     /// <summary>
     /// Writes a change's rows while its notice is appended to the change feed; both are durable before
-    /// the change goes on. If the rows are stored but the notice is not, the owed row stored with them
-    /// makes the next activation append the notice again before it touches the members
-    /// (<see cref="MemberOfOutbox"/>): this activation is dropped, so the next call starts there.
+    /// the change goes on. If either fails, the change fails, and whatever the owed row stored with the
+    /// rows now holds is read back before anything else (<see cref="MemberOfOutbox.Unsure"/>): the
+    /// notice is appended again and the updates delivered, by this activation or the next.
     /// </summary>
     private async Task<MemberChange> ApplyRowsAsync(MemberChange change)
     {
@@ -257,6 +257,7 @@ public sealed partial class GroupGrain(
         catch
         {
             await Observed(notice);
+            Outbox.Unsure();
             throw;
         }
 
@@ -266,7 +267,7 @@ public sealed partial class GroupGrain(
         }
         catch
         {
-            DeactivateOnIdle();
+            Outbox.Unsure();
             throw;
         }
 

@@ -51,6 +51,7 @@ public sealed partial class MemberOfOutbox(
 
     private long _handovers;
 
+
     private IGrainTimer? _retry;
     private IGrainTimer? _clear;
 
@@ -77,6 +78,22 @@ public sealed partial class MemberOfOutbox(
         _stored = true;
         _pending!.AddRange(owed);
         await DeliverAsync(rethrow: true);
+    }
+
+    /// <summary>
+    /// After a change of members that failed once its rows may have been stored (their write's
+    /// outcome is unknown, or its notice to the change feed failed): what is owed is whatever the
+    /// owed row now holds. It is read back before the next delivery — the group's next call, or the
+    /// retry timer — which appends the change's notice again and delivers it, and it is never cleared
+    /// unread. Nothing else was owed: every change starts with everything delivered.
+    /// </summary>
+    public void Unsure()
+    {
+        _lastChange = now();
+        _stored = true;
+        _pending = null;
+        _handedOver = null;
+        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
     }
 
     /// <summary>

@@ -211,6 +211,39 @@ public sealed class DeltaTests(SiloFixture silo)
         var page = await t.Changes.DeltaGroupsAsync(new DeltaRequest { Token = start });
         var change = Assert.Single(page.Groups);
         Assert.Equal([ana.Id], change.MembersAdded.Select(m => m.Id));
+
+        // Both directions agree, and the client's retry is answered as done.
+        Assert.Equal([team.Id], await t.MemberGroupsAsync(ana));
+        Assert.Equal(0, (await t.AddAsync(team, ana)).AddedCount);
+    }
+
+    [Fact]
+    public async Task AMembershipChange_RetriedOnTheSameActivation_AfterItsNoticeFailed_LeavesBothDirectionsAgreeing()
+    {
+        var t = await silo.NewTenantAsync();
+        var ana = await t.CreateUserAsync("ana");
+        var ben = await t.CreateUserAsync("ben");
+        var cy = await t.CreateUserAsync("cy");
+        var team = await t.CreateGroupAsync("team");
+
+        // A change this activation delivered, so that its owed row is one it would clear when idle.
+        await t.AddAsync(team, cy);
+        silo.Rows.FailWrites = set => set.TenantId == t.Id && set.Kind == "changes";
+        try
+        {
+            Assert.NotEqual(StatusCode.OK, await Outcomes.StatusOf(() => t.AddAsync(team, ana)));
+        }
+        finally
+        {
+            silo.Rows.FailWrites = null;
+        }
+
+        // The retry and a later change go to the same activation: what the failed change owed is still delivered.
+        Assert.Equal(0, (await t.AddAsync(team, ana)).AddedCount);
+        Assert.Equal(1, (await t.AddAsync(team, ben)).AddedCount);
+        Assert.Equal([team.Id], await t.MemberGroupsAsync(ana));
+        Assert.Equal([team.Id], await t.MemberGroupsAsync(ben));
+        Assert.Equal([team.Id], await t.MemberGroupsAsync(cy));
     }
 
     [Fact]
