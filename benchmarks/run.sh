@@ -25,18 +25,22 @@
 # entity group transaction is one request); after each timed workload it prints a line with the
 # requests of the whole step (its 3-s warm-up included).
 #
+# --storage-latency MS adds MS milliseconds (0-999) to every storage request the silo makes (what
+# Azure Table storage costs within a region: 5-10 ms), so latency reads as it would against Azure;
+# the change in an operation's latency per millisecond is its number of sequential round trips.
+#
 # --azurite-memory runs Azurite without its disk file (--inMemoryPersistence): every write still
 # goes to Azurite and is acknowledged by it, but Azurite no longer re-serialises its whole database
 # to one JSON file every 5 s, which at the default scale stalls it for seconds at a time (and past
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
-# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--load import|api] step...
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--azurite-log] [--storage-latency MS] [--load import|api] step...
 # Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin restart cold-signin-1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
-azurite_storage=(); load=import; azurite_quiet=(--silent)
+azurite_storage=(); load=import; azurite_quiet=(--silent); storage_latency=0
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -48,6 +52,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --azurite-memory) azurite_storage=(--inMemoryPersistence); shift ;;
     --load) load=$2; shift 2 ;;
     --azurite-log) azurite_quiet=(); shift ;;
+    --storage-latency) storage_latency=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -89,6 +94,7 @@ start_silo() {
     --Directory:Storage:ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
     --Directory:Auth:DevelopmentSigningKeyFile="$work/dev-key.pem" --Directory:Tokens:DevelopmentKeyFile="$work/token-key" --Directory:Tls:AllowPlaintextOnLoopback=true \
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
+    --Directory:Storage:InjectedLatency=$(printf '00:00:00.%03d' "$storage_latency") \
     --Directory:Dashboard:Enabled=$dashboard --Directory:Dashboard:Url=http://127.0.0.1:$dashboard_port \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!

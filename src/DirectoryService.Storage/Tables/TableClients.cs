@@ -31,11 +31,14 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, null));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage)));
         }
 
-        return Service(string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString, storage.MaxRetries);
+        return Service(string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString, storage.MaxRetries, Delay(storage));
     }
+
+    private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
+        storage.InjectedLatency > TimeSpan.Zero ? new InjectedLatencyPolicy(storage.InjectedLatency) : null;
 
     /// <summary>A service client with the same retries, from a connection string.</summary>
     public static TableServiceClient Service(string connectionString, int maxRetries, HttpPipelinePolicy? perTryPolicy = null) =>
@@ -62,5 +65,21 @@ public static class TableClients
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
         return options;
+    }
+}
+
+/// <summary>Delays every request by a fixed time before sending it (<see cref="TableStorageOptions.InjectedLatency"/>).</summary>
+public sealed class InjectedLatencyPolicy(TimeSpan latency) : HttpPipelinePolicy
+{
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Thread.Sleep(latency);
+        ProcessNext(message, pipeline);
+    }
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        await Task.Delay(latency, message.CancellationToken);
+        await ProcessNextAsync(message, pipeline);
     }
 }

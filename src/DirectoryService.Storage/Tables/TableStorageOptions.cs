@@ -48,6 +48,13 @@ public sealed class TableStorageOptions
     /// </summary>
     public int TableShards { get; set; } = 16;
 
+    /// <summary>
+    /// Benchmarks only: a delay added to every storage request (0 by default). 5–10 ms is what Azure
+    /// Table storage costs within a region, so a local run shows latency as it would be against Azure,
+    /// and the difference per millisecond is the number of sequential round trips on an operation's path.
+    /// </summary>
+    public TimeSpan InjectedLatency { get; set; } = TimeSpan.Zero;
+
     /// <summary>Retries of a storage call that failed transiently (timeouts, 5xx, throttling).</summary>
     public int MaxRetries { get; set; } = 6;
 }

@@ -46,6 +46,11 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             failures.Add($"Directory:Storage:TableShards must be between 1 and 64, got {options.TableShards}");
         }
 
+        if (options.InjectedLatency < TimeSpan.Zero || options.InjectedLatency > TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"Directory:Storage:InjectedLatency must be between 00:00:00 and 00:00:01, got {options.InjectedLatency}");
+        }
+
         if (options.MaxRetries is < 0 or > 20)
         {
             failures.Add($"Directory:Storage:MaxRetries must be between 0 and 20, got {options.MaxRetries}");
