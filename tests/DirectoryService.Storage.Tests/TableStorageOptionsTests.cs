@@ -23,6 +23,24 @@ public sealed class TableStorageOptionsTests
         Assert.Equal("devstoreaccount1", TableClients.Service(options).AccountName);
     }
 
+    [Fact]
+    public void AnInjectedLatency_OutsideItsRange_NamesItsSetting()
+    {
+        var result = Validator.Validate(null, new TableStorageOptions { InjectedLatency = TimeSpan.FromSeconds(2) });
+        Assert.Contains(result.Failures!, f => f.StartsWith("Directory:Storage:InjectedLatency must be between", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnInjectedLatency_DelaysEveryRequest()
+    {
+        var connection = await DirectoryService.Testing.Azurite.ConnectionStringAsync();
+        var table = TableClients.Create(new TableStorageOptions { ConnectionString = connection, InjectedLatency = TimeSpan.FromMilliseconds(200), MaxRetries = 0 }, DirectoryService.Testing.Azurite.NewTableName("latency"));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await table.CreateIfNotExistsAsync();
+        await table.AddEntityAsync(new Azure.Data.Tables.TableEntity("p", "r"));
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(400), $"two requests took {started.Elapsed.TotalMilliseconds:0} ms");
+    }
+
     [Theory]
     [InlineData("UseDevelopmentStorage=true", "https://account.table.core.windows.net", "", "Directory:Storage:ConnectionString and Directory:Storage:ServiceUri are both set")]
     [InlineData("", "http://account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]
