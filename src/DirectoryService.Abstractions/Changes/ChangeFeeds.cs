@@ -49,4 +49,17 @@ public static class ChangeFeeds
 
     public static IChangeFeedGrain FeedOf(this IGrainFactory grains, string tenantId, ObjectKind kind, string objectId) =>
         grains.Shard(tenantId, kind, ShardOf(objectId));
+
+    /// <summary>
+    /// Appends the notice that an object (and, for a change of members, these member references) may
+    /// have changed, to the object's shard; a change of more than <see cref="MaxMembersPerNotice"/>
+    /// references appends several notices. Returns once every one is durable.
+    /// </summary>
+    public static Task NoticeAsync(this IGrainFactory grains, string tenantId, ObjectKind kind, string objectId, IReadOnlyList<ObjectRef> members)
+    {
+        var feed = grains.FeedOf(tenantId, kind, objectId);
+        return members.Count == 0
+            ? feed.AppendAsync(new ChangeNotice(objectId, []))
+            : Task.WhenAll(members.Chunk(MaxMembersPerNotice).Select(c => feed.AppendAsync(new ChangeNotice(objectId, [.. c]))));
+    }
 }

@@ -368,17 +368,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     /// A change of members names its member edges, in notices of at most
     /// <see cref="ChangeFeeds.MaxMembersPerNotice"/>.
     /// </summary>
-    protected async Task NoticeChangeAsync(IReadOnlyList<ObjectRef> members)
-    {
-        var feed = GrainFactory.FeedOf(TenantId, Kind, ObjectId);
-        if (members.Count == 0)
-        {
-            await feed.AppendAsync(new ChangeNotice(ObjectId, []));
-            return;
-        }
-
-        await Task.WhenAll(members.Chunk(ChangeFeeds.MaxMembersPerNotice).Select(c => feed.AppendAsync(new ChangeNotice(ObjectId, [.. c]))));
-    }
+    protected Task NoticeChangeAsync(IReadOnlyList<ObjectRef> members) => GrainFactory.NoticeAsync(TenantId, Kind, ObjectId, members);
 
     /// <summary>Waits for a task whose outcome no longer matters (a notice of a change that failed anyway).</summary>
     protected static Task Observed(Task task) => task.ContinueWith(_ => { }, TaskScheduler.Current);
