@@ -2,7 +2,10 @@ using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Membership;
+using DirectoryService.Grains.Retention;
 using DirectoryService.Grains.Rows;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +27,12 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton<ISignInReads>(services => services.GetRequiredService<SignInReads>());
         silo.Services.TryAddSingleton<ClosureWarmer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<ClosureWarmer>());
+        silo.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .Validate(o => o.SweepPeriod >= TimeSpan.FromSeconds(1), $"{RetentionOptions.Section}:SweepPeriod must be at least one second").ValidateOnStart();
+
+        // Reminders may tick as often as the sweep is configured to (Orleans allows one a minute by default).
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<RetentionOptions>>((reminders, retention) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, retention.Value.SweepPeriod.Ticks)));
         silo.AddGrainService<MembershipCacheService>();
         silo.AddOutgoingGrainCallFilter<IdempotentRetryFilter>();
         return silo;

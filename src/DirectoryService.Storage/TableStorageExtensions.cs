@@ -72,6 +72,20 @@ public static class TableStorageExtensions
         }));
     }
 
+    /// <summary>
+    /// Orleans reminders in the reminder table, through the official provider
+    /// (<c>Microsoft.Orleans.Reminders.AzureStorage</c>), on the same storage account and credentials.
+    /// </summary>
+    public static ISiloBuilder UseTableReminders(this ISiloBuilder silo)
+    {
+        silo.Services.AddTableStorageOptions();
+        return silo.UseAzureTableReminderService(options => options.Configure<IOptions<TableStorageOptions>>((reminders, storage) =>
+        {
+            reminders.TableServiceClient = TableClients.Service(storage.Value);
+            reminders.TableName = storage.Value.ReminderTable;
+        }));
+    }
+
     private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)
     {
         var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;

@@ -45,6 +45,7 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Storage:RowTable", RowTable),
         ("Directory:Storage:AuditTable", "audit" + ClusterId),
         ("Directory:Storage:ClusterTable", ClusterTable),
+        ("Directory:Storage:ReminderTable", "reminders" + ClusterId),
         // Detect a killed silo in seconds rather than the production default of about half a minute.
         ("Directory:Membership:ProbeTimeout", "00:00:01"),
         ("Directory:Membership:NumMissedProbesLimit", "2"),

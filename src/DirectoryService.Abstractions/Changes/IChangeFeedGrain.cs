@@ -33,6 +33,20 @@ public interface IChangeFeedGrain : IGrainWithStringKey
     [Idempotent]
     [Orleans.Concurrency.AlwaysInterleave]
     Task<long> WaitAsync(long after, TimeSpan timeout);
+
+    /// <summary>
+    /// Removes the records past <see cref="ChangeFeeds.Retention"/>, unless that was done within the
+    /// last hour (appends do it too). Run by the tenant's retention reminder, so an idle shard is
+    /// purged as well; reads nothing when there is nothing to do.
+    /// </summary>
+    [Alias("PurgeAsync")]
+    [Idempotent]
+    Task PurgeAsync();
+
+    /// <summary>Removes every record and the shard's root, for a tenant being deleted; the shard starts empty afterwards.</summary>
+    [Alias("ClearAsync")]
+    [Idempotent]
+    Task ClearAsync();
 }
 
 /// <summary>What an object's grain appends: the object, and for a change of a group's members the member edges it touches.</summary>

@@ -80,6 +80,20 @@ public interface IGroupGrain : IPrincipalGrain
     [Alias("RemoveMemberAsync")]
     Task RemoveMemberAsync(ObjectRef member);
 
+    /// <summary>
+    /// Removes a member being purged, whatever this group's own state (a deleted group keeps no
+    /// purged member for a later restore); nothing if it is not a member. The member's side follows
+    /// as for any removal.
+    /// </summary>
+    [Alias("DropMemberAsync")]
+    [Idempotent]
+    Task DropMemberAsync(ObjectRef member);
+
+    /// <summary>For a group being purged (after <c>BeginPurgeAsync</c>): removes every direct member, each member's side too.</summary>
+    [Alias("DropMembersAsync")]
+    [Idempotent]
+    Task DropMembersAsync();
+
     /// <summary>Returns up to <paramref name="limit"/> direct members after id <paramref name="after"/>, ordered by id, deleted ones included.</summary>
     [Alias("GetMembersAsync")]
     [Idempotent]

@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Common;
 using System.Collections.Immutable;
+using DirectoryService.Abstractions.Retention;
 using Orleans.Concurrency;
 
 namespace DirectoryService.Abstractions.Membership;
@@ -48,5 +49,24 @@ public interface IPrincipalGrain : IGrainWithStringKey
     [Alias("RemoveMemberOfAsync")]
     [Idempotent]
     Task RemoveMemberOfAsync(string groupId);
+
+    /// <summary>
+    /// The first step of the purge scheduled for objects deleted on <paramref name="scheduled"/>: if
+    /// the object is past its retention, marks it as being purged (from then on it is gone, whatever
+    /// a silo's clock says, so a restore can never meet half a purge) and answers the groups it must
+    /// leave; otherwise says whether the schedule row stays. Run by the tenant's retention grain.
+    /// </summary>
+    [Alias("BeginPurgeAsync")]
+    [Idempotent]
+    Task<PurgeStart> BeginPurgeAsync(DateOnly scheduled);
+
+    /// <summary>
+    /// The last step of a purge, once the object has left every group (and a group has dropped its
+    /// members): frees its unique keys, removes its rows and its state, and tells the change feed.
+    /// Does nothing for an object not being purged.
+    /// </summary>
+    [Alias("EndPurgeAsync")]
+    [Idempotent]
+    Task EndPurgeAsync();
 
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Changes;
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Retention;
 using DirectoryService.Abstractions.Rows;
 using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Rows;
@@ -65,7 +66,9 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private long _oldestBucket;
 
     private DateTimeOffset _lastAppendedAt;
-    private DateTimeOffset _lastPurge;
+    /// <summary>When this activation last purged (null: not yet), and when it began.</summary>
+    private DateTimeOffset? _lastPurge;
+    private DateTimeOffset _activatedAt;
     private bool _writing;
     private bool _purging;
     private TaskCompletionSource _appended = NewSignal();
@@ -87,10 +90,35 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 
         _tailFloor = _head;
         _next = _head == 0 ? 1 : _head + ActivationGap;
-        _lastPurge = clock.UtcNow;
-        var due = PurgePeriod / 60 * (1 + Random.Shared.Next(59));
-        this.RegisterGrainTimer(_ => PurgeAsync(), new GrainTimerCreationOptions(due, PurgePeriod));
+        _activatedAt = clock.UtcNow;
+
+        // The tenant's retention reminder purges idle shards too; a tenant registers it when created,
+        // and this covers tenants created before reminders existed. Not awaited: appends never wait on it.
+        _ = GrainFactory.GetGrain<IRetentionGrain>(_tenant).StartAsync().ContinueWith(
+            t => LogRetentionNotStarted(logger, t.Exception!, this.GetPrimaryKeyString()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task PurgeAsync() => _lastPurge is { } last && clock.UtcNow - last <= PurgePeriod ? Task.CompletedTask : PurgeOldAsync();
+
+    public async Task ClearAsync()
+    {
+        if (_bucket < 0)
+        {
+            return;
+        }
+
+        for (var bucket = _oldestBucket; bucket <= _bucket; bucket++)
+        {
+            await DeleteAsync(Bucket(bucket), RecordPrefix, _ => true);
+            await rows.WriteAsync(Bucket(bucket), [RowWrite.Delete(HeadKey)]);
+        }
+
+        // The root stays (one row), so the shard's positions never repeat should the tenant id be used again.
+        _tail.Clear();
+        _tailFloor = _head;
+        _oldestBucket = _bucket;
+        await rows.WriteAsync(Root, [RowWrite.Upsert(RootKey, codec.Encode(new FeedRoot(_bucket, _oldestBucket, _head, _lastAppendedAt)))]);
     }
 
     public Task<long> AppendAsync(ChangeNotice notice)
@@ -223,10 +251,10 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         _appended = NewSignal();
         signal.TrySetResult();
 
-        // Writes drive the purge too (at most hourly), so a busy shard never waits for its timer.
-        if (now - _lastPurge > PurgePeriod)
+        // Writes drive the purge too (at most hourly), so a busy shard never waits for the reminder.
+        if (now - (_lastPurge ?? _activatedAt) > PurgePeriod)
         {
-            _ = PurgeAsync();
+            _ = PurgeOldAsync();
         }
     }
 
@@ -234,9 +262,9 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     /// Removes the records older than the retention (a token's lifetime and a day): whole buckets
     /// whose newest record is that old, oldest first, then the old records of the current bucket.
     /// </summary>
-    private async Task PurgeAsync()
+    private async Task PurgeOldAsync()
     {
-        if (_purging)
+        if (_purging || _bucket < 0)
         {
             return;
         }
@@ -266,7 +294,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         }
         catch (Exception e)
         {
-            // The next write or the timer tries again; the records are kept meanwhile.
+            // The next write or the reminder tries again; the records are kept meanwhile.
             LogPurgeFailed(logger, e, this.GetPrimaryKeyString());
         }
         finally
@@ -320,6 +348,9 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private static string RecordKey(long position) => RecordPrefix + position.ToString("x16");
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed {Feed}: the tenant's retention reminder could not be checked; appends purge meanwhile")]
+    private static partial void LogRetentionNotStarted(ILogger logger, Exception exception, string feed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed {Feed}: removing records past their retention failed")]
     private static partial void LogPurgeFailed(ILogger logger, Exception exception, string feed);

@@ -3,8 +3,10 @@ using DirectoryService.Abstractions.Changes;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Membership;
 using DirectoryService.Abstractions.Rows;
+using DirectoryService.Abstractions.Retention;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Grains.Indexing;
+using DirectoryService.Grains.Retention;
 
 namespace DirectoryService.Grains.Common;
 
@@ -38,7 +40,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     protected DateTimeOffset Now => clock.UtcNow;
 
-    protected ObjectState Current => Retention.StateOf(State.Profile is not null, State.DeletedAt, Now);
+    protected ObjectState Current => SoftDeletion.StateOf(State.Profile is not null && !State.Purging, State.DeletedAt, Now);
 
     private (string TenantId, string ObjectId) Key => _key ??= GrainKeys.Split(this.GetPrimaryKeyString());
 
@@ -78,7 +80,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected (PrincipalNode Node, TProfile? Profile, TView? View) StoredNode()
     {
         var stored = _stored;
-        var current = Retention.StateOf(stored.Profile is not null, stored.DeletedAt, Now);
+        var current = SoftDeletion.StateOf(stored.Profile is not null, stored.DeletedAt, Now);
         return current == ObjectState.Missing
             ? (PrincipalNode.Missing, stored.Profile, default)
             : (new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile, stored.View);
@@ -140,8 +142,57 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     {
         RequireProfile();
         ETag.Check(etag, State.Version, DomainFields.ETag);
-        return await SaveAsync(State.Profile!, deletedAt: Now);
+
+        // On the purge schedule while the notice is appended: both durable before the deletion is stored.
+        var deletedAt = Now;
+        var scheduled = PurgeSchedule.AddAsync(GrainFactory, Rows, TenantId, new ObjectRef(ObjectId, Kind), deletedAt);
+        return await SaveAsync(State.Profile!, deletedAt, notice: Task.WhenAll(NoticeChangeAsync([]), scheduled));
     }
+
+    public async Task<PurgeStart> BeginPurgeAsync(DateOnly scheduled)
+    {
+        if (!State.Purging)
+        {
+            if (State.Profile is null || State.DeletedAt is not { } deletedAt)
+            {
+                return new PurgeStart(PurgeStep.Drop, []);
+            }
+
+            if (Current != ObjectState.Missing)
+            {
+                return new PurgeStart(PurgeSchedule.DayOf(deletedAt) == scheduled ? PurgeStep.Keep : PurgeStep.Drop, []);
+            }
+
+            State.Purging = true;
+            await StoreAsync();
+        }
+
+        return new PurgeStart(PurgeStep.Purge, Sorted(State.MemberOf));
+    }
+
+    public async Task EndPurgeAsync()
+    {
+        if (!State.Purging || State.Profile is not { } profile)
+        {
+            return;
+        }
+
+        // Followers learn the object is gone; then its keys are free, its rows and its state removed.
+        await NoticeChangeAsync([]);
+        foreach (var key in UniqueKeys(profile))
+        {
+            await key.Binding.ReleaseAsync(ObjectId);
+        }
+
+        await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+        await PurgeRowsAsync(profile);
+        await state.ClearOrReloadAsync(this);
+        await TakeSnapshotAsync();
+        await NodeChangedAsync();
+    }
+
+    /// <summary>Removes the object's other rows (a group's name row and member rows), before its state goes.</summary>
+    protected virtual Task PurgeRowsAsync(TProfile profile) => Task.CompletedTask;
 
     public async Task<TView> RestoreAsync()
     {
@@ -396,7 +447,7 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     }
 
     private void TakeStoredNode() =>
-        _stored = (State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf), State.Profile is null ? default : View());
+        _stored = (State.Purging ? null : State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf), State.Profile is null ? default : View());
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 }

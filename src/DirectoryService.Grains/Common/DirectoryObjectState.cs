@@ -21,4 +21,7 @@ public sealed class DirectoryObjectState<TProfile>
 
     /// <summary>When the profile or deletion mark last changed (null for objects stored before it was kept).</summary>
     [Id(5)] public DateTimeOffset? ModifiedAt { get; set; }
+
+    /// <summary>Set when the purge of an object past its retention begins: from then on it is gone, whatever a clock says.</summary>
+    [Id(6)] public bool Purging { get; set; }
 }

@@ -19,4 +19,5 @@ public static class GrainTypes
     public const string Import = "import";
     public const string ChangeFeed = "changefeed";
     public const string ChangesQuery = "changesquery";
+    public const string Retention = "retention";
 }

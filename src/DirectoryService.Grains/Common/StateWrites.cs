@@ -9,11 +9,18 @@ public static class StateWrites
     /// If even the reload fails, the activation is dropped and the next call loads afresh; meanwhile
     /// <paramref name="stateUnknown"/> lets the grain stop answering from a state storage may not hold.
     /// </summary>
-    public static async Task WriteOrReloadAsync<T>(this IPersistentState<T> state, Grain grain, Action? stateUnknown = null)
+    public static Task WriteOrReloadAsync<T>(this IPersistentState<T> state, Grain grain, Action? stateUnknown = null) =>
+        state.ChangeOrReloadAsync(state.WriteStateAsync, grain, stateUnknown);
+
+    /// <summary>Clears the state, with the same guarantee as <see cref="WriteOrReloadAsync"/> if the clear fails.</summary>
+    public static Task ClearOrReloadAsync<T>(this IPersistentState<T> state, Grain grain) =>
+        state.ChangeOrReloadAsync(state.ClearStateAsync, grain, null);
+
+    private static async Task ChangeOrReloadAsync<T>(this IPersistentState<T> state, Func<Task> change, Grain grain, Action? stateUnknown)
     {
         try
         {
-            await state.WriteStateAsync();
+            await change();
         }
         catch
         {

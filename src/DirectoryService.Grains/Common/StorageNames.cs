@@ -12,4 +12,5 @@ public static class StorageNames
     public const string Group = "group";
     public const string UpnIndex = "upn";
     public const string ExternalIdIndex = "externalid";
+    public const string Retention = "retention";
 }

@@ -204,6 +204,47 @@ public sealed partial class GroupGrain(
         }
     }
 
+    public async Task DropMemberAsync(ObjectRef member)
+    {
+        if (State.Profile is null)
+        {
+            return;
+        }
+
+        await Outbox.DeliverAsync(rethrow: true);
+        await ApplyAsync(MemberChange.Remove(member));
+    }
+
+    public async Task DropMembersAsync()
+    {
+        if (!State.Purging || State.Profile is null)
+        {
+            return;
+        }
+
+        await Outbox.DeliverAsync(rethrow: true);
+
+        // Pages follow the buckets' order, so a page of a bucket's capacity rewrites one or two buckets.
+        while ((await Members.PageAsync(null, MemberBuckets.Capacity)).Items is { Count: > 0 } members)
+        {
+            await ApplyAsync(new MemberChange([], members));
+        }
+    }
+
+    /// <summary>The group's display-name row, and every row of its member set (layout, buckets, owed updates, all delivered by now).</summary>
+    protected override async Task PurgeRowsAsync(GroupProfile profile)
+    {
+        await Rows.WriteAsync(RowSets.GroupNames(TenantId, profile.DisplayName), [RowWrite.Delete(RowSets.GroupNameKey(profile.DisplayName) + ObjectId)]);
+        var set = RowSets.Members(TenantId, ObjectId);
+        foreach (var chunk in (await Rows.ReadAllKeysAsync(set, "", RowKeys.End)).Chunk(100))
+        {
+            await Rows.WriteAsync(set, [.. chunk.Select(RowWrite.Delete)]);
+        }
+
+        await Outbox.ClearAsync(onlyIfIdle: false);
+        (_members, _outbox) = (null, null);
+    }
+
     public async Task<Page<ObjectRef>> GetMembersAsync(string? after, int limit)
     {
         await Outbox.DeliverAsync(rethrow: false);

@@ -13,6 +13,13 @@ public static class RowSets
     /// <summary>One shard of a tenant's change feed of a kind (<c>users/0</c> …); owned by its <see cref="Changes.ChangeFeedGrain"/>.</summary>
     public static RowSet Changes(string tenantId, string shard) => new(tenantId, "changes", shard);
 
+    /// <summary>
+    /// The objects deleted on one UTC day (<c>yyyyMMdd</c>), rows <c>u:{id}</c> and <c>g:{id}</c>: the
+    /// purge schedule. Each row is written by the object it names when it is deleted, and read and
+    /// removed by the tenant's <see cref="Retention.RetentionGrain"/> once the day's retention ends.
+    /// </summary>
+    public static RowSet Purges(string tenantId, DateOnly day) => new(tenantId, "purges", day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>A bucket of the user listing index; each row is written by the user it describes.</summary>
     public static RowSet UserIndex(string tenantId, string bucket) => new(tenantId, RowSet.UserIndexKind, bucket);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Indexing;
+using DirectoryService.Abstractions.Retention;
 using DirectoryService.Abstractions.Tenants;
 using DirectoryService.Grains.Common;
 
@@ -50,6 +51,7 @@ public sealed class TenantGrain(
         state.State.Version = 1;
         await WriteAsync();
         await GrainFactory.GetGrain<ITenantRegistryGrain>(0).AddAsync(TenantId);
+        await Retention.StartAsync();
         return View();
     }
 
@@ -93,6 +95,8 @@ public sealed class TenantGrain(
                 throw DirectoryException.Precondition(DomainFields.Id, "the tenant still holds users or groups (soft-deleted ones included)");
             }
 
+            // What objects past their retention left is purged now, the change feed cleared, the reminder gone.
+            await Retention.CloseAsync();
             await state.ClearStateAsync();
             TakeStored();
         }
@@ -126,6 +130,8 @@ public sealed class TenantGrain(
     }
 
     private void TakeStored() => _stored = state.State.Spec is null ? null : View();
+
+    private IRetentionGrain Retention => GrainFactory.GetGrain<IRetentionGrain>(TenantId);
 
     private IDirectoryQueryGrain Query => GrainFactory.GetGrain<IDirectoryQueryGrain>(TenantId);
 

@@ -36,12 +36,14 @@ public static partial class SiloHostingExtensions
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
                 orleans.AddMemoryDirectoryStorage(StorageNames.Directory);
+                orleans.UseInMemoryReminderService();
             }
             else
             {
                 orleans.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (silo.ClusterId, silo.ServiceId));
                 orleans.ConfigureEndpoints(AdvertisedAddress(silo), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
                 orleans.UseTableClustering();
+                orleans.UseTableReminders();
                 orleans.AddTableGrainStorage(StorageNames.Directory);
                 orleans.AddTableRowStore();
                 orleans.AddTableAuditLog();

@@ -41,6 +41,9 @@ public sealed class TableStorageOptions
     /// </summary>
     public string ClusterTable { get; set; } = "DirectorySilos";
 
+    /// <summary>Table holding Orleans reminders: durable scheduled work such as the purge of objects past retention (the official provider's layout).</summary>
+    public string ReminderTable { get; set; } = "DirectoryReminders";
+
     /// <summary>
     /// Physical tables each of the grain-state, row and audit tables is spread over (1-64; 1 keeps the
     /// plain names). Fixed for a deployment: changing it moves partitions to other tables. See

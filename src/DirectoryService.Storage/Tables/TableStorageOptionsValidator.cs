@@ -33,7 +33,7 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             }
         }
 
-        foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("RowTable", options.RowTable), ("AuditTable", options.AuditTable), ("ClusterTable", options.ClusterTable) })
+        foreach (var (setting, table) in new[] { ("GrainStateTable", options.GrainStateTable), ("RowTable", options.RowTable), ("AuditTable", options.AuditTable), ("ClusterTable", options.ClusterTable), ("ReminderTable", options.ReminderTable) })
         {
             if (!TableName().IsMatch(table ?? ""))
             {

@@ -25,6 +25,7 @@ public sealed class GrainIdentityTests
         ["ImportGrain"] = "import",
         ["ChangeFeedGrain"] = "changefeed",
         ["ChangesQueryGrain"] = "changesquery",
+        ["RetentionGrain"] = "retention",
     };
 
     private static readonly Dictionary<string, string> PinnedInterfaceAliases = new()
@@ -44,6 +45,7 @@ public sealed class GrainIdentityTests
         ["IImportGrain"] = "directory.IImportGrain",
         ["IChangeFeedGrain"] = "directory.IChangeFeedGrain",
         ["IChangesQueryGrain"] = "directory.IChangesQueryGrain",
+        ["IRetentionGrain"] = "directory.IRetentionGrain",
     };
 
     [Fact]

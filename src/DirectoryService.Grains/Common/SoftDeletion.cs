@@ -4,7 +4,7 @@ using DirectoryService.Abstractions.Membership;
 namespace DirectoryService.Grains.Common;
 
 /// <summary>Soft-delete lifetime: an object deleted longer ago than the retention period counts as gone.</summary>
-public static class Retention
+public static class SoftDeletion
 {
     private static DateTimeOffset PurgeTime(DateTimeOffset deletedAt) => deletedAt + Limits.SoftDeleteRetention;
 
