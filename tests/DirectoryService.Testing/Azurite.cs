@@ -5,22 +5,47 @@ namespace DirectoryService.Testing;
 
 /// <summary>
 /// One real Azurite table service for the whole test process, on a free port with its data in a
-/// temporary folder, stopped when the process exits. Tests isolate themselves by table name.
+/// temporary folder, stopped when the process exits. Tests isolate themselves by table name; a test
+/// that pauses or kills storage starts an instance of its own (<see cref="AzuriteProcess"/>).
 /// </summary>
 public static class Azurite
+{
+    private static readonly Lazy<Task<AzuriteProcess>> Started = new(async () =>
+    {
+        var azurite = await AzuriteProcess.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Stop();
+        return azurite;
+    });
+
+    /// <summary>The connection string of the shared instance, starting it on first use.</summary>
+    public static async Task<string> ConnectionStringAsync() => (await Started.Value).ConnectionString;
+
+    /// <summary>A table name no other test uses.</summary>
+    public static string NewTableName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+}
+
+/// <summary>An Azurite table service process of its own: it can be paused (SIGSTOP), resumed and stopped.</summary>
+public sealed class AzuriteProcess : IAsyncDisposable
 {
     /// <summary>Azurite's published development account key: a well-known constant of the emulator, not a secret.</summary>
     private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly Lazy<Task<string>> Started = new(StartAsync);
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
-    /// <summary>The connection string of the shared instance, starting it on first use.</summary>
-    public static Task<string> ConnectionStringAsync() => Started.Value;
+    private readonly Process _process;
+    private readonly string _data;
 
-    /// <summary>A table name no other test uses.</summary>
-    public static string NewTableName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+    private AzuriteProcess(Process process, string data, int port)
+    {
+        (_process, _data) = (process, data);
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+    }
 
-    private static async Task<string> StartAsync()
+    public string ConnectionString { get; }
+
+    /// <summary>Starts Azurite on a free port with its data in a new temporary folder and waits until it listens.</summary>
+    public static async Task<AzuriteProcess> StartAsync()
     {
         if (!File.Exists(RepoPaths.AzuriteTable))
         {
@@ -40,21 +65,35 @@ public static class Azurite
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                Directory.Delete(data, recursive: true);
-            }
-            catch (Exception)
-            {
-                // Best effort at exit.
-            }
-        };
-
         await Wait.UntilAsync(() => Accepts(port), TimeSpan.FromSeconds(30), $"Azurite to listen on port {port}");
-        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        return new AzuriteProcess(process, data, port);
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): connections are accepted by the kernel, nothing is answered — a stalled storage service.</summary>
+    public void Pause() => SiloProcess.Signal(_process.Id, SigStop);
+
+    public void Resume() => SiloProcess.Signal(_process.Id, SigCont);
+
+    /// <summary>Kills the process and removes its data (best effort).</summary>
+    public void Stop()
+    {
+        try
+        {
+            Resume();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (Exception)
+        {
+            // Best effort.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<bool> Accepts(int port)

@@ -109,6 +109,15 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Sends a signal to a process (2: SIGINT, as Ctrl-C does; 15: SIGTERM); 0 when sent.</summary>
     public static int Signal(int pid, int signal) => Kill(pid, signal);
 
+    /// <summary>Everything the process wrote.</summary>
+    public string FullOutput()
+    {
+        lock (_output)
+        {
+            return string.Join('\n', _output);
+        }
+    }
+
     public string Output()
     {
         lock (_output)

@@ -74,9 +74,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
                 return StatusMapping.ToRpcException(e, request);
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
-            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
+            case var e when Unavailability.Describe(e) is var (message, reason):
                 LogFailed(logger, exception, context.Method);
-                return new RpcException(new Status(StatusCode.Unavailable, "the directory could not complete the call (a silo was unavailable or too slow); the outcome is unknown, read before retrying a write"));
+                return Unavailability.ToRpcException(message, reason);
             default:
                 LogFailed(logger, exception, context.Method);
                 return new RpcException(new Status(StatusCode.Internal, "internal error; the outcome is unknown"));

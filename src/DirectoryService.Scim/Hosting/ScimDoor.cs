@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Gateway.Errors;
 using DirectoryService.Gateway.Audit;
 using DirectoryService.Gateway.Security;
 using DirectoryService.Scim.Errors;
@@ -109,10 +110,11 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
         {
             return ScimErrors.Result(499, null, "the call was cancelled");
         }
-        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+        catch (Exception e) when (Unavailability.Describe(e) is var (message, _))
         {
             LogFailed(logger, e, http.Request.Path);
-            return ScimErrors.Result(503, null, "the directory could not complete the call (a silo was unavailable or too slow); the outcome is unknown, read before retrying a write");
+            http.Response.Headers.RetryAfter = ((int)Unavailability.RetryDelay.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ScimErrors.Result(503, null, message);
         }
         catch (Exception e)
         {

@@ -20,6 +20,11 @@ public static partial class SiloHostingExtensions
     /// <summary>Failure-detection settings (Orleans <see cref="ClusterMembershipOptions"/>), e.g. <c>Directory:Membership:ProbeTimeout</c>.</summary>
     public const string MembershipSection = "Directory:Membership";
 
+    /// <summary>The health service name that reports whether writes can be served (storage answers); "" reports the silo.</summary>
+    public const string WritesHealthService = "writes";
+
+    private const string SiloTag = "silo";
+
     public static WebApplicationBuilder AddDirectorySilo(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -66,7 +71,20 @@ public static partial class SiloHostingExtensions
         builder.Services.AddDirectoryScim();
         builder.Services.AddDirectoryOpenApi();
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
+        // Health "" (what load balancers ask): the silo can serve calls. "writes": and storage answers, so writes can be served too.
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.Services.Map("", result => result.Tags.Contains(SiloTag));
+            health.Services.Map(WritesHealthService, _ => true);
+        })
+            .AddCheck<SiloHealthCheck>("silo", tags: [SiloTag])
+            .AddCheck<StorageHealthCheck>("storage");
+        if (storage.Mode != StorageOptions.Memory)
+        {
+            builder.Services.AddSingleton<StorageProbe>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<StorageProbe>());
+        }
+
         builder.AddDirectoryTelemetry();
 
         // Last: every AddGrpc above re-registers the framework's binder.

@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
+using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Storage.Tables;
 
@@ -31,10 +32,11 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage)));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout));
         }
 
-        return Service(string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString, storage.MaxRetries, Delay(storage));
+        var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString;
+        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout));
     }
 
     private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
@@ -51,7 +53,7 @@ public static class TableClients
         ManagedIdentityClientId = managedIdentityClientId.Length > 0 ? managedIdentityClientId : null,
     });
 
-    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy)
+    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null)
     {
         var options = new TableClientOptions();
         if (perTryPolicy is not null)
@@ -59,13 +61,54 @@ public static class TableClients
             options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);
         }
 
+        if (operationTimeout is { } bound)
+        {
+            options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
+        }
+
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
+        options.Retry.NetworkTimeout = operationTimeout is { } timeout && timeout < TimeSpan.FromSeconds(15) ? timeout : TimeSpan.FromSeconds(15);
         return options;
     }
+}
+
+/// <summary>
+/// Bounds a whole storage operation, retries included (<see cref="TableStorageOptions.OperationTimeout"/>):
+/// past the bound, or when storage cannot be reached at all, the caller gets a
+/// <see cref="StorageUnavailableException"/> at once. The request itself may still reach storage
+/// (a paused server answers when it resumes), so a write it interrupted has an unknown outcome,
+/// which every caller already handles as it handles a lost answer.
+/// </summary>
+public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolicy
+{
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var call = ProcessNextAsync(message, pipeline).AsTask();
+        try
+        {
+            await call.WaitAsync(timeout, message.CancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            _ = call.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new StorageUnavailableException($"storage did not answer within {timeout.TotalSeconds:0.#} s", e);
+        }
+        catch (Exception e) when (Unreachable(e, message))
+        {
+            throw new StorageUnavailableException("storage could not be reached", e);
+        }
+    }
+
+    /// <summary>A transport failure (no HTTP response at all) or a per-try network timeout, after the retries.</summary>
+    private static bool Unreachable(Exception e, HttpMessage message) =>
+        e is Azure.RequestFailedException { Status: 0 }
+        || (e is OperationCanceledException && !message.CancellationToken.IsCancellationRequested);
 }
 
 /// <summary>Delays every request by a fixed time before sending it (<see cref="TableStorageOptions.InjectedLatency"/>).</summary>

@@ -60,4 +60,10 @@ public sealed class TableStorageOptions
 
     /// <summary>Retries of a storage call that failed transiently (timeouts, 5xx, throttling).</summary>
     public int MaxRetries { get; set; } = 6;
+
+    /// <summary>
+    /// Longest one storage operation may take, its retries included; past it the operation fails as
+    /// unavailable (its outcome unknown) instead of hanging while storage is unreachable or paused.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(8);
 }

@@ -51,6 +51,11 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             failures.Add($"Directory:Storage:InjectedLatency must be between 00:00:00 and 00:00:01, got {options.InjectedLatency}");
         }
 
+        if (options.OperationTimeout < TimeSpan.FromMilliseconds(100) || options.OperationTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Directory:Storage:OperationTimeout must be between 00:00:00.1 and 00:05:00, got {options.OperationTimeout}");
+        }
+
         if (options.MaxRetries is < 0 or > 20)
         {
             failures.Add($"Directory:Storage:MaxRetries must be between 0 and 20, got {options.MaxRetries}");

@@ -1,0 +1,41 @@
+using DirectoryService.Abstractions.Common;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Orleans.Runtime;
+
+namespace DirectoryService.Gateway.Errors;
+
+/// <summary>
+/// The failures that mean "try again shortly" — storage unavailable or too slow, a silo gone or too
+/// slow, a write past its bound — and how every door words them: one place, so gRPC, REST and SCIM
+/// callers read the same message and retry delay.
+/// </summary>
+public static class Unavailability
+{
+    /// <summary>The delay a caller is told to wait before retrying (gRPC <c>RetryInfo</c>, SCIM <c>Retry-After</c>).</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private const string OutcomeUnknown = "the outcome of a write is unknown: read before retrying it";
+
+    /// <summary>The message and ErrorInfo reason for a failure that is worth retrying; null for any other.</summary>
+    public static (string Message, string Reason)? Describe(Exception exception) => exception switch
+    {
+        StorageUnavailableException e => ($"directory storage is unavailable ({e.Message}); {OutcomeUnknown}", StorageUnavailableException.Reason),
+        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException =>
+            ($"the directory could not complete the call (a silo was unavailable or too slow); {OutcomeUnknown}", "SILO_UNAVAILABLE"),
+        _ => null,
+    };
+
+    /// <summary>The reason of a write that did not finish within its bound (<see cref="WriteBoundInterceptor"/>).</summary>
+    public const string WriteTimedOut = "WRITE_TIMED_OUT";
+
+    /// <summary>UNAVAILABLE with the reason and the retry delay in the status details.</summary>
+    public static RpcException ToRpcException(string message, string reason)
+    {
+        var status = new Google.Rpc.Status { Code = (int)Code.Unavailable, Message = message };
+        status.Details.Add(Any.Pack(new ErrorInfo { Reason = reason, Domain = "directory.v1" }));
+        status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(RetryDelay) }));
+        return status.ToRpcException();
+    }
+}

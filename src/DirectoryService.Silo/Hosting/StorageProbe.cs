@@ -1,0 +1,74 @@
+using Azure.Data.Tables;
+using DirectoryService.Storage.Tables;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace DirectoryService.Silo.Hosting;
+
+/// <summary>
+/// Asks storage a trivial question every <see cref="Period"/> (one small query of the account's
+/// tables, bounded by <see cref="Timeout"/>), so health can tell within seconds that writes cannot be
+/// served — while storage is paused or unreachable — and that they can again once it answers.
+/// </summary>
+public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    private DateTimeOffset _lastAnswer = DateTimeOffset.MinValue;
+    private string _problem = "storage not probed yet";
+    private bool _failing;
+
+    /// <summary>Whether storage answered the last probe, within the last few seconds.</summary>
+    public (bool Answers, string Problem) State =>
+        !_failing && time.GetUtcNow() - _lastAnswer < Period + Timeout + Timeout ? (true, "") : (false, _problem);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var service = TableClients.Service(options.Value);
+        using var timer = new PeriodicTimer(Period, time);
+        do
+        {
+            try
+            {
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                bounded.CancelAfter(Timeout);
+                await foreach (var _ in service.QueryAsync(filter: $"TableName eq '{options.Value.RowTable}'", maxPerPage: 1, cancellationToken: bounded.Token).AsPages())
+                {
+                    break;
+                }
+
+                if (_failing)
+                {
+                    LogRecovered(logger);
+                }
+
+                (_lastAnswer, _failing) = (time.GetUtcNow(), false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (!_failing)
+                {
+                    LogFailing(logger, e);
+                }
+
+                (_failing, _problem) = (true, "storage does not answer: writes cannot be served");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage does not answer: health reports writes NOT_SERVING until it does")]
+    private static partial void LogFailing(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage answers again: writes SERVING")]
+    private static partial void LogRecovered(ILogger logger);
+}
+
+/// <summary>The health of writes: NOT_SERVING while storage does not answer its probe (always serving on in-memory storage, which has none).</summary>
+public sealed class StorageHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(services.GetService<StorageProbe>()?.State is (false, var problem) ? HealthCheckResult.Unhealthy(problem) : HealthCheckResult.Healthy());
+}
