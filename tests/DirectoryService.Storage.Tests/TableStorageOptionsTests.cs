@@ -41,6 +41,42 @@ public sealed class TableStorageOptionsTests
         Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(400), $"two requests took {started.Elapsed.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public async Task AStorageOperation_EndsAtItsTimeout_AsUnavailable()
+    {
+        var connection = await DirectoryService.Testing.Azurite.ConnectionStringAsync();
+        var slow = new TableStorageOptions { ConnectionString = connection, InjectedLatency = TimeSpan.FromMilliseconds(900), OperationTimeout = TimeSpan.FromMilliseconds(200), MaxRetries = 0 };
+        var table = TableClients.Create(slow, DirectoryService.Testing.Azurite.NewTableName("bounded"));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() => table.CreateIfNotExistsAsync());
+        Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(800), $"took {started.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Contains("did not answer within 0.2 s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWritesDeadline_BoundsItsStorageOperations_AndOnceSpentNothingIsSent()
+    {
+        var connection = await DirectoryService.Testing.Azurite.ConnectionStringAsync();
+        var slow = new TableStorageOptions { ConnectionString = connection, InjectedLatency = TimeSpan.FromMilliseconds(900), MaxRetries = 0 };
+        var table = TableClients.Create(slow, DirectoryService.Testing.Azurite.NewTableName("deadline"));
+
+        DirectoryService.Abstractions.Common.CallDeadline.Set(DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() => table.CreateIfNotExistsAsync());
+        Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(800), $"took {started.Elapsed.TotalMilliseconds:0} ms");
+
+        var spent = await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() => table.CreateIfNotExistsAsync());
+        Assert.Contains("time budget ran out", spent.Message, StringComparison.Ordinal);
+        RequestContext.Clear();
+    }
+
+    [Fact]
+    public void AnOperationTimeout_OutsideItsRange_NamesItsSetting()
+    {
+        var result = Validator.Validate(null, new TableStorageOptions { OperationTimeout = TimeSpan.Zero });
+        Assert.Contains(result.Failures!, f => f.StartsWith("Directory:Storage:OperationTimeout must be between", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("UseDevelopmentStorage=true", "https://account.table.core.windows.net", "", "Directory:Storage:ConnectionString and Directory:Storage:ServiceUri are both set")]
     [InlineData("", "http://account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]

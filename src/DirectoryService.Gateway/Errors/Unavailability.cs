@@ -8,7 +8,7 @@ namespace DirectoryService.Gateway.Errors;
 
 /// <summary>
 /// The failures that mean "try again shortly" — storage unavailable or too slow, a silo gone or too
-/// slow, a write past its bound — and how every door words them: one place, so gRPC, REST and SCIM
+/// slow, a write past its deadline — and how every door words them: one place, so gRPC, REST and SCIM
 /// callers read the same message and retry delay.
 /// </summary>
 public static class Unavailability
@@ -26,9 +26,6 @@ public static class Unavailability
             ($"the directory could not complete the call (a silo was unavailable or too slow); {OutcomeUnknown}", "SILO_UNAVAILABLE"),
         _ => null,
     };
-
-    /// <summary>The reason of a write that did not finish within its bound (<see cref="WriteBoundInterceptor"/>).</summary>
-    public const string WriteTimedOut = "WRITE_TIMED_OUT";
 
     /// <summary>UNAVAILABLE with the reason and the retry delay in the status details.</summary>
     public static RpcException ToRpcException(string message, string reason)

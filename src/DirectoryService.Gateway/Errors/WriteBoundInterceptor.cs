@@ -1,7 +1,7 @@
 using DirectoryService.Gateway.Rpcs;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Logging;
+using DirectoryService.Abstractions.Common;
 using Microsoft.Extensions.Options;
 
 namespace DirectoryService.Gateway.Errors;
@@ -16,40 +16,28 @@ public sealed class WriteBoundOptions
 }
 
 /// <summary>
-/// Bounds every unary write (<see cref="RpcCatalog"/>): if it has not finished within
-/// <see cref="WriteBoundOptions.WriteTimeout"/> (or the caller's deadline, if sooner), the caller gets
-/// <c>UNAVAILABLE</c> with a retry delay and "outcome unknown" — while storage is paused, say — instead
-/// of waiting on it. The write itself goes on and settles its audit record; only the answer is not
-/// waited for. Reads are bounded by storage's own operation timeout, and most are answered from caches.
+/// Bounds every unary write (<see cref="RpcCatalog"/>): it must be answered within
+/// <see cref="WriteBoundOptions.WriteTimeout"/> (or the caller's deadline, if sooner). The deadline
+/// goes with the write as its <see cref="CallDeadline"/>, to every grain it calls and every storage
+/// operation they make, which gets only what is left of it: when storage stalls, the write fails
+/// near its deadline with <c>UNAVAILABLE</c> (outcome unknown) instead of waiting on it. The call is
+/// never abandoned while its steps run: each ends by the deadline, its audit record settled or, if
+/// storage is what failed, left <c>PENDING</c>.
 /// </summary>
-public sealed partial class WriteBoundInterceptor(IOptions<WriteBoundOptions> options, TimeProvider time, ILogger<WriteBoundInterceptor> logger) : Interceptor
+public sealed class WriteBoundInterceptor(IOptions<WriteBoundOptions> options, TimeProvider time) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (RpcCatalog.Find(context.Method) is not { IsWrite: true })
+        if (RpcCatalog.Find(context.Method) is { IsWrite: true })
         {
-            return await continuation(request, context);
+            var now = time.GetUtcNow();
+            var bound = now + options.Value.WriteTimeout;
+            var caller = context.Deadline == DateTime.MaxValue ? bound : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
+            CallDeadline.Set(caller < bound ? caller : bound);
         }
 
-        var bound = options.Value.WriteTimeout;
-        var left = context.Deadline == DateTime.MaxValue ? bound : context.Deadline - time.GetUtcNow().UtcDateTime;
-        var wait = left < bound ? left : bound;
-        var call = continuation(request, context);
-        try
-        {
-            return await call.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-        }
-        catch (TimeoutException) when (!call.IsCompleted)
-        {
-            _ = call.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            LogTimedOut(logger, context.Method, wait.TotalSeconds);
-            throw Unavailability.ToRpcException(
-                $"the write did not finish within {wait.TotalSeconds:0.#} s (storage or a silo is slow or unavailable); it may still take effect: read before retrying it",
-                Unavailability.WriteTimedOut);
-        }
+        // Awaited here, so the deadline set above stays with this call's flow only.
+        return await continuation(request, context);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Write {Method} not finished within {Seconds} s: answered UNAVAILABLE, still running")]
-    private static partial void LogTimedOut(ILogger logger, string method, double seconds);
 }

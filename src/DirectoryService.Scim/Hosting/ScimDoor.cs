@@ -17,7 +17,7 @@ namespace DirectoryService.Scim.Hosting;
 /// the token, the tenant's rate limit, the audit record of a write (stored as PENDING before it runs,
 /// settled after), and the mapping of every refusal to the SCIM error schema.
 /// </summary>
-public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, IOptions<ScimOptions> options, ILogger<ScimDoor> logger)
+public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, IOptions<ScimOptions> options, IOptions<WriteBoundOptions> writes, ILogger<ScimDoor> logger)
 {
     /// <summary>The bounds answers keep to.</summary>
     public ScimOptions Bounds => options.Value;
@@ -51,6 +51,8 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
     /// <summary>Runs a write, audited: no record, no write.</summary>
     public async Task<IResult> WriteAsync(HttpContext http, IReadOnlyList<string> targets, IReadOnlyList<string> changed, Func<string, Task<IResult>> call)
     {
+        // The same time budget as a gRPC write's, shared by every storage operation it makes.
+        CallDeadline.Set(DateTimeOffset.UtcNow + writes.Value.WriteTimeout);
         AuditRecord pending;
         try
         {

@@ -76,8 +76,9 @@ public static class TableClients
 }
 
 /// <summary>
-/// Bounds a whole storage operation, retries included (<see cref="TableStorageOptions.OperationTimeout"/>):
-/// past the bound, or when storage cannot be reached at all, the caller gets a
+/// Bounds a whole storage operation, retries included (<see cref="TableStorageOptions.OperationTimeout"/>,
+/// or what is left of the write's <see cref="CallDeadline"/> if less): past the bound, or when
+/// storage cannot be reached at all, the caller gets a
 /// <see cref="StorageUnavailableException"/> at once. The request itself may still reach storage
 /// (a paused server answers when it resumes), so a write it interrupted has an unknown outcome,
 /// which every caller already handles as it handles a lost answer.
@@ -89,15 +90,27 @@ public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolic
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        // A write's remaining time budget, when it has one, bounds the operation too.
+        var bound = timeout;
+        if (CallDeadline.Remaining(DateTimeOffset.UtcNow) is { } left && left < bound)
+        {
+            if (left <= TimeSpan.Zero)
+            {
+                throw new StorageUnavailableException("the write's time budget ran out before storage answered");
+            }
+
+            bound = left;
+        }
+
         var call = ProcessNextAsync(message, pipeline).AsTask();
         try
         {
-            await call.WaitAsync(timeout, message.CancellationToken);
+            await call.WaitAsync(bound, message.CancellationToken);
         }
         catch (TimeoutException e)
         {
             _ = call.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw new StorageUnavailableException($"storage did not answer within {timeout.TotalSeconds:0.#} s", e);
+            throw new StorageUnavailableException($"storage did not answer within {bound.TotalSeconds:0.#} s", e);
         }
         catch (Exception e) when (Unreachable(e, message))
         {
