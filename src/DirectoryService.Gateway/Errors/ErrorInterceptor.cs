@@ -77,6 +77,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, G
             case var e when Unavailability.Describe(e) is var (message, reason):
                 LogFailed(logger, exception, context.Method);
                 return Unavailability.ToRpcException(message, reason);
+            case var e when Unavailability.Conflict(e) is { } conflict:
+                LogFailed(logger, exception, context.Method);
+                return Unavailability.ToRpcException(conflict, Unavailability.StaleState, Google.Rpc.Code.Aborted);
             default:
                 LogFailed(logger, exception, context.Method);
                 return new RpcException(new Status(StatusCode.Internal, "internal error; the outcome is unknown"));

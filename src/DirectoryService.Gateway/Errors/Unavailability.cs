@@ -27,10 +27,22 @@ public static class Unavailability
         _ => null,
     };
 
-    /// <summary>UNAVAILABLE with the reason and the retry delay in the status details.</summary>
-    public static RpcException ToRpcException(string message, string reason)
+    /// <summary>
+    /// The message for a write refused because storage holds another version of the object than the
+    /// silo knew (storage restored from older data, or a write from elsewhere): the object has been
+    /// reloaded and nothing was changed, so the caller reads it and retries (gRPC <c>ABORTED</c>, SCIM 409).
+    /// </summary>
+    public static string? Conflict(Exception exception) => exception is Orleans.Storage.InconsistentStateException
+        ? "the object changed in storage since this silo read it; it has been reloaded and nothing was changed: read it and retry"
+        : null;
+
+    /// <summary>The ErrorInfo reason of <see cref="Conflict"/>.</summary>
+    public const string StaleState = "STALE_STATE";
+
+    /// <summary>UNAVAILABLE (or another code) with the reason and the retry delay in the status details.</summary>
+    public static RpcException ToRpcException(string message, string reason, Code code = Code.Unavailable)
     {
-        var status = new Google.Rpc.Status { Code = (int)Code.Unavailable, Message = message };
+        var status = new Google.Rpc.Status { Code = (int)code, Message = message };
         status.Details.Add(Any.Pack(new ErrorInfo { Reason = reason, Domain = "directory.v1" }));
         status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(RetryDelay) }));
         return status.ToRpcException();

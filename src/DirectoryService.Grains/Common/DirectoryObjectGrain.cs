@@ -436,7 +436,21 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     /// <summary>Writes the state; only once it is stored does <see cref="GetNodeAsync"/> answer from it.</summary>
     private async Task StoreAsync()
     {
-        await state.WriteOrReloadAsync(this);
+        var reloaded = false;
+        try
+        {
+            await state.WriteOrReloadAsync(this, reloaded: () => reloaded = true);
+        }
+        catch (Orleans.Storage.InconsistentStateException) when (reloaded)
+        {
+            // Storage holds another version than this activation knew (restored from older data, or
+            // written elsewhere): the state is now what it holds, so are reads, and whatever was
+            // derived from the old version on any silo is dropped. The caller is told to retry.
+            await TakeSnapshotAsync();
+            await NodeChangedAsync();
+            throw;
+        }
+
         await TakeSnapshotAsync();
     }
 

@@ -121,8 +121,14 @@ public sealed partial class GroupGrain(
     {
         RequireProfile(field: DomainFields.Group);
         await Outbox.DeliverAsync(rethrow: true);
-        await RequireJoinableAsync(refs);
+        var nodes = await RequireJoinableAsync(refs);
         var applied = await ApplyAsync(MemberChange.Add(refs));
+
+        // Members already in whose side does not say so (it can lag after storage went back in time)
+        // are brought in line too, so even a no-op leaves both directions agreeing.
+        var joined = applied.Joining.Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
+        var lagging = refs.Select((r, i) => (Ref: r, Node: nodes[i])).Where(m => !joined.Contains(m.Ref.Id) && !m.Node.MemberOf.Contains(ObjectId)).DistinctBy(m => m.Ref.Id);
+        await Task.WhenAll(lagging.Select(m => GrainFactory.Principal(TenantId, m.Ref).AddMemberOfAsync(ObjectId)));
         return applied.Joining.Count;
     }
 
@@ -200,6 +206,13 @@ public sealed partial class GroupGrain(
         var applied = await ApplyAsync(MemberChange.Remove(member));
         if (applied.IsEmpty)
         {
+            // Not a member: its side says so too before the answer (it can lag after storage went back in time).
+            var principal = GrainFactory.Principal(TenantId, member);
+            if ((await principal.GetNodeAsync()).MemberOf.Contains(ObjectId))
+            {
+                await principal.RemoveMemberOfAsync(ObjectId);
+            }
+
             throw DirectoryException.NotFound(DomainFields.Member, "direct member of the group");
         }
     }
@@ -315,8 +328,8 @@ public sealed partial class GroupGrain(
         return applied;
     }
 
-    /// <summary>Checks that each member can join: not the group itself, live, and below the limit of direct groups.</summary>
-    private async Task RequireJoinableAsync(ImmutableArray<ObjectRef> refs)
+    /// <summary>Checks that each member can join: not the group itself, live, and below the limit of direct groups; returns their nodes.</summary>
+    private async Task<PrincipalNode[]> RequireJoinableAsync(ImmutableArray<ObjectRef> refs)
     {
         for (var i = 0; i < refs.Length; i++)
         {
@@ -334,6 +347,8 @@ public sealed partial class GroupGrain(
                 throw new DirectoryException(refusal.Code, new ErrorField(DomainFields.Member, i), refusal.Description);
             }
         }
+
+        return nodes;
     }
 
     /// <summary>Why a member with this node cannot join: it is not live, or already in as many groups as allowed; null if it can.</summary>

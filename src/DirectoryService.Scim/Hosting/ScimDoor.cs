@@ -112,6 +112,11 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
         {
             return ScimErrors.Result(499, null, "the call was cancelled");
         }
+        catch (Exception e) when (Unavailability.Conflict(e) is { } conflict)
+        {
+            LogFailed(logger, e, http.Request.Path);
+            return ScimErrors.Result(409, null, conflict);
+        }
         catch (Exception e) when (Unavailability.Describe(e) is var (message, _))
         {
             LogFailed(logger, e, http.Request.Path);
