@@ -18,7 +18,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         var cluster = await ClusterSettings.NewAsync();
         var silo = await SiloProcess.StartAsync("a", cluster);
-        var (load, groupId, reader) = await PrepareAsync(silo, "crash");
+        var (load, groupId, reader) = await ClusterChecks.PrepareLoadAsync(silo, "crash");
         load.RouteTo([reader]);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(writers: 8, stop.Token);
@@ -51,7 +51,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var silos = await Task.WhenAll(new[] { "a", "b", "c" }.Select(n => SiloProcess.StartAsync(n, cluster)));
         try
         {
-            var (load, groupId, _) = await PrepareAsync(silos[0], "kill");
+            var (load, groupId, _) = await ClusterChecks.PrepareLoadAsync(silos[0], "kill");
             var clients = silos.Select(s => new DirectoryClient(s.Channel, load.TenantId)).ToArray();
 
             var probe = await clients[0].Users.CreateUserAsync(new CreateUserRequest { User = new User { UserPrincipalName = $"probe@{load.TenantId}.example.com", DisplayName = "Probe" } });
@@ -102,7 +102,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var silos = (await Task.WhenAll(new[] { "a", "b", "c" }.Select(n => SiloProcess.StartAsync(n, cluster)))).ToList();
         try
         {
-            var (load, groupId, _) = await PrepareAsync(silos[0], "graceful");
+            var (load, groupId, _) = await ClusterChecks.PrepareLoadAsync(silos[0], "graceful");
             var tenant = load.TenantId;
             var clients = silos.Select(s => new DirectoryClient(s.Channel, tenant)).ToList();
             load.RouteTo(clients[..2]);
@@ -143,15 +143,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
     private static TimeSpan LastFailure(WriteLoad load, TimeSpan since) =>
         load.Failures.Where(f => f.At >= since).Select(f => f.At).DefaultIfEmpty(since).Max();
-
-    private static async Task<(WriteLoad Load, string GroupId, DirectoryClient Client)> PrepareAsync(SiloProcess silo, string name)
-    {
-        var tenant = name + "-" + Guid.NewGuid().ToString("N")[..6];
-        await DirectoryClient.CreateTenantAsync(silo.Channel, tenant);
-        var client = new DirectoryClient(silo.Channel, tenant);
-        var group = await client.Groups.CreateGroupAsync(new CreateGroupRequest { Group = new Group { DisplayName = "All users", SecurityEnabled = true } });
-        return (new WriteLoad(tenant, $"{tenant}.example.com", group.Id), group.Id, client);
-    }
 }
 
 [CollectionDefinition(nameof(ClusterTests), DisableParallelization = true)]

@@ -13,6 +13,7 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
 {
     private readonly ConcurrentBag<string> _users = [];
     private readonly ConcurrentBag<string> _memberships = [];
+    private readonly ConcurrentBag<string> _removed = [];
     private readonly ConcurrentQueue<(TimeSpan Started, TimeSpan Acknowledged)> _membershipTimes = [];
     private readonly ConcurrentQueue<(TimeSpan At, string Error)> _failures = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -26,9 +27,15 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
 
     public IReadOnlyCollection<string> AcknowledgedMemberships => _memberships;
 
+    /// <summary>Users whose membership was removed again, acknowledged.</summary>
+    public IReadOnlyCollection<string> AcknowledgedRemovals => _removed;
+
     public IReadOnlyCollection<(TimeSpan At, string Error)> Failures => _failures;
 
     public int Calls => _calls;
+
+    /// <summary>Whether each writer also updates the user it added (with its etag as the precondition), then removes it from the group again every tenth time.</summary>
+    public bool UpdatesAndRemoves { get; init; }
 
     public TimeSpan Now => _clock.Elapsed;
 
@@ -71,6 +78,21 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
             {
                 _memberships.Add(user.Id);
                 _membershipTimes.Enqueue((started, _clock.Elapsed));
+            }
+
+            if (UpdatesAndRemoves && added is not null)
+            {
+                targets = _targets;
+                var updater = targets[(n + 2) % targets.Length];
+                await TryAsync(async () => await updater.Users.UpdateUserAsync(
+                    new UpdateUserRequest { User = new User { Id = user.Id, Etag = user.Etag, Department = "d" + n }, UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "department" } } },
+                    deadline: DateTime.UtcNow.AddSeconds(15)));
+                if (n % 10 == 0 && await TryAsync(async () => await updater.Members.RemoveMemberAsync(
+                    new RemoveMemberRequest { GroupId = groupId, Member = new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } },
+                    deadline: DateTime.UtcNow.AddSeconds(15))) is not null)
+                {
+                    _removed.Add(user.Id);
+                }
             }
         }
     }

@@ -46,6 +46,8 @@ public sealed record ClusterSettings(string ConnectionString, string ClusterId, 
         ("Directory:Storage:AuditTable", "audit" + ClusterId),
         ("Directory:Storage:ClusterTable", ClusterTable),
         ("Directory:Storage:ReminderTable", "reminders" + ClusterId),
+        // Tests stop silos at once unless they test the drain.
+        ("Directory:Silo:DrainPeriod", "00:00:00"),
         // Detect a killed silo in seconds rather than the production default of about half a minute.
         ("Directory:Membership:ProbeTimeout", "00:00:01"),
         ("Directory:Membership:NumMissedProbesLimit", "2"),

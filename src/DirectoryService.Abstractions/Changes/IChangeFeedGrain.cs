@@ -17,8 +17,11 @@ public interface IChangeFeedGrain : IGrainWithStringKey
     /// <summary>
     /// Appends a notice and returns its position once it is durable. Concurrent appends share one
     /// storage write. Interleaves: appends queue inside the grain, which writes them in order.
+    /// Retried when the shard's silo leaves mid-call: a notice appended twice is read twice, which
+    /// readers allow for (notices are at least once; a reader resolves each to the object's state).
     /// </summary>
     [Alias("AppendAsync")]
+    [Idempotent]
     [Orleans.Concurrency.AlwaysInterleave]
     Task<long> AppendAsync(ChangeNotice notice);
 

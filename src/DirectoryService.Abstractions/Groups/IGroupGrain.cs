@@ -30,14 +30,17 @@ public interface IGroupGrain : IPrincipalGrain
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
     [Alias("UpdateAsync")]
+    [Idempotent]
     Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag);
 
     /// <summary>Soft-deletes the group.</summary>
     [Alias("DeleteAsync")]
+    [Idempotent]
     Task<GroupView> DeleteAsync(string? etag);
 
     /// <summary>Restores a soft-deleted group within the retention period.</summary>
     [Alias("RestoreAsync")]
+    [Idempotent]
     Task<GroupView> RestoreAsync();
 
     /// <summary>
@@ -78,6 +81,7 @@ public interface IGroupGrain : IPrincipalGrain
 
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
     [Alias("RemoveMemberAsync")]
+    [Idempotent]
     Task RemoveMemberAsync(ObjectRef member);
 
     /// <summary>

@@ -34,5 +34,6 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Deletes the tenant if it holds no users or groups.</summary>
     [Alias("DeleteAsync")]
+    [Idempotent]
     Task DeleteAsync(string? etag);
 }

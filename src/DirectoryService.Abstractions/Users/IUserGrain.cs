@@ -28,14 +28,17 @@ public interface IUserGrain : IPrincipalGrain
 
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
     [Alias("UpdateAsync")]
+    [Idempotent]
     Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag);
 
     /// <summary>Soft-deletes the user.</summary>
     [Alias("DeleteAsync")]
+    [Idempotent]
     Task<UserView> DeleteAsync(string? etag);
 
     /// <summary>Restores a soft-deleted user within the retention period.</summary>
     [Alias("RestoreAsync")]
+    [Idempotent]
     Task<UserView> RestoreAsync();
 
     /// <summary>

@@ -140,6 +140,12 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
 
     public async Task<TView> DeleteAsync(string? etag)
     {
+        if (RetriedCall.IsRetry && Current == ObjectState.Deleted)
+        {
+            // The first attempt landed.
+            return View();
+        }
+
         RequireProfile();
         ETag.Check(etag, State.Version, DomainFields.ETag);
 
@@ -200,6 +206,9 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         {
             case ObjectState.Missing:
                 throw DirectoryException.NotFound(DomainFields.Id, $"deleted {KindName}");
+            case ObjectState.Live when RetriedCall.IsRetry:
+                // The first attempt landed.
+                return View();
             case ObjectState.Live:
                 throw DirectoryException.Precondition(DomainFields.Id, $"the {KindName} is not deleted");
         }
@@ -245,6 +254,14 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     protected string CurrentETag => ETag.For(State.Version);
 
     protected DateTimeOffset? DeletedAt => Current == ObjectState.Deleted ? State.DeletedAt : null;
+
+    /// <summary>
+    /// Whether this update is a retry whose first attempt landed: it names the version before the
+    /// current one, and applying it again changes nothing. Such a retry answers the current view
+    /// instead of failing its (now stale) etag.
+    /// </summary>
+    protected bool UpdateLandedBefore(string? etag, Func<TProfile, TProfile> apply, Func<TProfile, TProfile, bool> same) =>
+        RetriedCall.IsRetry && etag is not null && State.Version > 1 && etag == ETag.For(State.Version - 1) && same(State.Profile!, apply(State.Profile!));
 
     /// <summary>Returns the profile, or throws NOT_FOUND if the object is missing (or deleted, unless allowed).</summary>
     protected TProfile RequireProfile(bool includeDeleted = false, string field = DomainFields.Id)

@@ -91,6 +91,11 @@ public sealed partial class GroupGrain(
     public async Task<GroupView> UpdateAsync(GroupProfile changes, ImmutableArray<string> mask, string? etag)
     {
         var current = RequireProfile();
+        if (UpdateLandedBefore(etag, p => GroupProfileRules.Normalize(GroupProfileRules.Apply(p, changes, mask)), GroupProfileRules.Same))
+        {
+            return View();
+        }
+
         ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = GroupProfileRules.Normalize(GroupProfileRules.Apply(current, changes, mask));
         await RequireLiveOwnersAsync(updated.OwnerIds, current.OwnerIds);
@@ -211,6 +216,12 @@ public sealed partial class GroupGrain(
             if ((await principal.GetNodeAsync()).MemberOf.Contains(ObjectId))
             {
                 await principal.RemoveMemberOfAsync(ObjectId);
+            }
+
+            if (RetriedCall.IsRetry)
+            {
+                // The first attempt removed it.
+                return;
             }
 
             throw DirectoryException.NotFound(DomainFields.Member, "direct member of the group");

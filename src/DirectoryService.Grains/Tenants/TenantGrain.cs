@@ -82,6 +82,12 @@ public sealed class TenantGrain(
 
     public async Task DeleteAsync(string? etag)
     {
+        if (RetriedCall.IsRetry && state.State.Spec is null)
+        {
+            // The first attempt landed.
+            return;
+        }
+
         Require(DomainFields.Id);
         ETag.Check(etag, state.State.Version, DomainFields.ETag);
 

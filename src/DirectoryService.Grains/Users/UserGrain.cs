@@ -84,6 +84,11 @@ public sealed class UserGrain(
     public async Task<UserView> UpdateAsync(UserProfile changes, ImmutableArray<string> mask, string? etag)
     {
         var current = RequireProfile();
+        if (UpdateLandedBefore(etag, p => UserProfileRules.Apply(p, changes, mask), UserProfileRules.Same))
+        {
+            return View();
+        }
+
         ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = UserProfileRules.Apply(current, changes, mask);
         var renamed = UserPrincipalName.Key(current.UserPrincipalName) != UserPrincipalName.Key(updated.UserPrincipalName);

@@ -30,11 +30,16 @@ public static partial class SiloHostingExtensions
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.Section);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
         builder.UseDirectoryTls();
 
         var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+
+        // A stop drains first (health NOT_SERVING, still serving), then has 30 s to finish calls and leave the cluster.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30) + silo.DrainPeriod);
+        builder.Services.AddSingleton<SiloDrain>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SiloDrain>());
         builder.UseOrleans(orleans =>
         {
             if (storage.Mode == StorageOptions.Memory)

@@ -23,6 +23,14 @@ public sealed class SiloOptions
 
     /// <summary>The address other silos reach this one at; empty means the host name's first IPv4 address (containers).</summary>
     public string AdvertisedAddress { get; set; } = "";
+
+    /// <summary>
+    /// How long a stopping silo (SIGTERM) keeps serving after its health turned <c>NOT_SERVING</c>, so
+    /// load balancers move away before it refuses anything; then it finishes the calls in flight and
+    /// leaves the cluster. Set it above the load balancer's health-probe interval.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Directory:Silo:DrainPeriod must be between 00:00:00 and 00:05:00")]
+    public TimeSpan DrainPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where grain state is kept (section <c>Directory:Storage</c>).</summary>
