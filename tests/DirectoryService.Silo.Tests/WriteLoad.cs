@@ -16,6 +16,7 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
     private readonly ConcurrentBag<string> _removed = [];
     private readonly ConcurrentQueue<(TimeSpan Started, TimeSpan Acknowledged)> _membershipTimes = [];
     private readonly ConcurrentQueue<(TimeSpan At, string Error)> _failures = [];
+    private readonly ConcurrentQueue<(TimeSpan Started, TimeSpan Ended, bool Ok)> _callTimes = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile DirectoryClient[] _targets = [];
     private int _sequence;
@@ -48,6 +49,13 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
     /// <summary>The longest time a membership write that was in flight at or started after <paramref name="since"/> took to be acknowledged.</summary>
     public TimeSpan LongestWriteSince(TimeSpan since) =>
         _membershipTimes.Where(t => t.Acknowledged >= since).Select(t => t.Acknowledged - t.Started).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>
+    /// How long after <paramref name="since"/> callers were still stalled: the latest end of a call
+    /// that failed or took at least <paramref name="slow"/>, among calls that ended after it.
+    /// </summary>
+    public TimeSpan StalledAfter(TimeSpan since, TimeSpan slow) =>
+        _callTimes.Where(c => c.Ended >= since && (!c.Ok || c.Ended - c.Started >= slow)).Select(c => c.Ended - since).DefaultIfEmpty(TimeSpan.Zero).Max();
 
     /// <summary>Calls made after <paramref name="since"/> that failed.</summary>
     public int FailuresSince(TimeSpan since) => _failures.Count(f => f.At >= since);
@@ -100,12 +108,16 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
     private async Task<T?> TryAsync<T>(Func<Task<T>> call) where T : class
     {
         Interlocked.Increment(ref _calls);
+        var started = _clock.Elapsed;
         try
         {
-            return await call();
+            var result = await call();
+            _callTimes.Enqueue((started, _clock.Elapsed, true));
+            return result;
         }
         catch (RpcException e)
         {
+            _callTimes.Enqueue((started, _clock.Elapsed, false));
             _failures.Enqueue((_clock.Elapsed, $"{e.StatusCode}: {e.Status.Detail}"));
             return null;
         }

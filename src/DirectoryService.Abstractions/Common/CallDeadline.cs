@@ -14,6 +14,16 @@ public static class CallDeadline
     /// <summary>Sets the deadline of the current call (UTC); the flow that set it, and what it calls, see it.</summary>
     public static void Set(DateTimeOffset deadline) => RequestContext.Set(Key, deadline.UtcTicks);
 
+    /// <summary>The current call's deadline (UTC), or null.</summary>
+    public static DateTimeOffset? Current => RequestContext.Get(Key) is long ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>
+    /// Removes the deadline from the current flow: for work that outlives the call that started it
+    /// or serves other calls too (a group-commit loop, a feed's batch writer, background upkeep), which
+    /// must not be cut short by the first caller's deadline.
+    /// </summary>
+    public static void Clear() => RequestContext.Remove(Key);
+
     /// <summary>What is left of the current call's deadline at <paramref name="now"/>; null when the call has none (reads, background work).</summary>
     public static TimeSpan? Remaining(DateTimeOffset now) =>
         RequestContext.Get(Key) is long ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) - now : null;

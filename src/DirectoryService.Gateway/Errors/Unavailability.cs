@@ -19,7 +19,26 @@ public static class Unavailability
     private const string OutcomeUnknown = "the outcome of a write is unknown: read before retrying it";
 
     /// <summary>The message and ErrorInfo reason for a failure that is worth retrying; null for any other.</summary>
-    public static (string Message, string Reason)? Describe(Exception exception) => exception switch
+    public static (string Message, string Reason)? Describe(Exception exception) =>
+        Causes(exception).Select(DescribeOne).FirstOrDefault(d => d is not null);
+
+    /// <summary>The exception and those it wraps (Orleans wraps a storage failure during activation, for one).</summary>
+    private static IEnumerable<Exception> Causes(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Causes))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static (string Message, string Reason)? DescribeOne(Exception exception) => exception switch
     {
         StorageUnavailableException e => ($"directory storage is unavailable ({e.Message}); {OutcomeUnknown}", StorageUnavailableException.Reason),
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException =>

@@ -94,9 +94,21 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 
         // The tenant's retention reminder purges idle shards too; a tenant registers it when created,
         // and this covers tenants created before reminders existed. Not awaited: appends never wait on it.
-        _ = GrainFactory.GetGrain<IRetentionGrain>(_tenant).StartAsync().ContinueWith(
-            t => LogRetentionNotStarted(logger, t.Exception!, this.GetPrimaryKeyString()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
+        _ = StartRetentionAsync();
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    private async Task StartRetentionAsync()
+    {
+        CallDeadline.Clear();
+        try
+        {
+            await GrainFactory.GetGrain<IRetentionGrain>(_tenant).StartAsync();
+        }
+        catch (Exception e)
+        {
+            LogRetentionNotStarted(logger, e, this.GetPrimaryKeyString());
+        }
     }
 
     public Task PurgeAsync() => _lastPurge is { } last && clock.UtcNow - last <= PurgePeriod ? Task.CompletedTask : PurgeOldAsync();
@@ -174,6 +186,8 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     /// <summary>Writes the queued notices, batch after batch, until none is left.</summary>
     private async Task WriteBatchesAsync()
     {
+        // The loop writes every appender's notices: no first appender's deadline cuts it short.
+        CallDeadline.Clear();
         try
         {
             while (_pending.Count > 0)
@@ -264,6 +278,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     /// </summary>
     private async Task PurgeOldAsync()
     {
+        CallDeadline.Clear();
         if (_purging || _bucket < 0)
         {
             return;

@@ -143,6 +143,8 @@ public sealed partial class RetentionGrain(
 
     private async Task<PurgeSummary> RunSweepAsync(bool all)
     {
+        // A sweep serves the schedule, not the call that started it: no caller's deadline cuts it short.
+        CallDeadline.Clear();
         var now = clock.UtcNow;
         var users = new List<string>();
         var groups = new List<string>();

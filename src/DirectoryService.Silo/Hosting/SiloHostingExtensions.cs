@@ -20,6 +20,9 @@ public static partial class SiloHostingExtensions
     /// <summary>Failure-detection settings (Orleans <see cref="ClusterMembershipOptions"/>), e.g. <c>Directory:Membership:ProbeTimeout</c>.</summary>
     public const string MembershipSection = "Directory:Membership";
 
+    /// <summary>Grain directory settings (Orleans <see cref="GrainDirectoryOptions"/>), e.g. <c>Directory:GrainDirectory:RangeLeaseDuration</c>.</summary>
+    public const string GrainDirectorySection = "Directory:GrainDirectory";
+
     /// <summary>The health service name that reports whether writes can be served (storage answers); "" reports the silo.</summary>
     public const string WritesHealthService = "writes";
 
@@ -67,6 +70,7 @@ public static partial class SiloHostingExtensions
             }
 
             orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            orleans.Services.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection(GrainDirectorySection));
             builder.AddOperatorDashboard(orleans);
             orleans.AddActivityPropagation();
             orleans.AddDirectoryGrains();

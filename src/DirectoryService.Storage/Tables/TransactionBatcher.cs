@@ -1,3 +1,4 @@
+using CallDeadline = DirectoryService.Abstractions.Common.CallDeadline;
 using Azure;
 using Azure.Data.Tables;
 
@@ -48,7 +49,12 @@ public sealed class TransactionBatcher(TableShards tables)
 
         if (lead)
         {
-            _ = Task.Run(() => DrainAsync(partition, waiting));
+            // The lane serves every writer of the partition: it runs under no caller's deadline but each batch's own.
+            _ = Task.Run(() =>
+            {
+                CallDeadline.Clear();
+                return DrainAsync(partition, waiting);
+            });
         }
 
         return unit.Done.Task;
@@ -97,6 +103,17 @@ public sealed class TransactionBatcher(TableShards tables)
 
     private async Task CommitAsync(List<Unit> batch)
     {
+        // A batch may take as long as its most patient writer allows (none: as long as storage allows).
+        var deadlines = batch.Select(u => u.Deadline).ToList();
+        if (deadlines.All(d => d is not null))
+        {
+            CallDeadline.Set(deadlines.Max()!.Value);
+        }
+        else
+        {
+            CallDeadline.Clear();
+        }
+
         if (batch.Count == 1)
         {
             await RunAloneAsync(batch[0]);
@@ -172,5 +189,8 @@ public sealed class TransactionBatcher(TableShards tables)
         public long PayloadBytes { get; } = changes.Sum(c => (long)TableLimits.EstimatedBytes(c));
 
         public TaskCompletionSource<IReadOnlyList<ETag?>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The deadline of the write the unit belongs to, if it has one.</summary>
+        public DateTimeOffset? Deadline { get; } = CallDeadline.Current;
     }
 }
