@@ -49,10 +49,12 @@ public static class GatewayExtensions
         services.AddOptions<WriteBoundOptions>().BindConfiguration(WriteBoundOptions.Section)
             .Validate(o => o.WriteTimeout >= TimeSpan.FromMilliseconds(100), $"{WriteBoundOptions.Section}:WriteTimeout must be at least 00:00:00.1").ValidateOnStart();
         services.AddSingleton<WriteBoundInterceptor>();
+        services.AddSingleton<VouchInterceptor>();
         services.AddGrpc(options =>
         {
-            // Outermost first: the operation's span covers it all; a write's answer is bounded; throttled calls do no work; the audit sees the final status.
+            // Outermost first: the operation's span covers it all; a silo that cannot vouch answers nothing; a write's time is bounded; throttled calls do no work; the audit sees the final status.
             options.Interceptors.Add<Diagnostics.OperationInterceptor>();
+            options.Interceptors.Add<VouchInterceptor>();
             options.Interceptors.Add<WriteBoundInterceptor>();
             options.Interceptors.Add<TenantRateLimitInterceptor>();
             options.Interceptors.Add<AuditInterceptor>();

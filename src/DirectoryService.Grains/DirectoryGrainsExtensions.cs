@@ -26,6 +26,8 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton<SignInReads>();
         silo.Services.TryAddSingleton<ISignInReads>(services => services.GetRequiredService<SignInReads>());
         silo.Services.TryAddSingleton<ClosureWarmer>();
+        silo.Services.TryAddSingleton<SiloVouch>();
+        silo.Services.TryAddSingleton<ISiloVouch>(services => services.GetRequiredService<SiloVouch>());
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<ClosureWarmer>());
         silo.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .Validate(o => o.SweepPeriod >= TimeSpan.FromSeconds(1), $"{RetentionOptions.Section}:SweepPeriod must be at least one second").ValidateOnStart();

@@ -31,6 +31,9 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The silo process id, for signals (SIGSTOP, SIGCONT).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts a silo of the cluster (Azure Table storage) and waits until its health check says serving.</summary>
     public static async Task<SiloProcess> StartAsync(string name, ClusterSettings cluster)
     {

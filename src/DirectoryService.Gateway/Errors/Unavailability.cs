@@ -55,6 +55,9 @@ public static class Unavailability
         ? "the object changed in storage since this silo read it; it has been reloaded and nothing was changed: read it and retry"
         : null;
 
+    /// <summary>The ErrorInfo reason of a call refused because the silo cannot vouch for its answers (it was frozen and has not confirmed its membership).</summary>
+    public const string SiloUnvouched = "SILO_UNVOUCHED";
+
     /// <summary>The ErrorInfo reason of <see cref="Conflict"/>.</summary>
     public const string StaleState = "STALE_STATE";
 

@@ -70,6 +70,15 @@ public sealed class ClosureCache(SignInMetrics? metrics = null)
     /// <summary>Drops everything cached for the tenant: later reads refill from the grains.</summary>
     public void Invalidate(string tenantId) => _tenants[tenantId] = new View();
 
+    /// <summary>Drops everything cached for every tenant (after this silo was frozen).</summary>
+    public void InvalidateAll()
+    {
+        foreach (var tenantId in _tenants.Keys)
+        {
+            Invalidate(tenantId);
+        }
+    }
+
     public int Count(string tenantId) => _tenants.TryGetValue(tenantId, out var view) ? view.Groups.Count : 0;
 
     private static Task<Closure> GetAsync(View view, string groupId, Func<string, Task<PrincipalNode>> node, int depth)

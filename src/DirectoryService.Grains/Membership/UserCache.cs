@@ -63,6 +63,20 @@ public sealed class UserCache
         }
     }
 
+    /// <summary>Drops every cached user of every tenant (after this silo was frozen); fills in progress will not store.</summary>
+    public void InvalidateAll()
+    {
+        foreach (var view in _tenants.Values)
+        {
+            lock (view)
+            {
+                view.Invalidations++;
+                view.ById.Clear();
+                view.ByName.Clear();
+            }
+        }
+    }
+
     /// <summary>Drops the user; fills that began before this call will not store what they read.</summary>
     public void Invalidate(string tenantId, string userId)
     {

@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Abstractions.Membership;
 using DirectoryService.Gateway.Errors;
 using DirectoryService.Gateway.Audit;
 using DirectoryService.Gateway.Security;
@@ -17,7 +18,7 @@ namespace DirectoryService.Scim.Hosting;
 /// the token, the tenant's rate limit, the audit record of a write (stored as PENDING before it runs,
 /// settled after), and the mapping of every refusal to the SCIM error schema.
 /// </summary>
-public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, IOptions<ScimOptions> options, IOptions<WriteBoundOptions> writes, ILogger<ScimDoor> logger)
+public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter, IOptions<ScimOptions> options, IOptions<WriteBoundOptions> writes, ISiloVouch vouch, ILogger<ScimDoor> logger)
 {
     /// <summary>The bounds answers keep to.</summary>
     public ScimOptions Bounds => options.Value;
@@ -84,6 +85,12 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
 
     private async Task<IResult> RunInOperationAsync(HttpContext http, Func<string, Task<IResult>> call)
     {
+        if (!await vouch.WaitTrustedAsync(VouchInterceptor.Wait, http.RequestAborted))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return ScimErrors.Result(503, null, $"this silo cannot vouch for its answers ({vouch.Problem}); retry, on another silo if this persists");
+        }
+
         if (!limiter.TryAcquire(http.User, out var throttled, out var retryAfter))
         {
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

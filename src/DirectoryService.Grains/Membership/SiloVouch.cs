@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using DirectoryService.Abstractions.Membership;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryService.Grains.Membership;
+
+/// <summary>
+/// Notices when this silo process was frozen and makes it confirm its membership before it answers
+/// again. A ticker thread of its own records the time every 100 ms; a gap of more than
+/// <see cref="PauseThreshold"/> — seen by the ticker, or by a caller before the ticker ran again —
+/// means the process did not run for a while (monotonic clock). Until the silo has read the
+/// membership table again and found itself active, and has dropped its caches (invalidations may
+/// have skipped it as dead meanwhile), callers wait and health says NOT_SERVING; a silo the cluster
+/// declared dead never answers again (the runtime stops it).
+/// </summary>
+public sealed partial class SiloVouch : ISiloVouch, IDisposable
+{
+    /// <summary>A freeze longer than this makes the silo re-confirm its membership before answering.</summary>
+    public static readonly TimeSpan PauseThreshold = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private readonly IClusterMembershipService _membership;
+    private readonly ILocalSiloDetails _local;
+    private readonly UserCache _users;
+    private readonly ClosureCache _closures;
+    private readonly ILogger<SiloVouch> _logger;
+    private readonly Thread _ticker;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _lock = new();
+    private long _lastTick = Stopwatch.GetTimestamp();
+    private Task? _confirming;
+    private volatile string _problem = "";
+
+    public SiloVouch(IClusterMembershipService membership, ILocalSiloDetails local, UserCache users, ClosureCache closures, ILogger<SiloVouch> logger)
+    {
+        (_membership, _local, _users, _closures, _logger) = (membership, local, users, closures, logger);
+        _ticker = new Thread(TickLoop) { IsBackground = true, Name = "silo-vouch" };
+        _ticker.Start();
+    }
+
+    public bool IsTrusted => Volatile.Read(ref _confirming) is null && !Frozen();
+
+    public string Problem => IsTrusted ? "" : _problem;
+
+    public ValueTask<bool> WaitTrustedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+
+        if (Volatile.Read(ref _confirming) is null && !Frozen())
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        return WaitAsync(Confirm(), timeout, cancellationToken);
+    }
+
+    private static async ValueTask<bool> WaitAsync(Task confirming, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await confirming.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private bool Frozen() => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTick)) > PauseThreshold;
+
+    private void TickLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Thread.Sleep(Tick);
+            var gap = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTick));
+            if (gap > PauseThreshold)
+            {
+                LogFrozen(_logger, gap.TotalSeconds);
+                _ = Confirm();
+            }
+
+            if (Volatile.Read(ref _confirming) is null)
+            {
+                Interlocked.Exchange(ref _lastTick, Stopwatch.GetTimestamp());
+            }
+        }
+    }
+
+    /// <summary>The confirmation in progress, starting one if none is.</summary>
+    private Task Confirm()
+    {
+        lock (_lock)
+        {
+            return _confirming ??= ConfirmAsync();
+        }
+    }
+
+    private async Task ConfirmAsync()
+    {
+        _problem = "resuming after the process was frozen: confirming cluster membership";
+        await Task.Yield();
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                bounded.CancelAfter(TimeSpan.FromSeconds(5));
+                await _membership.Refresh(default, bounded.Token);
+                var status = _membership.CurrentSnapshot.GetSiloStatus(_local.SiloAddress);
+                if (status == SiloStatus.Active)
+                {
+                    _users.InvalidateAll();
+                    _closures.InvalidateAll();
+                    lock (_lock)
+                    {
+                        Interlocked.Exchange(ref _lastTick, Stopwatch.GetTimestamp());
+                        _confirming = null;
+                    }
+
+                    LogConfirmed(_logger);
+                    return;
+                }
+
+                // Declared dead (or leaving): never trusted again; the runtime stops this silo.
+                _problem = $"the cluster sees this silo as {status}: it answers nothing more";
+                LogCondemned(_logger, status.ToString());
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                LogConfirmFailed(_logger, e);
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+
+    public void Dispose() => _stop.Cancel();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This silo did not run for {Seconds:0.0} s (frozen): confirming its cluster membership before it answers again")]
+    private static partial void LogFrozen(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Membership confirmed after a freeze: caches dropped, answering again")]
+    private static partial void LogConfirmed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "After a freeze the cluster sees this silo as {Status}: it answers nothing more")]
+    private static partial void LogCondemned(ILogger logger, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Confirming membership after a freeze failed; retrying")]
+    private static partial void LogConfirmFailed(ILogger logger, Exception exception);
+}
