@@ -51,11 +51,17 @@ public sealed class WriteLoad(string tenantId, string domain, string groupId)
         _membershipTimes.Where(t => t.Acknowledged >= since).Select(t => t.Acknowledged - t.Started).DefaultIfEmpty(TimeSpan.Zero).Max();
 
     /// <summary>
-    /// How long after <paramref name="since"/> callers were still stalled: the latest end of a call
-    /// that failed or took at least <paramref name="slow"/>, among calls that ended after it.
+    /// How long callers stalled after <paramref name="since"/> (a kill): the longest any call waited
+    /// after it (a call in flight then counts from then), or, if calls kept failing, until the last
+    /// failure — whichever is longer.
     /// </summary>
-    public TimeSpan StalledAfter(TimeSpan since, TimeSpan slow) =>
-        _callTimes.Where(c => c.Ended >= since && (!c.Ok || c.Ended - c.Started >= slow)).Select(c => c.Ended - since).DefaultIfEmpty(TimeSpan.Zero).Max();
+    public TimeSpan StalledAfter(TimeSpan since)
+    {
+        var calls = _callTimes.Where(c => c.Ended >= since).ToList();
+        var longest = calls.Select(c => c.Ended - (c.Started > since ? c.Started : since)).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var failing = calls.Where(c => !c.Ok).Select(c => c.Ended - since).DefaultIfEmpty(TimeSpan.Zero).Max();
+        return longest > failing ? longest : failing;
+    }
 
     /// <summary>Calls made after <paramref name="since"/> that failed.</summary>
     public int FailuresSince(TimeSpan since) => _failures.Count(f => f.At >= since);
