@@ -26,6 +26,15 @@ public interface IUserGrain : IPrincipalGrain
     [Idempotent]
     Task<UserView> GetAsync(bool includeDeleted);
 
+    /// <summary>
+    /// Returns the live user (NOT_FOUND otherwise), and once per activation makes sure its principal
+    /// name and external id are bound to it: after storage went back in time a binding can be missing,
+    /// and a user found by id must be found by name too. What a read by id calls.
+    /// </summary>
+    [Alias("GetWithKeysAsync")]
+    [Idempotent]
+    Task<UserView> GetWithKeysAsync();
+
     /// <summary>Applies the masked fields of <paramref name="changes"/> under an optional etag precondition.</summary>
     [Alias("UpdateAsync")]
     [Idempotent]

@@ -28,7 +28,7 @@ public sealed class UsersService(IGrainFactory grains, ISignInReads signInReads,
         var tenant = CallerTenant.From(context);
         var user = request.KeyCase switch
         {
-            GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).GetAsync(includeDeleted: false),
+            GetUserRequest.KeyOneofCase.Id => await grains.User(tenant, Identifiers.ObjectId(request.Id, ErrorField.Request("id"))).GetWithKeysAsync(),
             GetUserRequest.KeyOneofCase.UserPrincipalName => await signInReads.GetUserByPrincipalNameAsync(tenant,
                 Requests.Text(request.UserPrincipalName, "user_principal_name") ?? throw DirectoryException.Invalid(ErrorField.Request("user_principal_name"), "is required"),
                 context.CancellationToken),

@@ -132,6 +132,40 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         }
     }
 
+    /// <summary>Whether this activation has checked that the object's unique keys are bound to it.</summary>
+    private bool _keysChecked;
+
+    /// <summary>
+    /// The live object's view, after making sure (once per activation) that each of its unique keys
+    /// is bound to it — storage restored from older data can hold the object without a binding it
+    /// took. A key another object holds meanwhile is left to it and logged by the caller's error.
+    /// </summary>
+    public async Task<TView> GetWithKeysAsync()
+    {
+        var profile = RequireProfile();
+        if (!_keysChecked)
+        {
+            foreach (var key in UniqueKeys(profile))
+            {
+                if (await key.Binding.GetOwnerAsync() != ObjectId)
+                {
+                    try
+                    {
+                        await key.Binding.ReserveAsync(ObjectId);
+                    }
+                    catch (DirectoryException e) when (e.Code == DirectoryErrorCode.AlreadyExists)
+                    {
+                        // Another object holds it now: the name is theirs; this object keeps its id.
+                    }
+                }
+            }
+
+            _keysChecked = true;
+        }
+
+        return View();
+    }
+
     public Task<TView> GetAsync(bool includeDeleted)
     {
         RequireProfile(includeDeleted);

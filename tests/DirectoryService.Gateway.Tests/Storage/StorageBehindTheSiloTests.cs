@@ -56,6 +56,22 @@ public sealed class StorageBehindTheSiloTests(SiloFixture silo)
         Assert.Equal([group.Id], await MemberOfAsync(t, user));
     }
 
+    [Fact]
+    public async Task AUserFoundById_IsFoundByName_EvenIfItsNameBindingWasLost()
+    {
+        var t = await silo.NewTenantAsync();
+        var user = await t.CreateUserAsync("unbound", u => u.ExternalId = "hr-unbound");
+
+        // The bindings are lost, as storage going back in time can lose them.
+        await DirectoryService.Grains.Users.UserPrincipalName.Index(silo.Grains, t.Id, user.UserPrincipalName).ReleaseAsync(user.Id);
+        await DirectoryService.Grains.Indexing.ExternalIds.Index(silo.Grains, t.Id, ObjectKind.User, "hr-unbound").ReleaseAsync(user.Id);
+        await RpcAssert.Fails(StatusCode.NotFound, null, () => t.Users.GetUserAsync(new GetUserRequest { UserPrincipalName = user.UserPrincipalName }));
+
+        Assert.Equal(user.Id, (await t.Users.GetUserAsync(new GetUserRequest { Id = user.Id })).Id);
+        Assert.Equal(user.Id, (await t.Users.GetUserAsync(new GetUserRequest { UserPrincipalName = user.UserPrincipalName })).Id);
+        Assert.Equal(user.Id, Assert.Single((await t.Users.ListUsersAsync(new ListUsersRequest { ExternalId = "hr-unbound" })).Users).Id);
+    }
+
     /// <summary>Rewrites the user's stored state row unchanged, so its etag is no longer the one the grain holds.</summary>
     private async Task TouchStoredStateAsync(string userId)
     {
