@@ -18,15 +18,34 @@ public sealed class StorageFaultTests
     /// <summary>The write budget (Directory:Gateway:WriteTimeout, 10 s by default) and what a loaded test machine may add to it.</summary>
     private static readonly TimeSpan WriteBound = TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(2);
 
-    [Fact]
-    public async Task StoragePaused_WritesEndWithinTheBound_CachedSignInsGoOn_AndHealthSaysSo()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task StoragePaused_WritesEndWithinTheBound_CachedSignInsGoOn_AndHealthSaysSo(int siloCount)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         var cluster = (await ClusterSettings.NewAsync()) with { ConnectionString = azurite.ConnectionString };
-        await using var silo = await SiloProcess.StartAsync("a", cluster);
+        var silos = await Task.WhenAll(Enumerable.Range(0, siloCount).Select(i => SiloProcess.StartAsync(((char)('a' + i)).ToString(), cluster)));
+        try
+        {
+            await RunAsync(silos, azurite);
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RunAsync(SiloProcess[] silos, AzuriteProcess azurite)
+    {
+        var silo = silos[0];
         var tenant = "fault-" + Guid.NewGuid().ToString("N")[..8];
         await DirectoryClient.CreateTenantAsync(silo.Channel, tenant);
         var client = new DirectoryClient(silo.Channel, tenant);
+        var clients = silos.Select(s => new DirectoryClient(s.Channel, tenant)).ToArray();
         var group = await client.Groups.CreateGroupAsync(new CreateGroupRequest { Group = new Group { DisplayName = "g", SecurityEnabled = true } });
         var users = new List<User>();
         for (var i = 0; i < 8; i++)
@@ -38,7 +57,10 @@ public sealed class StorageFaultTests
 
         foreach (var user in users)
         {
-            Assert.Contains(group.Id, (await client.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+            foreach (var each in clients)
+            {
+                Assert.Contains(group.Id, (await each.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+            }
         }
 
         var health = new Health.HealthClient(silo.Channel);
@@ -59,9 +81,10 @@ public sealed class StorageFaultTests
                 for (var n = 0; !pause.IsCancellationRequested; n++)
                 {
                     var clock = Stopwatch.StartNew();
+                    var through = clients[(writer + n) % clients.Length];
                     var code = await Outcomes.StatusOf(() => writer % 2 == 0
-                        ? client.Users.CreateUserAsync(new CreateUserRequest { User = new User { UserPrincipalName = $"p{writer}-{n}@{tenant}.example.com", DisplayName = "p" } }).ResponseAsync
-                        : client.Users.UpdateUserAsync(new UpdateUserRequest
+                        ? through.Users.CreateUserAsync(new CreateUserRequest { User = new User { UserPrincipalName = $"p{writer}-{n}@{tenant}.example.com", DisplayName = "p" } }).ResponseAsync
+                        : through.Users.UpdateUserAsync(new UpdateUserRequest
                         {
                             User = new User { Id = users[(writer + (2 * n)) % users.Count].Id, Department = $"d{n}" },
                             UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "department" } },
@@ -75,7 +98,7 @@ public sealed class StorageFaultTests
         {
             for (var n = 0; !pause.IsCancellationRequested; n++)
             {
-                signIns.Add(await Outcomes.StatusOf(() => client.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = users[n % users.Count].UserPrincipalName }, deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync));
+                signIns.Add(await Outcomes.StatusOf(() => clients[n % clients.Length].SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = users[n % users.Count].UserPrincipalName }, deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync));
                 await Task.Delay(20);
             }
         }));
