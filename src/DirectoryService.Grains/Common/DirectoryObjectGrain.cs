@@ -327,61 +327,85 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
     }
 
     /// <summary>
-    /// Creates the object in its tenant. The listing row goes first and the tenant's admission after
-    /// it, so a tenant deletion either refuses this create or, listing the tenant's objects after it
+    /// Creates the object in its tenant. The listing row is written while the checks that need the
+    /// tenant run and the unique keys are reserved; the tenant's admission of record comes after the
+    /// row, so a tenant deletion either refuses this create or, listing the tenant's objects after it
     /// stopped admitting, finds this row and waits for the create (<see cref="ExistsOrUnlistAsync"/>).
-    /// <paramref name="admitted"/> runs the checks that need the tenant (its domains, name uniqueness).
+    /// <paramref name="admitted"/> runs the checks that need the tenant (its domains, a manager, owners).
     /// </summary>
     protected async Task<TView> CreateCoreAsync(TProfile profile, Func<TenantView, Task>? admitted = null)
     {
         // The notice is written while the create's other steps run (inside this turn, so still before
         // the state): a create that is refused leaves a notice for nothing, read as "gone".
         var notice = NoticeChangeAsync([]);
+        var keys = UniqueKeys(profile).ToList();
+        Claim(keys);
+        var tenants = GrainFactory.GetGrain<ITenantGrain>(TenantId);
         try
         {
-            await PublishAsync(profile, deletedAt: null);
+            // Two branches at once, so a create waits for the longer, not for both: the listing row;
+            // and the checks that need the tenant (its domains, a manager or owners), then every key's
+            // reservation, each at once. A key bound for a create that then fails is taken over by
+            // the next taker, since this object does not hold it.
+            var publish = PublishAsync(profile, deletedAt: null);
+            var reserve = CheckAndReserveAsync();
+            try
+            {
+                await Task.WhenAll(publish, reserve);
+            }
+            catch
+            {
+                await Observed(Task.WhenAll(publish, reserve));
+                var refusal = reserve.Exception?.InnerException as DirectoryException;
+                if (publish.IsCompletedSuccessfully && refusal is not null)
+                {
+                    // Refused: nothing of the create stays (a row whose write failed is left to ExistsOrUnlistAsync).
+                    await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+                }
+
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal ?? publish.Exception?.InnerException ?? reserve.Exception!.InnerException!);
+                throw;
+            }
+
+            // The admission of record comes after the listing row: a tenant deletion either refuses
+            // this create here or, listing the tenant's objects after it stopped admitting, finds
+            // the row and waits for the create.
+            try
+            {
+                await tenants.AdmitAsync();
+            }
+            catch (DirectoryException)
+            {
+                await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
+                throw;
+            }
         }
         catch
         {
             await Observed(notice);
+            Unclaim(keys);
             throw;
         }
 
-        var keys = UniqueKeys(profile).ToList();
-        Claim(keys);
         try
         {
-            try
-            {
-                var tenant = await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync();
-                if (admitted is not null)
-                {
-                    await admitted(tenant);
-                }
-
-                foreach (var key in keys)
-                {
-                    await key.Binding.ReserveAsync(ObjectId);
-                }
-            }
-            catch (DirectoryException)
-            {
-                await Observed(notice);
-                await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
-                throw;
-            }
-            catch
-            {
-                await Observed(notice);
-                throw;
-            }
-
             var created = Now;
             return await SaveAsync(profile, deletedAt: null, published: true, notice, created);
         }
         finally
         {
             Unclaim(keys);
+        }
+
+        async Task CheckAndReserveAsync()
+        {
+            var tenant = await tenants.AdmitAsync();
+            if (admitted is not null)
+            {
+                await admitted(tenant);
+            }
+
+            await Task.WhenAll(keys.Select(k => k.Binding.ReserveAsync(ObjectId)));
         }
     }
 
