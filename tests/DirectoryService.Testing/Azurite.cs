@@ -33,12 +33,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private const int SigStop = 19;
     private const int SigCont = 18;
 
-    private readonly Process _process;
+    private Process _process;
     private readonly string _data;
+    private readonly int _port;
 
     private AzuriteProcess(Process process, string data, int port)
     {
-        (_process, _data) = (process, data);
+        (_process, _data, _port) = (process, data, port);
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
@@ -54,6 +55,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         var port = FreePorts.Take(1)[0];
         var data = Directory.CreateTempSubdirectory("azurite-").FullName;
+        return new AzuriteProcess(await LaunchAsync(port, data), data, port);
+    }
+
+    /// <summary>Kills the process (SIGKILL: nothing it holds in memory is saved) and starts it again on the same port and data folder, as <c>./run.sh</c> would.</summary>
+    public async Task CrashAndRestartAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process = await LaunchAsync(_port, _data);
+    }
+
+    private static async Task<Process> LaunchAsync(int port, string data)
+    {
         var info = new ProcessStartInfo(RepoPaths.AzuriteTable)
         {
             ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", data, "--disableTelemetry", "--skipApiVersionCheck", "--silent" },
@@ -66,7 +80,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await Wait.UntilAsync(() => Accepts(port), TimeSpan.FromSeconds(30), $"Azurite to listen on port {port}");
-        return new AzuriteProcess(process, data, port);
+        return process;
     }
 
     /// <summary>Freezes the process (SIGSTOP): connections are accepted by the kernel, nothing is answered — a stalled storage service.</summary>
