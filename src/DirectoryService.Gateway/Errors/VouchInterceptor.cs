@@ -14,8 +14,13 @@ public sealed class VouchInterceptor(ISiloVouch vouch) : Interceptor
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        vouch.IsTrusted ? continuation(request, context) : WaitThenAsync(request, context, continuation);
+
+    private async Task<TResponse> WaitThenAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
     {
         await RequireTrustedAsync(context);
         return await continuation(request, context);

@@ -26,16 +26,18 @@ public sealed class WriteBoundOptions
 /// </summary>
 public sealed class WriteBoundInterceptor(IOptions<WriteBoundOptions> options, TimeProvider time) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        RpcCatalog.Find(context.Method) is { IsWrite: true } ? BoundedAsync(request, context, continuation) : continuation(request, context);
+
+    private async Task<TResponse> BoundedAsync<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
     {
-        if (RpcCatalog.Find(context.Method) is { IsWrite: true })
-        {
-            var now = time.GetUtcNow();
-            var bound = now + options.Value.WriteTimeout;
-            var caller = context.Deadline == DateTime.MaxValue ? bound : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
-            CallDeadline.Set(caller < bound ? caller : bound);
-        }
+        var now = time.GetUtcNow();
+        var bound = now + options.Value.WriteTimeout;
+        var caller = context.Deadline == DateTime.MaxValue ? bound : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
+        CallDeadline.Set(caller < bound ? caller : bound);
 
         // Awaited here, so the deadline set above stays with this call's flow only.
         return await continuation(request, context);
