@@ -15,7 +15,7 @@ namespace DirectoryService.Grains.Common;
 /// the listing-index row they publish after each change, and the "member of" set kept in the state,
 /// which the groups holding the source of truth bring up to date before they acknowledge a change.
 /// </summary>
-public abstract class DirectoryObjectGrain<TProfile, TView>(
+public abstract partial class DirectoryObjectGrain<TProfile, TView>(
     IPersistentState<DirectoryObjectState<TProfile>> state,
     IRowStore rows,
     DirectoryClock clock) : Grain, IPrincipalGrain
@@ -188,51 +188,6 @@ public abstract class DirectoryObjectGrain<TProfile, TView>(
         var scheduled = PurgeSchedule.AddAsync(GrainFactory, Rows, TenantId, new ObjectRef(ObjectId, Kind), deletedAt);
         return await SaveAsync(State.Profile!, deletedAt, notice: Task.WhenAll(NoticeChangeAsync([]), scheduled));
     }
-
-    public async Task<PurgeStart> BeginPurgeAsync(DateOnly scheduled)
-    {
-        if (!State.Purging)
-        {
-            if (State.Profile is null || State.DeletedAt is not { } deletedAt)
-            {
-                return new PurgeStart(PurgeStep.Drop, []);
-            }
-
-            if (Current != ObjectState.Missing)
-            {
-                return new PurgeStart(PurgeSchedule.DayOf(deletedAt) == scheduled ? PurgeStep.Keep : PurgeStep.Drop, []);
-            }
-
-            State.Purging = true;
-            await StoreAsync();
-        }
-
-        return new PurgeStart(PurgeStep.Purge, Sorted(State.MemberOf));
-    }
-
-    public async Task EndPurgeAsync()
-    {
-        if (!State.Purging || State.Profile is not { } profile)
-        {
-            return;
-        }
-
-        // Followers learn the object is gone; then its keys are free, its rows and its state removed.
-        await NoticeChangeAsync([]);
-        foreach (var key in UniqueKeys(profile))
-        {
-            await key.Binding.ReleaseAsync(ObjectId);
-        }
-
-        await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
-        await PurgeRowsAsync(profile);
-        await state.ClearOrReloadAsync(this);
-        await TakeSnapshotAsync();
-        await NodeChangedAsync();
-    }
-
-    /// <summary>Removes the object's other rows (a group's name row and member rows), before its state goes.</summary>
-    protected virtual Task PurgeRowsAsync(TProfile profile) => Task.CompletedTask;
 
     public async Task<TView> RestoreAsync()
     {

@@ -2,6 +2,7 @@ using DirectoryService.Abstractions.Common;
 using DirectoryService.Gateway.Tests.Infrastructure;
 using DirectoryService.Grains.Retention;
 using DirectoryService.Grpc.V1;
+using DirectoryService.Testing;
 
 namespace DirectoryService.Gateway.Tests.Retention;
 
@@ -32,12 +33,9 @@ public sealed class RetentionReminderTests(FastRetentionFixture silo)
 
         silo.Clock.Advance(Limits.SoftDeleteRetention + TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(await silo.Audit.ListAsync(t.Id, null, null, null, 100)).Items.Any(r => r.Operation == RetentionGrain.PurgeOperation && r.Targets.Contains(user.Id)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the reminder did not purge the user within 30 s");
-            await Task.Delay(200);
-        }
+        await Wait.UntilAsync(
+            async () => (await silo.Audit.ListAsync(t.Id, null, null, null, 100)).Items.Any(r => r.Operation == RetentionGrain.PurgeOperation && r.Targets.Contains(user.Id)),
+            TimeSpan.FromSeconds(30), "the reminder to purge the user");
 
         Assert.Empty((await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = group.Id, PageSize = 10 })).Members);
     }
