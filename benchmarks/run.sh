@@ -20,6 +20,10 @@
 # reads; `A+B` runs workload A measured and B in the background at the same time (B at
 # --background-concurrency callers).
 #
+# Each timed load line carries `storage`: per API operation answered during the measured window, the
+# calls answered, storage calls per call and sequential storage round trips per call, read off the
+# silo's Prometheus endpoint (directory.storage.calls, directory.storage.round_trips).
+#
 # --azurite-log keeps Azurite's access log (one line per storage request; costs Azurite ~10% of its
 # CPU) and adds to each load line how many requests Azurite served for it (`azurite_requests`; an
 # entity group transaction is one request); after each timed workload it prints a line with the
@@ -62,7 +66,7 @@ done
 dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
 
 work=$(mktemp -d)
-table_port=10102; grpc_port=5100; scim_port=5101; dashboard_port=5180; dashboard=true
+table_port=10102; grpc_port=5100; scim_port=5101; dashboard_port=5180; metrics_port=5181; dashboard=true
 cleanup() {
   local code=$?
   kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
@@ -96,6 +100,7 @@ start_silo() {
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
     --Directory:Storage:InjectedLatency=$(printf '00:00:00.%03d' "$storage_latency") \
     --Directory:Dashboard:Enabled=$dashboard --Directory:Dashboard:Url=http://127.0.0.1:$dashboard_port \
+    --Directory:Metrics:PrometheusUrl=http://127.0.0.1:$metrics_port \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!
   for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$grpc_port) 2>/dev/null && break; sleep 0.2; done
@@ -116,7 +121,7 @@ azurite_requests() {
 
 generator() {
   dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
-    --target http://127.0.0.1:$grpc_port --scim-target http://127.0.0.1:$scim_port --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
+    --target http://127.0.0.1:$grpc_port --scim-target http://127.0.0.1:$scim_port --metrics http://127.0.0.1:$metrics_port/metrics --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
 }
 
 start_silo

@@ -5,12 +5,13 @@ namespace DirectoryService.LoadGenerator;
 /// <summary>Command-line options: <c>--name value</c> pairs.</summary>
 public sealed record LoadOptions(
     Uri Target, string Workload, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Tenant, int Seed, string DevKey,
-    double Scale, string Ids, string Phase, string? Background, int BackgroundConcurrency, Uri? ScimTarget)
+    double Scale, string Ids, string Phase, string? Background, int BackgroundConcurrency, Uri? ScimTarget, Uri? Metrics)
 {
     public const string Usage =
         "usage: DirectoryService.LoadGenerator --workload WORKLOAD --dev-key FILE (the silo's Directory:Auth:DevelopmentSigningKeyFile)\n" +
         "  [--target http://127.0.0.1:5000] [--concurrency 32] [--duration 10] [--warmup 3] [--tenant bench] [--seed 1]\n" +
         "  [--scale 1] [--ids dataset.ids] [--phase users|groups|members] [--background WORKLOAD --background-concurrency 8] [--scim-target http://127.0.0.1:5001]\n" +
+        "  [--metrics http://127.0.0.1:5081/metrics (the silo's Prometheus endpoint: adds storage calls and sequential round trips per call, by operation)]\n" +
         "workloads: ready (waits up to --duration for the silo to report SERVING); ping, create-user (need nothing);\n" +
         "  create-user-acked (creates, each acknowledged id and name appended to {ids}.acked), verify-acked (reads every one of them back by id and by name);\n" +
         "  delta-empty (DeltaUsers with the last answer's token, nothing changing), watch (each caller follows the groups feed; one operation per change delivered: run it as B of A+B);\n" +
@@ -51,6 +52,7 @@ public sealed record LoadOptions(
             Get("phase", "users"),
             values.GetValueOrDefault("background"),
             Int("background-concurrency", 8),
-            values.TryGetValue("scim-target", out var scim) ? new Uri(scim) : null);
+            values.TryGetValue("scim-target", out var scim) ? new Uri(scim) : null,
+            values.TryGetValue("metrics", out var metrics) ? new Uri(metrics) : null);
     }
 }

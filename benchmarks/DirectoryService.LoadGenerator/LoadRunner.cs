@@ -57,15 +57,22 @@ public static class LoadRunner
             }
         })).ToList();
 
+        StorageFigures.Totals? before = null;
         if (calls is null)
         {
             await Task.Delay(options.Warmup);
+            before = options.Metrics is null ? null : await StorageFigures.ScrapeAsync(options.Metrics);
             measuredFrom = Stopwatch.GetTimestamp();
             Volatile.Write(ref measuring, true);
+        }
+        else if (options.Metrics is not null)
+        {
+            before = await StorageFigures.ScrapeAsync(options.Metrics);
         }
 
         await Task.WhenAll(callers);
         var elapsed = Stopwatch.GetElapsedTime(measuredFrom);
+        var storage = before is null ? null : StorageFigures.Between(before, await StorageFigures.ScrapeAsync(options.Metrics!));
 
         return new LoadResult(
             options.Workload,
@@ -77,11 +84,13 @@ public static class LoadRunner
             histogram.Percentile(0.99).TotalMilliseconds,
             errors,
             firstError,
-            workload.Mismatches);
+            workload.Mismatches,
+            storage);
     }
 }
 
 /// <summary>What one run measured.</summary>
 public sealed record LoadResult(
     string Workload, int Concurrency, double Seconds, long Operations, double OpsPerSecond,
-    double P50Ms, double P99Ms, long Errors, string? FirstError, long Mismatches);
+    double P50Ms, double P99Ms, long Errors, string? FirstError, long Mismatches,
+    Dictionary<string, StorageFigures.Figures>? Storage = null);

@@ -110,7 +110,7 @@ HttpClient Scim(int concurrency) => ScimHttp.Client(
 List<(IWorkload Workload, LoadOptions Options)> runs = [(Create(options.Workload, options.Concurrency), options)];
 if (options.Background is { } background)
 {
-    runs.Add((Create(background, options.BackgroundConcurrency), options with { Workload = background, Concurrency = options.BackgroundConcurrency }));
+    runs.Add((Create(background, options.BackgroundConcurrency), options with { Workload = background, Concurrency = options.BackgroundConcurrency, Metrics = null }));
 }
 
 foreach (var (workload, _) in runs)

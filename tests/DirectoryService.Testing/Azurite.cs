@@ -24,7 +24,7 @@ public static class Azurite
     public static string NewTableName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 }
 
-/// <summary>An Azurite table service process of its own: it can be paused (SIGSTOP), resumed and stopped.</summary>
+/// <summary>An Azurite table service process of its own: it can be paused (SIGSTOP), resumed, crashed, backed up and restored, and stopped.</summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     /// <summary>Azurite's published development account key: a well-known constant of the emulator, not a secret.</summary>
@@ -32,6 +32,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private const int SigStop = 19;
     private const int SigCont = 18;
+
+    /// <summary>How often Azurite writes its tables to its data folder.</summary>
+    public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
 
     private Process _process;
     private readonly string _data;
@@ -64,6 +67,44 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process = await LaunchAsync(_port, _data);
+    }
+
+    /// <summary>
+    /// Takes a backup of everything written so far: waits until Azurite has saved its tables (every
+    /// 5 s; it does not save when it is stopped), stops it, copies its data folder, and starts it
+    /// again on the same port and data. Returns the copy.
+    /// </summary>
+    public async Task<string> BackUpAsync()
+    {
+        await Task.Delay(SaveInterval + TimeSpan.FromSeconds(1));
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+
+        var backup = Directory.CreateTempSubdirectory("azurite-backup-").FullName;
+        CopyFolder(_data, backup);
+        _process = await LaunchAsync(_port, _data);
+        return backup;
+    }
+
+    /// <summary>Restores a backup under the running clients: kills the process (SIGKILL), replaces its data with the backup's, and starts it again.</summary>
+    public async Task RestoreAsync(string backup)
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        Directory.Delete(_data, recursive: true);
+        CopyFolder(backup, _data);
+        _process = await LaunchAsync(_port, _data);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
     }
 
     private static async Task<Process> LaunchAsync(int port, string data)

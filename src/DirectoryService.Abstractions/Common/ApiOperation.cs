@@ -23,8 +23,11 @@ public static class ApiOperation
     /// </summary>
     public static Activity? Begin(string operation)
     {
-        // On the request's own activity too, so work the door does after the span (settling the audit) still counts as this operation.
+        // On the request's own activity too, so work the door does after the span (settling the audit)
+        // still counts as this operation; and in the request context, which is current while a grain
+        // the request calls is activated (its state read), where no activity of the request is.
         Activity.Current?.SetBaggage(Key, operation);
+        RequestContext.Set(Key, operation);
         return Source.StartActivity(operation, ActivityKind.Internal)?.SetTag(Key, operation).SetBaggage(Key, operation);
     }
 
@@ -35,5 +38,5 @@ public static class ApiOperation
     }
 
     /// <summary>The operation the current work belongs to, or <c>background</c> when no request caused it.</summary>
-    public static string Current => Activity.Current?.GetBaggageItem(Key) ?? "background";
+    public static string Current => Activity.Current?.GetBaggageItem(Key) ?? RequestContext.Get(Key) as string ?? "background";
 }

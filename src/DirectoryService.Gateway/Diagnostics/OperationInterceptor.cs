@@ -7,13 +7,14 @@ namespace DirectoryService.Gateway.Diagnostics;
 /// <summary>
 /// Outermost on every gRPC and REST call: begins the call's <see cref="ApiOperation"/> — its span and
 /// the operation name storage calls are counted by — and marks the span failed with the status a
-/// refused call got.
+/// refused call got. A unary call also counts the storage round trips it waited for one after
+/// another (<see cref="StorageRoundTrips"/>); a stream is too long-lived for one such figure.
 /// </summary>
 public sealed class OperationInterceptor : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
-        TracedAsync(context, () => continuation(request, context));
+        TracedAsync(context, () => continuation(request, context), unary: true);
 
     /// <summary>A server stream (a change feed) is one operation, its span covering the whole stream.</summary>
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
@@ -23,7 +24,7 @@ public sealed class OperationInterceptor : Interceptor
         {
             await continuation(request, responseStream, context);
             return true;
-        });
+        }, unary: false);
 
     /// <summary>A stream (bulk import) is one operation, its span covering the whole stream.</summary>
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -33,11 +34,12 @@ public sealed class OperationInterceptor : Interceptor
         {
             await continuation(requestStream, responseStream, context);
             return true;
-        });
+        }, unary: false);
 
-    private static async Task<T> TracedAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    private static async Task<T> TracedAsync<T>(ServerCallContext context, Func<Task<T>> call, bool unary)
     {
         using var span = ApiOperation.Begin(context.Method);
+        using var trips = unary ? StorageRoundTrips.Begin(context.Method) : null;
         span?.SetTag("rpc.system", "grpc").SetTag("rpc.method", context.Method);
         try
         {

@@ -12,6 +12,13 @@ namespace DirectoryService.Grains.Membership;
 /// membership table again and found itself active, and has dropped its caches (invalidations may
 /// have skipped it as dead meanwhile), callers wait and health says NOT_SERVING; a silo the cluster
 /// declared dead never answers again (the runtime stops it).
+/// <para>
+/// Likewise after storage went back in time (<see cref="ResetAfterRewind"/>): until every activation
+/// on this silo has been dropped — each reads its state again on its next call — and the caches with
+/// them, callers wait and health says NOT_SERVING. The caches are dropped again
+/// <see cref="RewindSecondDrop"/> later, once every other silo has noticed the rewind too and dropped
+/// the activations that may have fed this silo's caches meanwhile.
+/// </para>
 /// </summary>
 public sealed partial class SiloVouch : ISiloVouch, IDisposable
 {
@@ -20,7 +27,11 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>After a rewind, when the caches are dropped a second time: past every silo's next storage check (each checks every second).</summary>
+    public static readonly TimeSpan RewindSecondDrop = TimeSpan.FromSeconds(3);
+
     private readonly IClusterMembershipService _membership;
+    private readonly IGrainFactory _grains;
     private readonly ILocalSiloDetails _local;
     private readonly UserCache _users;
     private readonly ClosureCache _closures;
@@ -30,16 +41,17 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
     private readonly object _lock = new();
     private long _lastTick = Stopwatch.GetTimestamp();
     private Task? _confirming;
+    private Task? _resetting;
     private volatile string _problem = "";
 
-    public SiloVouch(IClusterMembershipService membership, ILocalSiloDetails local, UserCache users, ClosureCache closures, ILogger<SiloVouch> logger)
+    public SiloVouch(IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails local, UserCache users, ClosureCache closures, ILogger<SiloVouch> logger)
     {
-        (_membership, _local, _users, _closures, _logger) = (membership, local, users, closures, logger);
+        (_membership, _grains, _local, _users, _closures, _logger) = (membership, grains, local, users, closures, logger);
         _ticker = new Thread(TickLoop) { IsBackground = true, Name = "silo-vouch" };
         _ticker.Start();
     }
 
-    public bool IsTrusted => Volatile.Read(ref _confirming) is null && !Frozen();
+    public bool IsTrusted => Volatile.Read(ref _confirming) is null && Volatile.Read(ref _resetting) is null && !Frozen();
 
     public string Problem => IsTrusted ? "" : _problem;
 
@@ -48,10 +60,56 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
         if (Volatile.Read(ref _confirming) is null && !Frozen())
         {
-            return ValueTask.FromResult(true);
+            return Volatile.Read(ref _resetting) is { } resetting ? WaitAsync(resetting, timeout, cancellationToken) : ValueTask.FromResult(true);
         }
 
         return WaitAsync(Confirm(), timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Storage went back in time (<paramref name="reason"/>): drops every activation on this silo and
+    /// every cache, callers waiting meanwhile; and the caches once more <see cref="RewindSecondDrop"/> later.
+    /// </summary>
+    public Task ResetAfterRewind(string reason)
+    {
+        lock (_lock)
+        {
+            return _resetting ??= ResetAsync(reason);
+        }
+    }
+
+    private async Task ResetAsync(string reason)
+    {
+        _problem = $"storage went back in time ({reason}): dropping what this silo derived from it";
+        LogRewound(_logger, reason);
+        await Task.Yield();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection([_local.SiloAddress], TimeSpan.Zero);
+        }
+        catch (Exception e)
+        {
+            // The caches are dropped anyway; an activation left behind reloads on its first write (its etag no longer matches).
+            LogDropFailed(_logger, e);
+        }
+
+        _users.InvalidateAll();
+        _closures.InvalidateAll();
+        lock (_lock)
+        {
+            _resetting = null;
+        }
+
+        LogReset(_logger, watch.Elapsed.TotalSeconds);
+        _ = DropCachesLaterAsync();
+    }
+
+    private async Task DropCachesLaterAsync()
+    {
+        await Task.Delay(RewindSecondDrop);
+        _users.InvalidateAll();
+        _closures.InvalidateAll();
     }
 
     private static async ValueTask<bool> WaitAsync(Task confirming, TimeSpan timeout, CancellationToken cancellationToken)
@@ -146,6 +204,15 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "After a freeze the cluster sees this silo as {Status}: it answers nothing more")]
     private static partial void LogCondemned(ILogger logger, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage went back in time ({Reason}): dropping every activation and cache of this silo")]
+    private static partial void LogRewound(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activations and caches dropped after storage went back in time ({Seconds:0.0} s): answering again")]
+    private static partial void LogReset(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropping the activations after storage went back in time failed")]
+    private static partial void LogDropFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Confirming membership after a freeze failed; retrying")]
     private static partial void LogConfirmFailed(ILogger logger, Exception exception);

@@ -24,7 +24,11 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
     public ScimOptions Bounds => options.Value;
 
     /// <summary>Runs a read.</summary>
-    public Task<IResult> ReadAsync(HttpContext http, Func<string, Task<IResult>> call) => RunAsync(http, call);
+    public async Task<IResult> ReadAsync(HttpContext http, Func<string, Task<IResult>> call)
+    {
+        using var trips = StorageRoundTrips.Begin(OperationName(http));
+        return await RunAsync(http, call);
+    }
 
     /// <summary>
     /// Runs a write whose request body is <typeparamref name="TBody"/>: the body is read and parsed
@@ -54,6 +58,7 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
     {
         // The same time budget as a gRPC write's, shared by every storage operation it makes.
         CallDeadline.Set(DateTimeOffset.UtcNow + writes.Value.WriteTimeout);
+        using var trips = StorageRoundTrips.Begin(OperationName(http));
         AuditRecord pending;
         try
         {
@@ -70,10 +75,13 @@ public sealed partial class ScimDoor(AuditTrail audit, TenantRateLimiter limiter
         return result;
     }
 
+    /// <summary>The call's operation: the route's pattern, not its path (ids would make every call an operation of its own).</summary>
+    private static string OperationName(HttpContext http) =>
+        $"SCIM {http.Request.Method} {(http.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path}";
+
     private async Task<IResult> RunAsync(HttpContext http, Func<string, Task<IResult>> call)
     {
-        // The route's pattern, not its path: ids would make every call an operation of its own.
-        using var span = ApiOperation.Begin($"SCIM {http.Request.Method} {(http.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path}");
+        using var span = ApiOperation.Begin(OperationName(http));
         var result = await RunInOperationAsync(http, call);
         if ((result as IStatusCodeHttpResult)?.StatusCode is >= 400 and var status)
         {

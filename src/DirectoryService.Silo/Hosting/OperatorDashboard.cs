@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 
@@ -27,8 +26,7 @@ public sealed class OperatorDashboardOptions
             yield break;
         }
 
-        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
-            || !(uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address))))
+        if (!LoopbackUrl.IsLoopbackHttp(Url))
         {
             yield return $"Directory:Dashboard:Url '{Url}' must be http:// on a loopback address (the dashboard has no authentication of its own); set Directory:Dashboard:Enabled=false to turn it off";
         }
@@ -40,18 +38,10 @@ public static class OperatorDashboard
 {
     public static WebApplicationBuilder AddOperatorDashboard(this WebApplicationBuilder builder, ISiloBuilder orleans)
     {
-        var options = builder.Configuration.GetSection(OperatorDashboardOptions.Section).Get<OperatorDashboardOptions>() ?? new OperatorDashboardOptions();
-        var problems = options.Problems().ToList();
-        if (problems.Count > 0)
-        {
-            throw new OptionsValidationException(OperatorDashboardOptions.Section, typeof(OperatorDashboardOptions), problems);
-        }
-
-        builder.Services.AddSingleton(Options.Create(options));
+        var options = builder.BindChecked<OperatorDashboardOptions>(OperatorDashboardOptions.Section, o => o.Problems());
         if (options.Enabled)
         {
-            builder.Configuration["Kestrel:Endpoints:Dashboard:Url"] = options.Url;
-            builder.Configuration["Kestrel:Endpoints:Dashboard:Protocols"] = "Http1";
+            builder.ListenOn("Dashboard", options.Url);
             orleans.AddDashboard();
         }
 
@@ -63,10 +53,7 @@ public static class OperatorDashboard
         var options = app.Services.GetRequiredService<IOptions<OperatorDashboardOptions>>().Value;
         if (options.Enabled)
         {
-            var port = new Uri(options.Url).Port;
-            app.MapOrleansDashboard(routePrefix: OperatorDashboardOptions.RoutePrefix)
-                .AddEndpointFilter(async (context, next) =>
-                    context.HttpContext.Connection.LocalPort == port ? await next(context) : Results.NotFound());
+            app.MapOrleansDashboard(routePrefix: OperatorDashboardOptions.RoutePrefix).OnlyOnPortOf(options.Url);
         }
 
         return app;

@@ -111,6 +111,7 @@ public static partial class SiloHostingExtensions
         app.MapDirectoryGateway();
         app.MapDirectoryScim();
         app.MapOperatorDashboard();
+        app.MapMetricsEndpoint();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 

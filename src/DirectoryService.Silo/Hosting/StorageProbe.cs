@@ -1,4 +1,4 @@
-using Azure.Data.Tables;
+using DirectoryService.Grains.Membership;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -6,11 +6,13 @@ using Microsoft.Extensions.Options;
 namespace DirectoryService.Silo.Hosting;
 
 /// <summary>
-/// Asks storage a trivial question every <see cref="Period"/> (one small query of the account's
-/// tables, bounded by <see cref="Timeout"/>), so health can tell within seconds that writes cannot be
-/// served — while storage is paused or unreachable — and that they can again once it answers.
+/// Checks storage every <see cref="Period"/> (bounded by <see cref="Timeout"/>), so health can tell
+/// within seconds that writes cannot be served — while storage is paused or unreachable — and that
+/// they can again once it answers. The check rewrites this silo's marker rows (<see cref="RewindWatch"/>):
+/// when storage went back in time behind the silo, every activation and cache of the silo is dropped
+/// (<see cref="SiloVouch.ResetAfterRewind"/>), so that what it answers agrees with storage again.
 /// </summary>
-public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
+public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, SiloVouch vouch, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -26,7 +28,9 @@ public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var service = TableClients.Service(options.Value);
+        var storage = options.Value;
+        var watch = RewindWatch.For(storage, afterOutage: storage.RewindAfterOutage ?? storage.IsEmulator);
+        var cleaned = false;
         using var timer = new PeriodicTimer(Period, time);
         do
         {
@@ -34,9 +38,15 @@ public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, 
             {
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 bounded.CancelAfter(Timeout);
-                await foreach (var _ in service.QueryAsync(filter: $"TableName eq '{options.Value.RowTable}'", maxPerPage: 1, cancellationToken: bounded.Token).AsPages())
+                if (await watch.CheckAsync(bounded.Token) is { } rewound)
                 {
-                    break;
+                    _ = vouch.ResetAfterRewind(rewound);
+                }
+
+                if (!cleaned)
+                {
+                    cleaned = true;
+                    _ = watch.RemoveStaleAsync(stoppingToken).ContinueWith(t => t.Exception, TaskScheduler.Default);
                 }
 
                 if (_failing)

@@ -5,7 +5,7 @@ using OpenTelemetry.Trace;
 
 namespace DirectoryService.Silo.Hosting;
 
-/// <summary>OpenTelemetry traces, metrics and logs: Orleans, ASP.NET Core/gRPC and the service's own sources.</summary>
+/// <summary>OpenTelemetry traces, metrics and logs: Orleans, ASP.NET Core/gRPC and the service's own sources; metrics also for a Prometheus scraper when configured (<see cref="MetricsEndpoint"/>).</summary>
 public static class Telemetry
 {
     public const string ServiceName = "directory-silo";
@@ -19,7 +19,8 @@ public static class Telemetry
                 .AddMeter(Gateway.GatewayMetrics.MeterName)
                 .AddMeter(Grains.Membership.SignInMetrics.MeterName)
                 .AddMeter(Storage.StorageTelemetry.Name)
-                .AddAspNetCoreInstrumentation())
+                .AddAspNetCoreInstrumentation()
+                .AddMetricsEndpoint(builder))
             .WithTracing(tracing => tracing
                 .AddSource("Microsoft.Orleans.Runtime")
                 .AddSource("Microsoft.Orleans.Application")

@@ -66,6 +66,8 @@ public static class TableClients
             options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
         }
 
+        options.AddPolicy(UnreachableTries.Instance, HttpPipelinePosition.PerRetry);
+
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);

@@ -45,7 +45,11 @@ public sealed class TableShards
 
     /// <summary>The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>.</summary>
     public static TableShards Create(string name, int count, Func<string, TableClient> client) =>
-        new(count == 1 ? [client(name)] : [.. Enumerable.Range(0, count).Select(i => client($"{name}{i:x2}"))]);
+        new([.. Names(name, count).Select(client)]);
+
+    /// <summary>The names of the physical tables of <paramref name="name"/>.</summary>
+    public static IReadOnlyList<string> Names(string name, int count) =>
+        count == 1 ? [name] : [.. Enumerable.Range(0, count).Select(i => $"{name}{i:x2}")];
 
     public IReadOnlyList<TableClient> All => _tables;
 

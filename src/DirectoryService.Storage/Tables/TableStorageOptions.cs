@@ -66,4 +66,20 @@ public sealed class TableStorageOptions
     /// unavailable (its outcome unknown) instead of hanging while storage is unreachable or paused.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// Whether storage that could not be reached counts as gone back in time, so that once it answers
+    /// again the silo drops its activations and caches (<see cref="RewindWatch"/>). Not set: yes for
+    /// the local emulator (Azurite), which loses its last seconds of writes when it crashes; no for
+    /// Azure Table storage, which loses no acknowledged write (a restore from a backup is noticed
+    /// either way, by the silo's marker rows).
+    /// </summary>
+    public bool? RewindAfterOutage { get; set; }
+
+    /// <summary>Whether the account is the local emulator's development account.</summary>
+    public bool IsEmulator =>
+        string.IsNullOrWhiteSpace(ServiceUri)
+        && (string.IsNullOrWhiteSpace(ConnectionString)
+            || ConnectionString.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
+            || ConnectionString.Contains("AccountName=devstoreaccount1", StringComparison.OrdinalIgnoreCase));
 }

@@ -5,15 +5,20 @@ using DirectoryService.Testing;
 
 namespace DirectoryService.Gateway.Tests.Operations;
 
-/// <summary>A silo with the operators' dashboard on a loopback port of its own.</summary>
+/// <summary>A silo with the operators' dashboard and its Prometheus endpoint, each on a loopback port of its own.</summary>
 public sealed class DashboardSiloFixture : SiloFixture
 {
-    public int DashboardPort { get; } = FreePorts.Take(1)[0];
+    private static readonly int[] Ports = FreePorts.Take(2);
+
+    public int DashboardPort => Ports[0];
+
+    public int MetricsPort => Ports[1];
 
     protected override Dictionary<string, string?> ExtraSettings => new()
     {
         ["Directory:Dashboard:Enabled"] = "true",
         ["Directory:Dashboard:Url"] = $"http://127.0.0.1:{DashboardPort}",
+        ["Directory:Metrics:PrometheusUrl"] = $"http://127.0.0.1:{MetricsPort}",
     };
 }
 
