@@ -85,6 +85,12 @@ public sealed class StorageRoundTrips : IDisposable
     /// <summary>The longest chain of calls each begun after the previous one answered: the most intervals that do not overlap.</summary>
     public static int LongestChain(IReadOnlyList<(long Start, long End)> calls)
     {
+        if (calls.Count <= 1)
+        {
+            // Most calls (warm reads) make none: no sort on the hot path.
+            return calls.Count;
+        }
+
         var chain = 0;
         var free = long.MinValue;
         foreach (var (start, end) in calls.OrderBy(c => c.End))

@@ -86,52 +86,6 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
             : (new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile, stored.View);
     }
 
-    public async Task AddMemberOfAsync(string groupId)
-    {
-        if (State.MemberOf.Add(groupId))
-        {
-            await StoreAsync();
-            await NodeChangedAsync();
-        }
-        else
-        {
-            // A replay of an update whose first attempt had an unknown outcome but landed.
-            await TakeSnapshotAsync();
-        }
-    }
-
-    public async Task<ImmutableArray<long>> ApplyOwedMemberOfAsync(ImmutableArray<string> groupIds)
-    {
-        // Asked inside this turn: a group's later change reaches this object only after it, in order.
-        var owed = await Task.WhenAll(groupIds.Select(g => GrainFactory.Group(TenantId, g).OwesAsync(ObjectId)));
-        var changed = false;
-        for (var i = 0; i < groupIds.Length; i++)
-        {
-            changed |= owed[i] is not null && State.MemberOf.Add(groupIds[i]);
-        }
-
-        if (changed)
-        {
-            await StoreAsync();
-            await NodeChangedAsync();
-        }
-
-        return [.. owed.Select(o => o ?? -1)];
-    }
-
-    public async Task RemoveMemberOfAsync(string groupId)
-    {
-        if (State.MemberOf.Remove(groupId))
-        {
-            await StoreAsync();
-            await NodeChangedAsync();
-        }
-        else
-        {
-            await TakeSnapshotAsync();
-        }
-    }
-
     /// <summary>Whether this activation has checked that the object's unique keys are bound to it.</summary>
     private bool _keysChecked;
 
