@@ -15,9 +15,10 @@ namespace DirectoryService.Grains.Membership;
 /// <para>
 /// Likewise after storage went back in time (<see cref="ResetAfterRewind"/>): until every activation
 /// on this silo has been dropped — each reads its state again on its next call — and the caches with
-/// them, callers wait and health says NOT_SERVING. The caches are dropped again
-/// <see cref="RewindSecondDrop"/> later, once every other silo has noticed the rewind too and dropped
-/// the activations that may have fed this silo's caches meanwhile.
+/// them, callers wait and health says NOT_SERVING. Activations and caches are dropped again after
+/// each of <see cref="RewindDropsAgain"/>: the drop skips an activation busy at that moment, and by
+/// the last every other silo has noticed the rewind too and dropped the activations that may have
+/// fed this silo's caches meanwhile.
 /// </para>
 /// </summary>
 public sealed partial class SiloVouch : ISiloVouch, IDisposable
@@ -27,8 +28,8 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>After a rewind, when the caches are dropped a second time: past every silo's next storage check (each checks every second).</summary>
-    public static readonly TimeSpan RewindSecondDrop = TimeSpan.FromSeconds(3);
+    /// <summary>After a rewind, when activations and caches are dropped again; the last is past every silo's next storage check (each checks every second).</summary>
+    public static readonly TimeSpan[] RewindDropsAgain = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
     private readonly IClusterMembershipService _membership;
     private readonly IGrainFactory _grains;
@@ -68,7 +69,7 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
     /// <summary>
     /// Storage went back in time (<paramref name="reason"/>): drops every activation on this silo and
-    /// every cache, callers waiting meanwhile; and the caches once more <see cref="RewindSecondDrop"/> later.
+    /// every cache, callers waiting meanwhile; and both again after each of <see cref="RewindDropsAgain"/>.
     /// </summary>
     public Task ResetAfterRewind(string reason)
     {
@@ -84,6 +85,30 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
         LogRewound(_logger, reason);
         await Task.Yield();
         var watch = Stopwatch.StartNew();
+        await DropAsync();
+        lock (_lock)
+        {
+            _resetting = null;
+        }
+
+        LogReset(_logger, watch.Elapsed.TotalSeconds);
+        _ = DropAgainAsync();
+    }
+
+    private async Task DropAgainAsync()
+    {
+        var since = TimeSpan.Zero;
+        foreach (var at in RewindDropsAgain)
+        {
+            await Task.Delay(at - since);
+            since = at;
+            await DropAsync();
+        }
+    }
+
+    /// <summary>Deactivates every activation on this silo that is not busy, then drops the caches.</summary>
+    private async Task DropAsync()
+    {
         try
         {
             await _grains.GetGrain<IManagementGrain>(0).ForceActivationCollection([_local.SiloAddress], TimeSpan.Zero);
@@ -94,20 +119,6 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
             LogDropFailed(_logger, e);
         }
 
-        _users.InvalidateAll();
-        _closures.InvalidateAll();
-        lock (_lock)
-        {
-            _resetting = null;
-        }
-
-        LogReset(_logger, watch.Elapsed.TotalSeconds);
-        _ = DropCachesLaterAsync();
-    }
-
-    private async Task DropCachesLaterAsync()
-    {
-        await Task.Delay(RewindSecondDrop);
         _users.InvalidateAll();
         _closures.InvalidateAll();
     }
