@@ -13,7 +13,7 @@
 # `azurite-crash` kills Azurite (kill -9) halfway through a run of durable creates and starts it again
 # on its data, restarts the silo, and reads back every acknowledged create (lost acknowledged writes).
 # Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
-# off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
+# off (on by default); `leases-on` and `leases-off` with read leases on or off (on by default); `restart` restarts the silo (every grain cold afterwards) and waits until it reports
 # ready (SERVING once it has warmed its group closures; `ready_seconds`); `cold-signin` (8 callers)
 # and `cold-signin-1` (one caller) resolve users not resolved before; `warm` signs every user
 # in once (all measured), so that the timed read runs after it measure warm reads rather than first
@@ -66,7 +66,7 @@ done
 dotnet build Directory.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
 
 work=$(mktemp -d)
-table_port=10102; grpc_port=5100; scim_port=5101; dashboard_port=5180; metrics_port=5181; dashboard=true
+table_port=10102; grpc_port=5100; scim_port=5101; dashboard_port=5180; metrics_port=5181; dashboard=true; leases=true
 cleanup() {
   local code=$?
   kill "${silo:-}" "${azurite:-}" 2>/dev/null || true
@@ -100,6 +100,7 @@ start_silo() {
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
     --Directory:Storage:InjectedLatency=$(printf '00:00:00.%03d' "$storage_latency") \
     --Directory:Dashboard:Enabled=$dashboard --Directory:Dashboard:Url=http://127.0.0.1:$dashboard_port \
+    --Directory:ReadLease:Enabled=$leases \
     --Directory:Metrics:PrometheusUrl=http://127.0.0.1:$metrics_port \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!
@@ -143,9 +144,10 @@ fi
 status=0
 for step in "$@"; do
   case $step in
-    restart|dashboard-on|dashboard-off)
-      # dashboard-on / dashboard-off restart the silo with the Orleans Dashboard on or off.
-      case $step in dashboard-on) dashboard=true ;; dashboard-off) dashboard=false ;; esac
+    restart|dashboard-on|dashboard-off|leases-on|leases-off)
+      # dashboard-on / dashboard-off restart the silo with the Orleans Dashboard on or off, leases-on /
+      # leases-off with read leases on or off (Directory:ReadLease:Enabled).
+      case $step in dashboard-on) dashboard=true ;; dashboard-off) dashboard=false ;; leases-on) leases=true ;; leases-off) leases=false ;; esac
       kill -TERM $silo; wait $silo || true
       start_silo
       echo "{\"step\":\"$step\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;

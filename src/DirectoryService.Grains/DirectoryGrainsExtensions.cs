@@ -22,6 +22,14 @@ public static class DirectoryGrainsExtensions
         silo.Services.TryAddSingleton<SignInMetrics>();
         silo.Services.TryAddSingleton<ClosureCache>();
         silo.Services.TryAddSingleton<UserCache>();
+        silo.Services.AddOptions<ReadLeaseOptions>().BindConfiguration(ReadLeaseOptions.Section)
+            .Validate(o => o.Duration > TimeSpan.Zero && o.RenewEvery > TimeSpan.Zero && o.RenewEvery * 2 <= o.Duration,
+                $"{ReadLeaseOptions.Section}: RenewEvery must be positive and at most half of Duration")
+            .Validate(o => o.ReachTimeout > TimeSpan.Zero && o.ClockDrift is >= 0 and < 0.5,
+                $"{ReadLeaseOptions.Section}: ReachTimeout must be positive and ClockDrift in [0, 0.5)")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<ReadLease>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<ReadLease>());
         silo.Services.TryAddSingleton<ICacheInvalidator, CacheInvalidator>();
         silo.Services.TryAddSingleton<SignInReads>();
         silo.Services.TryAddSingleton<ISignInReads>(services => services.GetRequiredService<SignInReads>());

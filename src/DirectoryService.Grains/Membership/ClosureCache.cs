@@ -29,13 +29,15 @@ public sealed class ClosureCache(SignInMetrics? metrics = null)
     /// The live groups above a principal whose direct groups are <paramref name="parents"/>: the union
     /// of their closures, all read from the tenant's current view. A deleted or missing group confers
     /// no membership, so neither it nor what is above it (unless also reached through a live path) is
-    /// included. RESOURCE_EXHAUSTED past <paramref name="maxVisits"/> groups.
+    /// included. RESOURCE_EXHAUSTED past <paramref name="maxVisits"/> groups. With
+    /// <paramref name="uncached"/> (this silo's read leases are not fresh) nothing cached is used or
+    /// kept: every closure is read from the grains into a view of its own.
     /// </summary>
     public async Task<TransitiveGroups> AncestorsAsync(
-        string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, ErrorField field, CancellationToken cancellationToken)
+        string tenantId, IReadOnlyCollection<string> parents, Func<string, Task<PrincipalNode>> node, int maxVisits, ErrorField field, CancellationToken cancellationToken, bool uncached = false)
     {
-        var view = _tenants.GetOrAdd(tenantId, _ => new View());
-        if (metrics is not null)
+        var view = uncached ? new View() : _tenants.GetOrAdd(tenantId, _ => new View());
+        if (metrics is not null && !uncached)
         {
             foreach (var id in parents)
             {

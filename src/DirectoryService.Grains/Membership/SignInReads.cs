@@ -12,8 +12,10 @@ namespace DirectoryService.Grains.Membership;
 /// <see cref="ClosureCache"/> view they came from is current. A cold one asks the name's grain for
 /// the holder and the user grain for its stored snapshot (registering this silo as a reader, so the
 /// user's next change drops the entry here first), and merges the cached closures of its direct groups.
+/// While this silo's <see cref="ReadLease"/> is not fresh nothing cached is answered: each read asks
+/// the grains, as a cold one does, for the user and every group above it.
 /// </summary>
-public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ILocalSiloDetails silo, SignInMetrics metrics) : ISignInReads
+public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, UserCache users, ReadLease lease, ILocalSiloDetails silo, SignInMetrics metrics) : ISignInReads
 {
     private const string NameField = DomainFields.UserPrincipalName;
     private const string PrincipalField = DomainFields.Principal;
@@ -21,7 +23,8 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
     public async ValueTask<SignInResolution> ResolveSignInAsync(string tenantId, string userPrincipalName, bool securityEnabledOnly, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var cached = users.ByName(tenantId, userPrincipalName);
+        var trusted = lease.Trusted;
+        var cached = trusted ? users.ByName(tenantId, userPrincipalName) : null;
         metrics.UserLookup(cached is not null);
         var user = cached ?? await FillByNameAsync(tenantId, userPrincipalName);
         if (!user.Subject.Node.Enabled)
@@ -31,13 +34,13 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
         }
 
         var warm = cached is not null && user.Groups is { } kept && closures.IsCurrent(tenantId, kept);
-        var resolution = GroupClaims.SignIn(user.UserId, await GroupsAsync(tenantId, user, NameField, cancellationToken), securityEnabledOnly);
+        var resolution = GroupClaims.SignIn(user.UserId, await GroupsAsync(tenantId, user, trusted, NameField, cancellationToken), securityEnabledOnly);
         metrics.SignIn(warm, started);
         return resolution;
     }
 
     public async ValueTask<UserView> GetUserByPrincipalNameAsync(string tenantId, string userPrincipalName, CancellationToken cancellationToken) =>
-        (users.ByName(tenantId, userPrincipalName) ?? await FillByNameAsync(tenantId, userPrincipalName)).View;
+        ((lease.Trusted ? users.ByName(tenantId, userPrincipalName) : null) ?? await FillByNameAsync(tenantId, userPrincipalName)).View;
 
     public async ValueTask<ImmutableArray<string>> GetMemberGroupsAsync(string tenantId, ObjectRef principal, bool securityEnabledOnly, CancellationToken cancellationToken) =>
         GroupClaims.MemberGroups(await TransitiveGroupsAsync(tenantId, principal, cancellationToken), securityEnabledOnly);
@@ -51,27 +54,28 @@ public sealed class SignInReads(IGrainFactory grains, ClosureCache closures, Use
     /// <summary>Every live group the principal belongs to; NOT_FOUND naming <c>principal.id</c> unless it is live.</summary>
     public async ValueTask<TransitiveGroups> TransitiveGroupsAsync(string tenantId, ObjectRef principal, CancellationToken cancellationToken)
     {
+        var trusted = lease.Trusted;
         if (principal.Kind == ObjectKind.User)
         {
-            var user = users.ById(tenantId, principal.Id) ?? await FillAsync(tenantId, principal.Id, name: null, PrincipalField);
-            return await GroupsAsync(tenantId, user, PrincipalField, cancellationToken);
+            var user = (trusted ? users.ById(tenantId, principal.Id) : null) ?? await FillAsync(tenantId, principal.Id, name: null, PrincipalField);
+            return await GroupsAsync(tenantId, user, trusted, PrincipalField, cancellationToken);
         }
 
         var node = await grains.Principal(tenantId, principal).GetNodeAsync();
         return node.IsLive
-            ? await closures.AncestorsAsync(tenantId, node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, PrincipalField, cancellationToken)
+            ? await closures.AncestorsAsync(tenantId, node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, PrincipalField, cancellationToken, uncached: !trusted)
             : throw DirectoryException.NotFound(PrincipalField, "group");
     }
 
     /// <summary>The user's transitive groups: those kept with the entry if their closure view is still current, else merged afresh.</summary>
-    private async ValueTask<TransitiveGroups> GroupsAsync(string tenantId, UserEntry user, ErrorField field, CancellationToken cancellationToken)
+    private async ValueTask<TransitiveGroups> GroupsAsync(string tenantId, UserEntry user, bool trusted, ErrorField field, CancellationToken cancellationToken)
     {
-        if (user.Groups is { } kept && closures.IsCurrent(tenantId, kept))
+        if (trusted && user.Groups is { } kept && closures.IsCurrent(tenantId, kept))
         {
             return kept;
         }
 
-        var groups = await closures.AncestorsAsync(tenantId, user.Subject.Node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, field, cancellationToken);
+        var groups = await closures.AncestorsAsync(tenantId, user.Subject.Node.MemberOf, id => GroupNode(tenantId, id), Limits.MaxTraversalVisits, field, cancellationToken, uncached: !trusted);
         user.Groups = groups;
         return groups;
     }

@@ -11,7 +11,8 @@ namespace DirectoryService.Grains.Membership;
 /// means the process did not run for a while (monotonic clock). Until the silo has read the
 /// membership table again and found itself active, and has dropped its caches (invalidations may
 /// have skipped it as dead meanwhile), callers wait and health says NOT_SERVING; a silo the cluster
-/// declared dead never answers again (the runtime stops it).
+/// declared dead never answers again (the runtime stops it), nor does one whose read lease found it
+/// declared dead (<see cref="ReadLease.Condemned"/>) before it noticed by itself.
 /// <para>
 /// Likewise after storage went back in time (<see cref="ResetAfterRewind"/>): until every activation
 /// on this silo has been dropped — each reads its state again on its next call — and the caches with
@@ -28,6 +29,8 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
+    private const string Condemned = "the membership table lists this silo as dead: it answers nothing more";
+
     /// <summary>After a rewind, when activations and caches are dropped again; the last is past every silo's next storage check (each checks every second).</summary>
     public static readonly TimeSpan[] RewindDropsAgain = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
@@ -36,6 +39,7 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
     private readonly ILocalSiloDetails _local;
     private readonly UserCache _users;
     private readonly ClosureCache _closures;
+    private readonly ReadLease _lease;
     private readonly ILogger<SiloVouch> _logger;
     private readonly Thread _ticker;
     private readonly CancellationTokenSource _stop = new();
@@ -45,19 +49,23 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
     private Task? _resetting;
     private volatile string _problem = "";
 
-    public SiloVouch(IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails local, UserCache users, ClosureCache closures, ILogger<SiloVouch> logger)
+    public SiloVouch(IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails local, UserCache users, ClosureCache closures, ReadLease lease, ILogger<SiloVouch> logger)
     {
-        (_membership, _grains, _local, _users, _closures, _logger) = (membership, grains, local, users, closures, logger);
+        (_membership, _grains, _local, _users, _closures, _lease, _logger) = (membership, grains, local, users, closures, lease, logger);
         _ticker = new Thread(TickLoop) { IsBackground = true, Name = "silo-vouch" };
         _ticker.Start();
     }
 
-    public bool IsTrusted => Volatile.Read(ref _confirming) is null && Volatile.Read(ref _resetting) is null && !Frozen();
+    public bool IsTrusted => Volatile.Read(ref _confirming) is null && Volatile.Read(ref _resetting) is null && !Frozen() && !_lease.Condemned;
 
-    public string Problem => IsTrusted ? "" : _problem;
+    public string Problem => IsTrusted ? "" : _lease.Condemned ? Condemned : _problem;
 
     public ValueTask<bool> WaitTrustedAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (_lease.Condemned)
+        {
+            return ValueTask.FromResult(false);
+        }
 
         if (Volatile.Read(ref _confirming) is null && !Frozen())
         {
