@@ -41,6 +41,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly ILocalSiloDetails _local;
     private readonly UserCache _users;
     private readonly ClosureCache _closures;
+    private readonly SignInMetrics _metrics;
     private readonly ReadLeaseOptions _options;
     private readonly ILogger<ReadLease> _logger;
     private readonly long _duration;
@@ -56,9 +57,9 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     private long _lapses;
 
     public ReadLease(IRowStore rows, IMembershipTable table, IClusterMembershipService membership, ILocalSiloDetails local, UserCache users, ClosureCache closures,
-        IOptions<ReadLeaseOptions> options, ILogger<ReadLease> logger)
+        SignInMetrics metrics, IOptions<ReadLeaseOptions> options, ILogger<ReadLease> logger)
     {
-        (_rows, _table, _membership, _local, _users, _closures, _options, _logger) = (rows, table, membership, local, users, closures, options.Value, logger);
+        (_rows, _table, _membership, _local, _users, _closures, _metrics, _options, _logger) = (rows, table, membership, local, users, closures, metrics, options.Value, logger);
         _duration = (long)(_options.Duration.TotalSeconds * Stopwatch.Frequency);
     }
 
@@ -89,8 +90,11 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     /// Revokes <paramref name="reader"/>'s lease: once this returns, every renewal it begins sees the
     /// revocation (and drops its caches), and those begun before end within <see cref="ReadLeaseOptions.WaitOut"/>.
     /// </summary>
-    public Task RevokeAsync(SiloAddress reader) =>
-        _rows.WriteAsync(Set(reader), [RowWrite.Upsert(RevokedKey, Guid.NewGuid().ToByteArray())]);
+    public Task RevokeAsync(SiloAddress reader)
+    {
+        _metrics.LeaseEvent("revoking");
+        return _rows.WriteAsync(Set(reader), [RowWrite.Upsert(RevokedKey, Guid.NewGuid().ToByteArray())]);
+    }
 
     /// <summary>
     /// How much longer a silo the cluster declared dead may still trust its caches: it learns it is
@@ -123,6 +127,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
             {
                 _lapsed = true;
                 Interlocked.Increment(ref _lapses);
+                _metrics.LeaseEvent("lapsed");
                 LogLapsed(_logger);
             }
         }
@@ -189,6 +194,11 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
 
             var lapsed = _lapsed || (_renewed && Volatile.Read(ref _until) <= Stopwatch.GetTimestamp());
             var revoked = revocation is not null && revocation != _lastRevocation;
+            if (revoked)
+            {
+                _metrics.LeaseEvent("revoked");
+            }
+
             if (lapsed || revoked)
             {
                 // A change may have been acknowledged without reaching this silo.

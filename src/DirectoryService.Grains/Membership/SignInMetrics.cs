@@ -16,6 +16,7 @@ public sealed class SignInMetrics
     private readonly Counter<long> _closureLookups;
     private readonly Histogram<double> _signIns;
     private readonly Histogram<double> _invalidations;
+    private readonly Counter<long> _leaseEvents;
 
     public SignInMetrics(IMeterFactory meters)
     {
@@ -23,6 +24,7 @@ public sealed class SignInMetrics
         _userLookups = meter.CreateCounter<long>("directory.signin.user_cache.lookups", description: "User lookups of sign-in reads, by result (hit: answered from this silo's user cache)");
         _closureLookups = meter.CreateCounter<long>("directory.signin.closure_cache.lookups", description: "Closure lookups of a principal's direct groups, by result (hit: cached on this silo)");
         _signIns = meter.CreateHistogram<double>("directory.signin.duration", unit: "ms", description: "ResolveSignIn on this silo, by path (warm: from the caches alone; cold: grains were asked)");
+        _leaseEvents = meter.CreateCounter<long>("directory.read_lease.events", description: "Read-lease events on this silo, by kind (lapsed: caches not trusted until renewed; revoked: a change gave up reaching this silo; revoking: a change on this silo revoked another's lease)");
         _invalidations = meter.CreateHistogram<double>("directory.cache.invalidation.duration", unit: "ms", description: "From a stored change to every cached copy it invalidates dropped, by scope (tenant: group closures; user)");
     }
 
@@ -35,6 +37,8 @@ public sealed class SignInMetrics
 
     public void Invalidation(string scope, long startedAt) =>
         _invalidations.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, new KeyValuePair<string, object?>("scope", scope));
+
+    public void LeaseEvent(string kind) => _leaseEvents.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     private static KeyValuePair<string, object?> Result(bool hit) => new("result", hit ? "hit" : "miss");
 }
