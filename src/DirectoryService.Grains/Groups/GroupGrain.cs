@@ -57,7 +57,7 @@ public sealed partial class GroupGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await Outbox.ClearAsync(onlyIfIdle: false);
+        await Outbox.DeactivatingAsync();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 

@@ -193,6 +193,43 @@ public sealed class ImportTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task AGroupCollectedWhileItsHandoverIsOpen_DeliversItOnItsWayOut()
+    {
+        // An import holds the "member of" updates its groups handed over until it completes (up to 20
+        // minutes); an idle group may be collected before that. It must not leave its members' side
+        // to a later activation that may never come.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        using var call = t.Import.ImportRecords();
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.User("A"), r.User("B"), r.Group("G") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.Member("G", "A"), r.Member("G", "B") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var users = await UsersByExternalIdAsync(t, "A", "B");
+        var group = (await GroupsByExternalIdAsync(t, "G"))["G"];
+        async Task<string[]> MemberOfAsync(User user) =>
+            [.. (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } })).GroupIds];
+        Assert.Empty(await MemberOfAsync(users["A"]));
+
+        await silo.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        foreach (var user in users.Values)
+        {
+            await Wait.UntilAsync(async () => (await MemberOfAsync(user)).SequenceEqual([group.Id]), TimeSpan.FromSeconds(10), $"{user.UserPrincipalName}'s side to name the group");
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(call.ResponseStream.Current.Done);
+        var members = (await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = group.Id })).Members.Select(m => m.Id).Order().ToArray();
+        Assert.Equal(users.Values.Select(u => u.Id).Order().ToArray(), members);
+        foreach (var user in users.Values)
+        {
+            Assert.Equal([group.Id], await MemberOfAsync(user));
+            Assert.Equal([group.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+        }
+    }
+
+    [Fact]
     public async Task AnImportsMembers_SignInWithTheirGroups_OnceItIsDone()
     {
         var t = await silo.NewTenantAsync();
