@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using GrainKeys = DirectoryService.Abstractions.Common.GrainKeys;
+using StorageUnavailableException = DirectoryService.Abstractions.Common.StorageUnavailableException;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -42,7 +43,18 @@ public sealed partial class TableGrainStorage(
     {
         using var activity = StorageTelemetry.Start("grain-state", "read");
         var (pk, rk) = Keys(stateName, grainId);
-        var response = await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk);
+        NullableResponse<TableEntity> response;
+        try
+        {
+            response = await tables.For(pk).GetEntityIfExistsAsync<TableEntity>(pk, rk);
+        }
+        catch (OperationCanceledException e)
+        {
+            // No caller cancels a state read: the storage pipeline's own time limit did (seen under a
+            // stalled Azurite). Unavailable, so the door answers UNAVAILABLE with a retry delay, not INTERNAL.
+            throw new StorageUnavailableException("storage did not answer in time", e);
+        }
+
         if (!response.HasValue || response.Value is null)
         {
             Reset(grainState, etag: null);
