@@ -44,7 +44,7 @@ public sealed partial class MemberOfOutbox(
 
     /// <summary>How long an import may take to deliver updates handed over to it before the group delivers them itself.</summary>
     /// <remarks>Well above how long an import holds updates (<c>MembershipImports.FlushAfter</c>): it is the safety net, not the path.</remarks>
-    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>The number of the updates now handed over to an import (<see cref="HandOver"/>), or null: then the group delivers all it owes itself.</summary>
     private long? _handedOver;
@@ -215,7 +215,7 @@ public sealed partial class MemberOfOutbox(
 
     /// <summary>
     /// Before the activation goes away: delivers what is still owed — a handover the import has not
-    /// confirmed yet (an idle group can be collected before <see cref="HandoverTimeout"/>), or a
+    /// confirmed yet (a group can be collected before <see cref="HandoverTimeout"/>), or a
     /// delivery still being retried — so that the members' side does not wait for a later activation,
     /// then clears the owed row if nothing is owed. A delivery that fails leaves the row to the next one.
     /// </summary>

@@ -23,13 +23,10 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
     public const int MaxHandedOver = 2_000_000;
 
     /// <summary>
-    /// Longest an update waits for the import to apply it: well below the groups' own timeout
-    /// (<c>MemberOfOutbox.HandoverTimeout</c>), after which each would deliver its updates itself,
-    /// one member at a time. Long enough that an import of the default dataset (1.1 million
-    /// memberships, under the <see cref="MaxHandedOver"/> bound) applies them once, at its end: each
-    /// user then writes its state once for all the groups it joined, not once per flush.
+    /// Longest an update waits for the import to apply it: far below the groups' own timeout, after
+    /// which each would deliver its updates itself, all at once.
     /// </summary>
-    public static readonly TimeSpan FlushAfter = TimeSpan.FromMinutes(20);
+    public static readonly TimeSpan FlushAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>When the oldest update now waiting was handed over.</summary>
     private DateTimeOffset? _oldest;

@@ -195,9 +195,9 @@ public sealed class ImportTests(SiloFixture silo)
     [Fact]
     public async Task AGroupCollectedWhileItsHandoverIsOpen_DeliversItOnItsWayOut()
     {
-        // An import holds the "member of" updates its groups handed over until it completes (up to 20
-        // minutes); an idle group may be collected before that. It must not leave its members' side
-        // to a later activation that may never come.
+        // An import holds the "member of" updates its groups handed over until it flushes them; a group
+        // may be collected before that (idle, or under memory pressure). It must not leave its members'
+        // side to a later activation that may never come.
         var t = await silo.NewTenantAsync();
         var r = new ImportRecordsFactory(t.Domain);
         using var call = t.Import.ImportRecords();
