@@ -29,6 +29,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The silo process id, for signals (SIGSTOP, SIGCONT).</summary>
     public int ProcessId => _process.Id;
 
@@ -64,8 +66,6 @@ public sealed partial class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         return silo;
     }
-
-    public bool HasExited => _process.HasExited;
 
     /// <summary>Waits for the process to exit on its own and returns its exit code.</summary>
     public async Task<int> ExitCodeAsync(TimeSpan timeout)

@@ -48,13 +48,11 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     private readonly CancellationTokenSource _stop = new();
     private readonly object _lock = new();
     private readonly ConcurrentDictionary<SiloAddress, long> _seenDead = new();
-    private readonly HashSet<SiloAddress> _leaving = [];
     private long _until;
     private bool _renewed;
     private bool _lapsed;
     private bool _condemned;
     private string? _lastRevocation;
-    private long _lapses;
 
     public ReadLease(IRowStore rows, IMembershipTable table, IClusterMembershipService membership, ILocalSiloDetails local, UserCache users, ClosureCache closures,
         SignInMetrics metrics, IOptions<ReadLeaseOptions> options, ILogger<ReadLease> logger)
@@ -81,10 +79,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     /// <summary>Whether a renewal found this silo declared dead: it answers nothing more (<see cref="SiloVouch"/>).</summary>
     public bool Condemned => Volatile.Read(ref _condemned);
 
-    /// <summary>How many times the lease lapsed since the silo started.</summary>
-    public long Lapses => Interlocked.Read(ref _lapses);
-
-    public static RowSet Set(SiloAddress reader) => new(Tenant, Kind, reader.ToParsableString());
+    private static RowSet Set(SiloAddress reader) => new(Tenant, Kind, reader.ToParsableString());
 
     /// <summary>
     /// Revokes <paramref name="reader"/>'s lease: once this returns, every renewal it begins sees the
@@ -126,7 +121,6 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
             if (_renewed && !_lapsed)
             {
                 _lapsed = true;
-                Interlocked.Increment(ref _lapses);
                 _metrics.LeaseEvent("lapsed");
                 LogLapsed(_logger);
             }
@@ -216,6 +210,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
     private async Task FollowMembershipAsync()
     {
         var known = new HashSet<SiloAddress>();
+        var leaving = new HashSet<SiloAddress>();
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -225,7 +220,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
                 {
                     if (member.Status is SiloStatus.ShuttingDown or SiloStatus.Stopping)
                     {
-                        _leaving.Add(silo);
+                        leaving.Add(silo);
                     }
                     else if (member.Status == SiloStatus.Active)
                     {
@@ -234,7 +229,7 @@ public sealed partial class ReadLease : ILifecycleParticipant<ISiloLifecycle>, I
                     else if (member.Status == SiloStatus.Dead)
                     {
                         _seenDead.TryAdd(silo, Stopwatch.GetTimestamp());
-                        if (known.Remove(silo) && !_leaving.Contains(silo) && !silo.Equals(_local.SiloAddress))
+                        if (known.Remove(silo) && !leaving.Contains(silo) && !silo.Equals(_local.SiloAddress))
                         {
                             DropCaches($"silo {silo} died without leaving");
                         }
