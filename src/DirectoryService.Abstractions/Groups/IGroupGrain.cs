@@ -54,16 +54,18 @@ public interface IGroupGrain : IPrincipalGrain
     /// <summary>
     /// Adds users (not groups) member by member, for bulk import: members already present are
     /// counted, a member that cannot join is refused alone, the others join (in as few changes as
-    /// the group's buckets allow). With <paramref name="handOver"/> the last change's "member of"
-    /// updates are handed over to the caller, which has the members apply them in bulk
+    /// the group's buckets allow). With an <paramref name="importer"/> (the import's key) the
+    /// changes' "member of" updates are handed over to it, under the one handover number the answer
+    /// carries: the import has the members apply them in bulk
     /// (<see cref="Users.IUserGrain.ApplyOwedMemberOfAsync"/>) and confirms with
-    /// <see cref="DeliveredAsync"/>; the group still owes them until then, and delivers them itself
-    /// before its next change or listing, or after a timeout.
+    /// <see cref="DeliveredAsync"/>. The group still owes them until then, and delivers them itself
+    /// before its next change or listing, before a call of another import, or after a timeout; the
+    /// same import's later calls leave them alone. Without one, every update is delivered before the answer.
     /// </summary>
     [Alias("ImportMembersAsync")]
     [Idempotent]
     [ResponseTimeout("00:02:00")]
-    Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, bool handOver);
+    Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, string? importer);
 
     /// <summary>
     /// Whether the group still owes the member its joining: the handover's number (0 when the group
@@ -74,10 +76,10 @@ public interface IGroupGrain : IPrincipalGrain
     [AlwaysInterleave]
     Task<long?> OwesAsync(string memberId);
 
-    /// <summary>Confirms that the members applied the joinings of handover <paramref name="handover"/>.</summary>
+    /// <summary>Confirms that the members applied the joinings the group handed over under these handovers.</summary>
     [Alias("DeliveredAsync")]
     [Idempotent]
-    Task DeliveredAsync(long handover, ImmutableArray<string> memberIds);
+    Task DeliveredAsync(ImmutableArray<long> handovers, ImmutableArray<string> memberIds);
 
     /// <summary>Removes a direct member; NOT_FOUND if it is not one.</summary>
     [Alias("RemoveMemberAsync")]
@@ -117,8 +119,8 @@ public interface IGroupGrain : IPrincipalGrain
 
 /// <summary>
 /// What <see cref="IGroupGrain.ImportMembersAsync"/> did: the ids that joined, the refused members by
-/// index (the others were members already), and the number of the handover of the last change's
-/// updates, for the joined ids among <see cref="HandedOver"/> (null when there is none).
+/// index (the others were members already), and the number of the handover of the call's updates,
+/// for the joined ids in <see cref="HandedOver"/> (null when there is none).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("MemberImport")]
 public sealed record MemberImport(

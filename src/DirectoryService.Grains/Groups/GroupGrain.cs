@@ -137,7 +137,7 @@ public sealed partial class GroupGrain(
         return applied.Joining.Count;
     }
 
-    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, bool handOver)
+    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, string? importer)
     {
         RequireProfile(field: DomainFields.Group);
         if (users.Any(u => u.Kind != ObjectKind.User))
@@ -145,7 +145,14 @@ public sealed partial class GroupGrain(
             throw DirectoryException.Invalid(DomainFields.Member, "groups join through the tenant's nesting grain, which rules out cycles");
         }
 
-        await Outbox.DeliverAsync(rethrow: true);
+        if (importer is null)
+        {
+            await Outbox.DeliverAsync(rethrow: true);
+        }
+        else
+        {
+            await Outbox.DeliverAllButAsync(importer);
+        }
 
         // An import keeps every bucket it reads or writes in memory, so that its next calls to a large group read none.
         Members.WidenCache(ImportCacheBytes);
@@ -167,40 +174,38 @@ public sealed partial class GroupGrain(
             }
         }
 
-        // In id order (the buckets' order) a change rewrites as few buckets as possible; one atomic
-        // write per change: a group of one bucket takes a bucket's worth of members, a larger one at
-        // most as many members as a write may touch buckets.
+        // Buckets are split for all of them first; then, in id order (the buckets' order), each
+        // change takes as many members as fall in the buckets one atomic write may rewrite.
         joining.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        await Members.MakeRoomAsync(joining);
         var joined = new List<string>();
-        (long? Number, ImmutableArray<string> Members) handover = (null, []);
-        for (var start = 0; start < joining.Count;)
+        var handover = importer is null ? 0 : Outbox.NewHandover();
+        foreach (var run in Members.Pack(joining, MaxBucketsPerWrite).ToList())
         {
-            var take = (await Members.LayoutAsync()).Buckets.Count == 1 ? MemberBuckets.Capacity : MaxBucketsPerWrite;
-            var last = start + take >= joining.Count;
-            var change = MemberChange.Add(joining.Skip(start).Take(take));
-            if (handOver && last)
-            {
-                // Every earlier change was delivered before this one; this one's updates go to the caller.
-                var applied = await ApplyRowsAsync(change);
-                joined.AddRange(applied.Joining.Select(m => m.Id));
-                handover = applied.IsEmpty ? handover : (Outbox.HandOver(applied.Owed), [.. applied.Joining.Select(m => m.Id)]);
-            }
-            else
+            var change = MemberChange.Add(run);
+            if (importer is null)
             {
                 joined.AddRange((await ApplyAsync(change)).Joining.Select(m => m.Id));
+                continue;
             }
 
-            start += take;
+            // The change's updates go to the import, under one handover for the whole call.
+            var (row, applied) = await ApplyRowsAsync(change);
+            joined.AddRange(applied.Joining.Select(m => m.Id));
+            if (!applied.IsEmpty)
+            {
+                Outbox.HandOver(row, applied.Owed, handover, importer);
+            }
         }
 
-        return new MemberImport([.. joined], [.. refused], handover.Number, handover.Members);
+        return new MemberImport([.. joined], [.. refused], importer is null || joined.Count == 0 ? null : handover, importer is null ? [] : [.. joined]);
     }
 
     public Task<long?> OwesAsync(string memberId) => Outbox.OwesAsync(memberId);
 
-    public Task DeliveredAsync(long handover, ImmutableArray<string> memberIds)
+    public Task DeliveredAsync(ImmutableArray<long> handovers, ImmutableArray<string> memberIds)
     {
-        Outbox.Delivered(handover, memberIds);
+        Outbox.Delivered(handovers, memberIds);
         return Task.CompletedTask;
     }
 
@@ -296,10 +301,10 @@ public sealed partial class GroupGrain(
     /// </summary>
     private async Task<MemberChange> ApplyAsync(MemberChange change)
     {
-        var applied = await ApplyRowsAsync(change);
+        var (row, applied) = await ApplyRowsAsync(change);
         if (!applied.IsEmpty)
         {
-            await Outbox.OweAndDeliverAsync(applied.Owed);
+            await Outbox.OweAndDeliverAsync(row, applied.Owed);
         }
 
         return applied;
@@ -311,13 +316,14 @@ public sealed partial class GroupGrain(
     /// rows now holds is read back before anything else (<see cref="MemberOfOutbox.Unsure"/>): the
     /// notice is appended again and the updates delivered, by this activation or the next.
     /// </summary>
-    private async Task<MemberChange> ApplyRowsAsync(MemberChange change)
+    private async Task<(string OwedRow, MemberChange Applied)> ApplyRowsAsync(MemberChange change)
     {
         var notice = NoticeChangeAsync([.. change.Joining, .. change.Leaving]);
+        var row = Outbox.NextRow();
         MemberChange applied;
         try
         {
-            applied = await Members.ApplyAsync(change);
+            applied = await Members.ApplyAsync(change, row);
         }
         catch
         {
@@ -336,7 +342,7 @@ public sealed partial class GroupGrain(
             throw;
         }
 
-        return applied;
+        return (row, applied);
     }
 
     /// <summary>Checks that each member can join: not the group itself, live, and below the limit of direct groups; returns their nodes.</summary>

@@ -16,6 +16,9 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
 {
     private readonly BucketCache _buckets = new(BucketCache.DefaultMaxBytes);
 
+    /// <summary>Buckets of the layout that storage was found not to hold (a new group's first, until written): a split must not delete them.</summary>
+    private readonly HashSet<string> _unwritten = new(StringComparer.Ordinal);
+
     /// <summary>The group's buckets and nested-group count, read once per activation; null until then.</summary>
     private MemberLayout? _layout;
 
@@ -55,7 +58,13 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     {
         if (!_buckets.TryGet(bucket, out var value))
         {
-            value = (await rows.GetAsync(set, MemberBuckets.Key(bucket)))?.Value ?? [];
+            var row = await rows.GetAsync(set, MemberBuckets.Key(bucket));
+            if (row is null)
+            {
+                _unwritten.Add(bucket);
+            }
+
+            value = row?.Value ?? [];
             _buckets.Set(bucket, value);
         }
 
@@ -139,14 +148,48 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         return _nested;
     }
 
+    /// <summary>Most rows one write may delete: an atomic write holds at most 100 changes.</summary>
+    public const int MaxDeletesPerWrite = 100;
+
+    /// <summary>
+    /// Splits every bucket that <paramref name="joining"/> would overfill, so that changes adding
+    /// them in any split (<see cref="Pack"/>) write exactly the buckets they fall in.
+    /// </summary>
+    public Task MakeRoomAsync(IReadOnlyList<ObjectRef> joining) => BucketsToAddAsync([.. joining]);
+
+    /// <summary>
+    /// Splits members (in id order) into runs that each fall in at most <paramref name="maxBuckets"/>
+    /// buckets of the current layout: one change each, rewriting as few buckets as possible.
+    /// </summary>
+    public IEnumerable<List<ObjectRef>> Pack(IEnumerable<ObjectRef> members, int maxBuckets)
+    {
+        var run = new List<ObjectRef>();
+        var buckets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in members)
+        {
+            if (buckets.Add(BucketOf(m.Id)) && buckets.Count > maxBuckets)
+            {
+                yield return run;
+                (run, buckets) = ([], [BucketOf(m.Id)]);
+            }
+
+            run.Add(m);
+        }
+
+        if (run.Count > 0)
+        {
+            yield return run;
+        }
+    }
+
     /// <summary>
     /// Turns a change of members into every row it touches — the buckets it joins or leaves (split
-    /// first where joining would overfill one), the nested-group rows, the row of the "member of"
-    /// updates it owes (replacing the previous change's, all delivered by then) and the layout when it
-    /// changes — and writes them in one atomic write. Members already present (joining) or absent
-    /// (leaving) are left out; returns the change as applied, which is empty when nothing was written.
+    /// first where joining would overfill one), the nested-group rows, the change's own row of the
+    /// "member of" updates it owes (<paramref name="owedRow"/>) and the layout when it changes — and
+    /// writes them in one atomic write. Members already present (joining) or absent (leaving) are
+    /// left out; returns the change as applied, which is empty when nothing was written.
     /// </summary>
-    public async Task<MemberChange> ApplyAsync(MemberChange change)
+    public async Task<MemberChange> ApplyAsync(MemberChange change, string owedRow)
     {
         var buckets = await BucketsToAddAsync([.. change.Joining]);
         foreach (var leaving in change.Leaving.Select(m => BucketOf(m.Id)).Where(b => !buckets.ContainsKey(b)).Distinct().ToList())
@@ -176,7 +219,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         var (nestedJoining, nestedLeaving) = (applied.NestedJoining, applied.NestedLeaving);
         writes.AddRange(nestedJoining.Select(id => RowWrite.Upsert(MemberRows.Nested + id, [])));
         writes.AddRange(nestedLeaving.Select(id => RowWrite.Delete(MemberRows.Nested + id)));
-        writes.Add(RowWrite.Upsert(MemberRows.Owed, MemberRows.EncodeChanges(applied.Owed)));
+        writes.Add(RowWrite.Upsert(owedRow, MemberRows.EncodeChanges(applied.Owed)));
         await WriteChangeAsync(writes, nestedJoining, nestedLeaving);
         return applied;
     }
@@ -204,11 +247,12 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         }
     }
 
-    /// <summary>The "member of" updates owed by the group's last change, as stored; null if there is no such row.</summary>
-    public async Task<List<MemberOfChange>?> ReadOwedAsync() =>
-        await rows.GetAsync(set, MemberRows.Owed) is { } row ? MemberRows.DecodeChanges(row.Value) : null;
+    /// <summary>The owed rows as stored, in key order (the changes' order): each row's key and the "member of" updates it holds.</summary>
+    public async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync() =>
+        [.. (await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed))).Select(r => (r.Key, MemberRows.DecodeChanges(r.Value)))];
 
-    public Task DeleteOwedAsync() => rows.WriteAsync(set, [RowWrite.Delete(MemberRows.Owed)]);
+    /// <summary>Deletes owed rows (at most <see cref="MaxDeletesPerWrite"/>), all or none.</summary>
+    public Task DeleteOwedAsync(IReadOnlyList<string> owedRows) => rows.WriteAsync(set, [.. owedRows.Select(RowWrite.Delete)]);
 
     private async Task<HashSet<string>> ReadNestedAsync()
     {
@@ -240,7 +284,11 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         var writes = children.Select(child => RowWrite.Upsert(
             MemberBuckets.Key(child),
             MemberBuckets.Encode([.. members.Where(m => MemberBuckets.Hash(m.Id).StartsWith(child, StringComparison.Ordinal))]))).ToList();
-        writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
+        if (!_unwritten.Contains(bucket))
+        {
+            writes.Add(RowWrite.Delete(MemberBuckets.Key(bucket)));
+        }
+
         writes.Add(LayoutWrite(next));
         await WriteAsync(writes);
         (_layout, _layoutStored) = (next, true);
@@ -256,6 +304,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         catch
         {
             _buckets.Clear();
+            _unwritten.Clear();
             unknownOutcome();
             throw;
         }
@@ -263,6 +312,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         foreach (var write in writes.Where(w => w.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)))
         {
             var bucket = MemberBuckets.BucketOfKey(write.Key);
+            _unwritten.Remove(bucket);
             if (write.Value is { } value)
             {
                 _buckets.Set(bucket, value);

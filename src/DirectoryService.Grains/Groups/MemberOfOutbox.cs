@@ -7,19 +7,22 @@ namespace DirectoryService.Grains.Groups;
 
 /// <summary>
 /// The "member of" updates a group owes its members: the derived direction of the relation, brought
-/// up to date before a change of members is acknowledged. Each change stores what it owes in the
-/// group's owed row in the same atomic write as the members themselves (<see cref="GroupMemberRows"/>);
+/// up to date before a change of members is acknowledged. Each change stores what it owes in an owed
+/// row of its own, in the same atomic write as the members themselves (<see cref="GroupMemberRows"/>);
 /// this class delivers those updates — in order for each member, concurrently across members — and,
 /// when a delivery fails, keeps retrying on a timer, so the two directions converge even if no
 /// further call arrives. Every update is idempotent, so replaying one that had landed is harmless.
-/// Once everything is delivered and the group has been idle a while, the owed row is cleared so that
-/// a later activation has nothing to replay. Only from the group's calls that do not interleave.
+/// A bulk import's changes are handed over instead (<see cref="HandOver"/>): the import has the
+/// members apply them in bulk and confirms. Once everything is delivered and the group has been idle
+/// a while, the owed rows are cleared so that a later activation has nothing to replay. Only from
+/// the group's calls that do not interleave, except <see cref="OwesAsync"/>.
 /// </summary>
 /// <remarks>
-/// An owed row read back from storage is what an earlier activation left: a change whose rows are
-/// stored but which was never acknowledged. Before anything is done with it, the group appends the
-/// change's notice to its change feed again (<paramref name="noticeAgain"/>), since the first one may
-/// never have been written.
+/// Owed rows read back from storage are what an earlier activation left: changes whose rows are
+/// stored but which were never acknowledged (or whose rows were not cleared yet). Before anything is
+/// done with them, the group appends their changes' notice to its change feed again
+/// (<paramref name="noticeAgain"/>), since the first one may never have been written; then it
+/// delivers them in key order, which is the changes' order, so each member ends as its last change says.
 /// </remarks>
 public sealed partial class MemberOfOutbox(
     IGrainBase group, string groupId, GroupMemberRows rows, Func<ObjectRef, IPrincipalGrain> member, Func<DateTimeOffset> now,
@@ -30,27 +33,29 @@ public sealed partial class MemberOfOutbox(
     /// <summary>Over how long after activation the first replay of owed updates is spread.</summary>
     private static readonly TimeSpan FirstReplaySpread = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long a group must be idle before the row of applied updates is cleared (a change overwrites it anyway).</summary>
+    /// <summary>How long a group must be idle before the rows of applied updates are cleared.</summary>
     private static readonly TimeSpan ClearOwedAfter = TimeSpan.FromSeconds(30);
-
-    /// <summary>Owed updates, in order; null until the owed row is read (once per activation).</summary>
-    private List<MemberOfChange>? _pending;
-
-    /// <summary>Whether the owed row may hold updates (owed or already delivered).</summary>
-    private bool _stored;
-
-    /// <summary>When this activation last stored a change of members (the owed row is cleared only once idle).</summary>
-    private DateTimeOffset _lastChange;
 
     /// <summary>How long an import may take to deliver updates handed over to it before the group delivers them itself.</summary>
     /// <remarks>Well above how long an import holds updates (<c>MembershipImports.FlushAfter</c>): it is the safety net, not the path.</remarks>
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>The number of the updates now handed over to an import (<see cref="HandOver"/>), or null: then the group delivers all it owes itself.</summary>
-    private long? _handedOver;
+    /// <summary>Owed updates, one parcel per stored change, in the changes' order; null until the owed rows are read (once per activation).</summary>
+    private List<Parcel>? _pending;
+
+    /// <summary>Per member, its last owed update and the parcel's handover; built on demand, dropped when the parcels change.</summary>
+    private Dictionary<string, (bool Added, long Handover)>? _last;
+
+    /// <summary>The owed rows storage may hold (owed or already delivered), in key order.</summary>
+    private readonly SortedSet<string> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>The number of the next change's owed row: above every row read or written by this activation.</summary>
+    private long _nextRow = 1;
+
+    /// <summary>When this activation last stored a change of members (the owed rows are cleared only once idle).</summary>
+    private DateTimeOffset _lastChange;
 
     private long _handovers;
-
 
     private IGrainTimer? _retry;
     private IGrainTimer? _clear;
@@ -59,7 +64,7 @@ public sealed partial class MemberOfOutbox(
     /// Schedules the replay of what an earlier activation may have left owed: updates of changes that
     /// were never acknowledged (their caller saw an error or went away). Nothing acknowledged waits on
     /// them — every acknowledged change was delivered first — so the replay runs within a minute,
-    /// spread so that the groups a restarted silo activates together do not all read their owed row
+    /// spread so that the groups a restarted silo activates together do not all read their owed rows
     /// at once while first sign-ins wait on storage. Any change or listing replays first anyway.
     /// </summary>
     public void Activated()
@@ -71,48 +76,45 @@ public sealed partial class MemberOfOutbox(
     /// <summary>A new group owes nothing.</summary>
     public void Created() => _pending = [];
 
+    /// <summary>
+    /// The key of the owed row the next change stores with its members. Each change has its own, so
+    /// that updates handed over to an import stay stored while later changes are made; after a crash
+    /// the rows are replayed in key order, which is the changes' order.
+    /// </summary>
+    public string NextRow() => MemberRows.OwedRow(_nextRow++);
+
     /// <summary>Notes what a stored change owes (its owed row is stored with it), then delivers everything owed.</summary>
-    public async Task OweAndDeliverAsync(IReadOnlyList<MemberOfChange> owed)
+    public async Task OweAndDeliverAsync(string row, IReadOnlyList<MemberOfChange> owed)
     {
-        _lastChange = now();
-        _stored = true;
-        _pending!.AddRange(owed);
+        Owe(new Parcel(row, owed.ToList(), Handover: 0, Importer: null));
         await DeliverAsync(rethrow: true);
     }
 
-    /// <summary>
-    /// After a change of members that failed once its rows may have been stored (their write's
-    /// outcome is unknown, or its notice to the change feed failed): what is owed is whatever the
-    /// owed row now holds. It is read back before the next delivery — the group's next call, or the
-    /// retry timer — which appends the change's notice again and delivers it, and it is never cleared
-    /// unread. Nothing else was owed: every change starts with everything delivered.
-    /// </summary>
-    public void Unsure()
-    {
-        _lastChange = now();
-        _stored = true;
-        _pending = null;
-        _handedOver = null;
-        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
-    }
+    /// <summary>The number under which one call of an import hands over its changes' updates (<see cref="HandOver"/>).</summary>
+    public long NewHandover() => ++_handovers;
 
     /// <summary>
-    /// Notes what a stored change owes and hands its delivery over to the bulk import that made it:
-    /// the import has each member apply, in one write, the joinings its groups still owe it — each
-    /// member asks the group first (<see cref="OwesAsync"/>), inside its own turn — and then confirms
-    /// (<see cref="Delivered"/>). Until then nothing changes for the group: the updates stay owed and
-    /// stored, its next change or listing delivers them first, a later activation replays them, and
-    /// if the import has not confirmed within <see cref="HandoverTimeout"/> a timer delivers them.
-    /// Returns the handover's number. Only right after a change (all earlier updates delivered).
+    /// Notes what a stored change owes and hands its delivery over to the bulk import that made it
+    /// (<paramref name="importer"/>), under <paramref name="handover"/>: the import has each member
+    /// apply, in one write, the joinings its groups still owe it — each member asks the group first
+    /// (<see cref="OwesAsync"/>), inside its own turn — and then confirms (<see cref="Delivered"/>).
+    /// Until then nothing changes for the group: the updates stay owed and stored, its next change or
+    /// listing (or a call of another import) delivers them first, a later activation replays them,
+    /// and if the import has not confirmed within <see cref="HandoverTimeout"/> a timer delivers them.
+    /// An import's own later calls leave its handovers alone: they only add members that are not in.
     /// </summary>
-    public long HandOver(IReadOnlyList<MemberOfChange> owed)
+    public void HandOver(string row, IReadOnlyList<MemberOfChange> owed, long handover, string importer)
+    {
+        Owe(new Parcel(row, owed.ToList(), handover, importer));
+        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(HandoverTimeout, RetryPeriod));
+    }
+
+    private void Owe(Parcel parcel)
     {
         _lastChange = now();
-        _stored = true;
-        _pending!.AddRange(owed);
-        _handedOver = ++_handovers;
-        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(HandoverTimeout, RetryPeriod));
-        return _handedOver.Value;
+        _stored.Add(parcel.Row);
+        _pending!.Add(parcel);
+        _last = null;
     }
 
     /// <summary>
@@ -127,48 +129,75 @@ public sealed partial class MemberOfOutbox(
             var owed = await ReadOwedAsync();
             if (_pending is null)
             {
-                (_pending, _stored) = (owed ?? [], owed is not null);
+                Replace(owed);
             }
         }
 
-        var last = _pending.LastOrDefault(p => p.Member.Id == memberId);
-        return last is { Added: true } ? _handedOver ?? 0 : null;
+        _last ??= LastPerMember(_pending!);
+        return _last.TryGetValue(memberId, out var last) && last.Added ? last.Handover : null;
     }
 
-    /// <summary>The members that applied a handover's updates: they are owed nothing more. Ignored if the group delivered them itself since.</summary>
-    public void Delivered(long handover, IReadOnlyCollection<string> memberIds)
+    private static Dictionary<string, (bool Added, long Handover)> LastPerMember(List<Parcel> parcels)
     {
-        if (_handedOver != handover || _pending is null)
+        var last = new Dictionary<string, (bool, long)>(StringComparer.Ordinal);
+        foreach (var parcel in parcels)
+        {
+            foreach (var change in parcel.Changes)
+            {
+                last[change.Member.Id] = (change.Added, parcel.Handover);
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>The members that applied the joinings of these handovers: they are owed nothing more by them. Handovers the group delivered itself since are ignored.</summary>
+    public void Delivered(IReadOnlyCollection<long> handovers, IReadOnlyCollection<string> memberIds)
+    {
+        if (_pending is null)
         {
             return;
         }
 
         var applied = memberIds.ToHashSet(StringComparer.Ordinal);
-        _pending.RemoveAll(p => p.Added && applied.Contains(p.Member.Id));
+        foreach (var parcel in _pending.Where(p => p.Handover != 0 && handovers.Contains(p.Handover)))
+        {
+            parcel.Changes.RemoveAll(c => c.Added && applied.Contains(c.Member.Id));
+        }
+
+        _pending.RemoveAll(p => p.Changes.Count == 0);
+        _last = null;
         if (_pending.Count == 0)
         {
-            _handedOver = null;
             _retry?.Dispose();
             _retry = null;
             _clear ??= ClearIn(ClearOwedAfter);
         }
     }
 
-    /// <summary>Delivers everything owed, reading the owed row first if this activation has not.</summary>
-    public async Task DeliverAsync(bool rethrow)
+    /// <summary>Delivers everything owed, reading the owed rows first if this activation has not.</summary>
+    public Task DeliverAsync(bool rethrow) => DeliverAsync(_ => true, rethrow);
+
+    /// <summary>
+    /// Before a change by <paramref name="importer"/>: delivers everything owed except what was handed
+    /// over to that import. Per member the order holds: what the import holds are joinings of members
+    /// that were not in, and any change since that removed one would have delivered them all first.
+    /// </summary>
+    public Task DeliverAllButAsync(string importer) => DeliverAsync(p => p.Importer != importer, rethrow: true);
+
+    private async Task DeliverAsync(Func<Parcel, bool> which, bool rethrow)
     {
         try
         {
             if (_pending is null)
             {
-                var owed = await ReadOwedAsync();
-                (_pending, _stored) = (owed ?? [], owed is not null);
+                Replace(await ReadOwedAsync());
             }
 
-            if (_pending.Count > 0)
+            var batch = _pending!.Where(which).ToList();
+            if (batch.Count > 0)
             {
-                var batch = _pending.ToList();
-                await Task.WhenAll(batch.GroupBy(p => p.Member.Id).Select(async changes =>
+                await Task.WhenAll(batch.SelectMany(p => p.Changes).GroupBy(c => c.Member.Id).Select(async changes =>
                 {
                     foreach (var change in changes)
                     {
@@ -176,14 +205,14 @@ public sealed partial class MemberOfOutbox(
                         await (change.Added ? principal.AddMemberOfAsync(groupId) : principal.RemoveMemberOfAsync(groupId));
                     }
                 }));
-                _pending.RemoveRange(0, batch.Count);
+                var delivered = batch.ToHashSet();
+                _pending!.RemoveAll(delivered.Contains);
+                _last = null;
             }
-
-            _handedOver = null;
         }
         catch (Exception e)
         {
-            LogDeliveryFailed(logger, e, groupId, _pending?.Count ?? 0);
+            LogDeliveryFailed(logger, e, groupId, _pending?.Sum(p => p.Changes.Count) ?? 0);
             _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
             if (rethrow)
             {
@@ -193,31 +222,62 @@ public sealed partial class MemberOfOutbox(
             return;
         }
 
+        if (_pending!.Count > 0)
+        {
+            // Handovers remain: their timer stays.
+            return;
+        }
+
         _retry?.Dispose();
         _retry = null;
-        if (_stored)
+        if (_stored.Count > 0)
         {
             _clear ??= ClearIn(ClearOwedAfter);
         }
     }
 
-    /// <summary>The owed row an earlier activation left, its change's notice appended again first.</summary>
-    private async Task<List<MemberOfChange>?> ReadOwedAsync()
+    /// <summary>
+    /// After a change of members that failed once its rows may have been stored (their write's
+    /// outcome is unknown, or its notice to the change feed failed): what is owed is whatever the
+    /// owed rows now hold. They are read back before the next delivery — the group's next call, or
+    /// the retry timer — which appends the changes' notices again and delivers them, and they are
+    /// never cleared unread. Handovers are void: the group delivers everything itself.
+    /// </summary>
+    public void Unsure()
+    {
+        _lastChange = now();
+        _pending = null;
+        _last = null;
+        _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
+    }
+
+    /// <summary>Takes the owed rows as read: each a parcel the group delivers itself.</summary>
+    private void Replace(List<(string Row, List<MemberOfChange> Changes)> owed)
+    {
+        _pending = [.. owed.Where(o => o.Changes.Count > 0).Select(o => new Parcel(o.Row, o.Changes, Handover: 0, Importer: null))];
+        _last = null;
+        _stored.Clear();
+        _stored.UnionWith(owed.Select(o => o.Row));
+        _nextRow = Math.Max(_nextRow, owed.Select(o => MemberRows.OwedNumber(o.Row) + 1).DefaultIfEmpty(1).Max());
+    }
+
+    /// <summary>The owed rows an earlier activation left, their changes' notices appended again first.</summary>
+    private async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync()
     {
         var owed = await rows.ReadOwedAsync();
-        if (owed is { Count: > 0 })
+        if (owed.Any(o => o.Changes.Count > 0))
         {
-            await noticeAgain([.. owed.Select(o => o.Member).DistinctBy(m => m.Id)]);
+            await noticeAgain([.. owed.SelectMany(o => o.Changes).Select(c => c.Member).DistinctBy(m => m.Id)]);
         }
 
         return owed;
     }
 
     /// <summary>
-    /// Before the activation goes away: delivers what is still owed — a handover the import has not
+    /// Before the activation goes away: delivers what is still owed — handovers an import has not
     /// confirmed yet (a group can be collected before <see cref="HandoverTimeout"/>), or a
     /// delivery still being retried — so that the members' side does not wait for a later activation,
-    /// then clears the owed row if nothing is owed. A delivery that fails leaves the row to the next one.
+    /// then clears the owed rows if nothing is owed. A delivery that fails leaves the rows to the next one.
     /// </summary>
     public async Task DeactivatingAsync()
     {
@@ -229,12 +289,15 @@ public sealed partial class MemberOfOutbox(
         await ClearAsync(onlyIfIdle: false);
     }
 
-    /// <summary>Clears the owed row once all is delivered (on deactivation, or after the group has been idle).</summary>
+    /// <summary>
+    /// Clears the owed rows once all is delivered (on deactivation, or after the group has been
+    /// idle), oldest first, so that whatever a failure leaves is the latest changes, replayed in order.
+    /// </summary>
     public async Task ClearAsync(bool onlyIfIdle)
     {
         _clear?.Dispose();
         _clear = null;
-        if (!_stored || _pending is not { Count: 0 })
+        if (_stored.Count == 0 || _pending is not { Count: 0 })
         {
             return;
         }
@@ -242,25 +305,40 @@ public sealed partial class MemberOfOutbox(
         var idle = now() - _lastChange;
         if (onlyIfIdle && idle < ClearOwedAfter)
         {
-            // Still busy: the next change overwrites the row anyway.
+            // Still busy: clear once idle.
             _clear = ClearIn(ClearOwedAfter - idle);
             return;
         }
 
         try
         {
-            await rows.DeleteOwedAsync();
-            _stored = false;
+            foreach (var chunk in _stored.ToList().Chunk(GroupMemberRows.MaxDeletesPerWrite))
+            {
+                await rows.DeleteOwedAsync(chunk);
+                _stored.ExceptWith(chunk);
+            }
         }
         catch (Exception e)
         {
-            // Best effort: a row left behind is replayed harmlessly.
+            // Best effort: rows left behind are replayed harmlessly.
             LogClearFailed(logger, e, groupId);
         }
     }
 
     private IGrainTimer ClearIn(TimeSpan delay) =>
         group.RegisterGrainTimer(_ => ClearAsync(onlyIfIdle: true), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+
+    /// <summary>What one stored change owes: its row, its updates still owed, and who delivers them (handover 0: the group itself).</summary>
+    private sealed class Parcel(string row, List<MemberOfChange> changes, long Handover, string? Importer)
+    {
+        public string Row { get; } = row;
+
+        public List<MemberOfChange> Changes { get; } = changes;
+
+        public long Handover { get; } = Handover;
+
+        public string? Importer { get; } = Importer;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupId} could not deliver {Count} member-of updates; retrying")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string groupId, int count);

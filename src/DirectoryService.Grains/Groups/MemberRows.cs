@@ -6,13 +6,22 @@ namespace DirectoryService.Grains.Groups;
 /// The rows of a group's member set, all in one partition so that one change is one atomic write:
 /// <c>b:_{hash prefix}</c> a bucket of direct members (<see cref="MemberBuckets"/>), <c>l:</c> the
 /// group's <see cref="MemberLayout"/>, <c>n:{id}</c> a nested group (the edges a cycle check follows,
-/// without scanning users), <c>o:</c> the "member of" updates owed by the group's last change.
+/// without scanning users), <c>o:{number}</c> the "member of" updates owed by one change (16 hex
+/// digits, so key order is the changes' order; <c>o:</c> alone is the one row of earlier versions,
+/// which sorts first).
 /// </summary>
 public static class MemberRows
 {
     public const string Layout = "l:";
     public const string Nested = "n:";
     public const string Owed = "o:";
+
+    /// <summary>The owed row of the change numbered <paramref name="number"/>.</summary>
+    public static string OwedRow(long number) => Owed + number.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The number of an owed row (0 for the single row of earlier versions).</summary>
+    public static long OwedNumber(string row) =>
+        row.Length == Owed.Length ? 0 : long.Parse(row.AsSpan(Owed.Length), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Per update: added (1) or removed (0), the member's kind, its id's 16 bytes.</summary>
     private const int ChangeSize = 18;

@@ -29,7 +29,7 @@ public sealed class ImportGrain : Grain, IImportGrain
         _resolver = new ExternalIdResolver(grains, tenantId);
         _users = new UserImports(grains, tenantId, _resolver);
         _groups = new GroupImports(grains, tenantId, _resolver);
-        _memberships = new MembershipImports(grains, tenantId, _resolver);
+        _memberships = new MembershipImports(grains, tenantId, this.GetPrimaryKeyString(), _resolver);
     }
 
     public async Task<ImmutableArray<string>> PlanAsync(ImportBatch batch)

@@ -8,16 +8,17 @@ namespace DirectoryService.Grains.Import;
 
 /// <summary>
 /// Applies the membership records of a batch. Both ends are resolved by external id; the users
-/// joining one group go to that group's grain together (<c>ImportMembersAsync</c>: one change of its
-/// member rows per bucket-sized piece), groups one by one through the tenant's nesting grain, which
+/// joining one group go to that group's grain together (<c>ImportMembersAsync</c>: as few changes of
+/// its member rows as its buckets allow), groups one by one through the tenant's nesting grain, which
 /// rules out cycles. Records are most efficient grouped by group.
-/// The groups hand the "member of" updates of their users over to the import, which has each user
+/// The groups hand the "member of" updates of their users over to the import (<paramref name="importer"/>,
+/// the import's key: a group keeps each import's handovers apart), which has each user
 /// apply all its new groups in one write (<see cref="FlushAsync"/>) once enough have gathered and at
 /// the end — instead of one write per membership — and confirms to the groups. Until a group is
 /// confirmed it still owes the updates (stored with its members), so a crash or a concurrent change
 /// loses nothing: the group delivers them itself. At most <see cref="MaxHandedOver"/> updates wait.
 /// </summary>
-public sealed class MembershipImports(IGrainFactory grains, string tenantId, ExternalIdResolver resolver)
+public sealed class MembershipImports(IGrainFactory grains, string tenantId, string importer, ExternalIdResolver resolver)
 {
     /// <summary>Most handed-over updates held before they are applied: about 30 MB (group ids are shared).</summary>
     public const int MaxHandedOver = 2_000_000;
@@ -34,8 +35,8 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
     /// <summary>Per user, the groups whose joining it still has to apply.</summary>
     private readonly Dictionary<string, List<string>> _owed = new(StringComparer.Ordinal);
 
-    /// <summary>Per group, its handover now waiting (a group's next change delivered the one before).</summary>
-    private readonly Dictionary<string, long> _handovers = new(StringComparer.Ordinal);
+    /// <summary>Per group, the numbers of its handovers now waiting (one per call that added members).</summary>
+    private readonly Dictionary<string, HashSet<long>> _handovers = new(StringComparer.Ordinal);
 
     private int _handedOver;
 
@@ -55,7 +56,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
         }
 
         var owed = _owed.ToList();
-        var handovers = new Dictionary<string, long>(_handovers, StringComparer.Ordinal);
+        var handovers = new Dictionary<string, HashSet<long>>(_handovers, StringComparer.Ordinal);
         (_handedOver, _oldest) = (0, null);
         _owed.Clear();
         _owed.TrimExcess();
@@ -67,17 +68,17 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
             var numbers = await grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]);
             for (var i = 0; i < groups.Count; i++)
             {
-                if (handovers.TryGetValue(groups[i], out var number) && numbers[i] == number)
+                if (handovers.TryGetValue(groups[i], out var held) && held.Contains(numbers[i]))
                 {
                     (applied.TryGetValue(groups[i], out var users) ? users : applied[groups[i]] = []).Add(user);
                 }
             }
         });
         await Parallel.ForEachAsync(applied, KeyedRecords.Options(GroupParallelism, cancellationToken), async (entry, _) =>
-            await grains.Group(tenantId, entry.Key).DeliveredAsync(handovers[entry.Key], [.. entry.Value]));
+            await grains.Group(tenantId, entry.Key).DeliveredAsync([.. handovers[entry.Key]], [.. entry.Value]));
     }
-    /// <summary>Most users given to one group in one call: a change of at most one bucket's worth of members.</summary>
-    public const int UsersPerCall = 256;
+    /// <summary>Most users given to one group in one call: a batch's worth, which a large group adds in as few bucket rewrites as it can.</summary>
+    public const int UsersPerCall = 1000;
 
     private const int GroupParallelism = 32;
 
@@ -172,7 +173,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
         MemberImport outcome;
         try
         {
-            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)], handOver: true);
+            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)], importer);
         }
         catch (DirectoryException e)
         {
@@ -184,7 +185,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, Ext
         if (outcome.Handover is { } handover)
         {
             // Group ids are shared by every user they are owed to.
-            _handovers[groupId] = handover;
+            (_handovers.TryGetValue(groupId, out var numbers) ? numbers : _handovers[groupId] = []).Add(handover);
             _oldest ??= DateTimeOffset.UtcNow;
             foreach (var user in outcome.HandedOver)
             {

@@ -230,6 +230,68 @@ public sealed class ImportTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task ALargeGroup_KeepsEveryBatchHandedOver_UntilAnotherImportsChange_DeliversThem()
+    {
+        // A group of several buckets takes each batch's members in a handover of its own and keeps
+        // them all for the import that made them; another import's change delivers them first.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        using var first = t.Import.ImportRecords();
+        async Task SendAsync(AsyncDuplexStreamingCall<ImportRecordsRequest, ImportRecordsResponse> call, IEnumerable<ImportRecord> records)
+        {
+            await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { records } });
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Empty(call.ResponseStream.Current.Rejections);
+        }
+
+        await SendAsync(first, [.. Enumerable.Range(0, 601).Select(i => r.User("L" + i)), r.Group("G")]);
+        await SendAsync(first, Enumerable.Range(0, 300).Select(i => r.Member("G", "L" + i)));
+        await SendAsync(first, Enumerable.Range(300, 300).Select(i => r.Member("G", "L" + i)));
+        var users = await UsersByExternalIdAsync(t, "L0", "L299", "L300", "L599", "L600");
+        var group = (await GroupsByExternalIdAsync(t, "G"))["G"];
+        async Task<string[]> MemberOfAsync(string key) =>
+            [.. (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = users[key].Id, Type = ObjectType.User } })).GroupIds];
+        foreach (var key in new[] { "L0", "L299", "L300", "L599" })
+        {
+            Assert.Empty(await MemberOfAsync(key));
+        }
+
+        using (var second = t.Import.ImportRecords())
+        {
+            await SendAsync(second, [r.Member("G", "L600")]);
+            foreach (var key in new[] { "L0", "L299", "L300", "L599" })
+            {
+                Assert.Equal([group.Id], await MemberOfAsync(key));
+            }
+
+            Assert.Empty(await MemberOfAsync("L600"));
+            await second.RequestStream.CompleteAsync();
+            Assert.True(await second.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.True(second.ResponseStream.Current.Done);
+            Assert.Equal([group.Id], await MemberOfAsync("L600"));
+        }
+
+        await first.RequestStream.CompleteAsync();
+        Assert.True(await first.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(first.ResponseStream.Current.Done);
+        var members = new List<string>();
+        var request = new ListMembersRequest { GroupId = group.Id, PageSize = 999 };
+        do
+        {
+            var page = await t.Members.ListMembersAsync(request);
+            members.AddRange(page.Members.Select(m => m.Id));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        Assert.Equal(601, members.Distinct().Count());
+        foreach (var (key, user) in users)
+        {
+            Assert.Equal([group.Id], await MemberOfAsync(key));
+            Assert.Equal([group.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+        }
+    }
+
+    [Fact]
     public async Task AnImportsMembers_SignInWithTheirGroups_OnceItIsDone()
     {
         var t = await silo.NewTenantAsync();

@@ -34,6 +34,50 @@ public sealed class MemberChangeTests
         }
     }
 
+    /// <summary>Refuses to delete a row that is not there, as Azure Table storage does (the memory store does not).</summary>
+    private sealed class StrictStore(IRowStore inner) : IRowStore
+    {
+        public Task<Page<Row>> ReadAsync(RowSet set, string after, string before, int limit) => inner.ReadAsync(set, after, before, limit);
+
+        public Task<Page<string>> ReadKeysAsync(RowSet set, string after, string before, int limit) => inner.ReadKeysAsync(set, after, before, limit);
+
+        public Task<Page<Row>> ReadSpanAsync(RowSet from, string after, int limit) => inner.ReadSpanAsync(from, after, limit);
+
+        public Task<Row?> GetAsync(RowSet set, string key) => inner.GetAsync(set, key);
+
+        public async Task WriteAsync(RowSet set, IReadOnlyList<RowWrite> writes)
+        {
+            foreach (var delete in writes.Where(w => w.IsDelete))
+            {
+                Assert.True(await inner.GetAsync(set, delete.Key) is not null, $"deletes {delete.Key}, which is not stored");
+            }
+
+            await inner.WriteAsync(set, writes);
+        }
+    }
+
+    [Fact]
+    public async Task MakingRoomForMoreThanABucket_InANewGroup_SplitsItsUnwrittenBucket_AndOneChangeAddsThemAll()
+    {
+        var rows = new GroupMemberRows(new StrictStore(new MemoryRowStore()), Set, () => { });
+        await rows.CreateAsync();
+        var members = Enumerable.Range(0, MemberBuckets.Capacity + 100).Select(_ => User()).OrderBy(m => m.Id, StringComparer.Ordinal).ToList();
+
+        await rows.MakeRoomAsync(members);
+        var runs = rows.Pack(members, maxBuckets: 96).ToList();
+        Assert.Equal(16, (await rows.LayoutAsync()).Buckets.Count);
+        Assert.Single(runs);
+        await rows.ApplyAsync(MemberChange.Add(runs[0]), MemberRows.OwedRow(1));
+
+        Assert.Equal(members.Select(m => m.Id), (await rows.PageAsync(null, 1000)).Items.Select(m => m.Id));
+        Assert.Equal(members.Count, Assert.Single(await rows.ReadOwedAsync()).Changes.Count);
+        // Smaller writes: runs of at most 8 buckets each, in order, together every member once.
+        var small = rows.Pack(members, maxBuckets: 8).ToList();
+        Assert.Equal(2, small.Count);
+        Assert.All(small, run => Assert.Equal(8, run.Select(m => rows.BucketOf(m.Id)).Distinct().Count()));
+        Assert.Equal(members, small.SelectMany(run => run));
+    }
+
     [Fact]
     public async Task Joining_WritesBucketNestedRowsAndOwedUpdates_InOneWrite_AndOnlyOnce()
     {
@@ -42,16 +86,16 @@ public sealed class MemberChangeTests
         await rows.CreateAsync();
         var (alice, bob, nested) = (User(), User(), Group());
 
-        var applied = await rows.ApplyAsync(MemberChange.Add([alice, bob, nested, alice]));
+        var applied = await rows.ApplyAsync(MemberChange.Add([alice, bob, nested, alice]), MemberRows.OwedRow(1));
         Assert.Equal(2, store.Writes);
         Assert.Equal(3, applied.Joining.Count);
         Assert.Equal([nested.Id], (await rows.NestedAsync()).ToList());
-        Assert.Equal(applied.Owed, await rows.ReadOwedAsync());
+        Assert.Equal(applied.Owed, Assert.Single(await rows.ReadOwedAsync()).Changes);
         Assert.Equal(
             new[] { alice, bob, nested }.Select(m => m.Id).Order(StringComparer.Ordinal),
             (await rows.PageAsync(null, 10)).Items.Select(m => m.Id));
 
-        var again = await rows.ApplyAsync(MemberChange.Add([alice, bob]));
+        var again = await rows.ApplyAsync(MemberChange.Add([alice, bob]), MemberRows.OwedRow(1));
         Assert.True(again.IsEmpty);
         Assert.Equal(2, store.Writes);
     }
@@ -63,16 +107,19 @@ public sealed class MemberChangeTests
         var rows = new GroupMemberRows(store, Set, () => { });
         await rows.CreateAsync();
         var (alice, nested) = (User(), Group());
-        await rows.ApplyAsync(MemberChange.Add([alice, nested]));
+        await rows.ApplyAsync(MemberChange.Add([alice, nested]), MemberRows.OwedRow(1));
 
-        Assert.True((await rows.ApplyAsync(MemberChange.Remove(User()))).IsEmpty);
-        Assert.True((await rows.ApplyAsync(MemberChange.Remove(ObjectRef.Group(alice.Id)))).IsEmpty, "a user is not removed as a group");
+        Assert.True((await rows.ApplyAsync(MemberChange.Remove(User()), MemberRows.OwedRow(2))).IsEmpty);
+        Assert.True((await rows.ApplyAsync(MemberChange.Remove(ObjectRef.Group(alice.Id)), MemberRows.OwedRow(2))).IsEmpty, "a user is not removed as a group");
         Assert.Equal(2, store.Writes);
 
-        var applied = await rows.ApplyAsync(MemberChange.Remove(nested));
+        var applied = await rows.ApplyAsync(MemberChange.Remove(nested), MemberRows.OwedRow(2));
         Assert.Equal([nested], applied.Leaving);
         Assert.Empty(await rows.NestedAsync());
-        Assert.Equal([new MemberOfChange(nested, Added: false)], await rows.ReadOwedAsync());
+        // Each change has its own owed row, read back in the changes' order.
+        var owed = await rows.ReadOwedAsync();
+        Assert.Equal([MemberRows.OwedRow(1), MemberRows.OwedRow(2)], owed.Select(o => o.Row));
+        Assert.Equal([new MemberOfChange(nested, Added: false)], owed[1].Changes);
         Assert.Equal([alice.Id], (await rows.PageAsync(null, 10)).Items.Select(m => m.Id));
     }
 
@@ -84,7 +131,7 @@ public sealed class MemberChangeTests
         var members = Enumerable.Range(0, MemberBuckets.Capacity + 40).Select(_ => User()).ToList();
         foreach (var chunk in members.Chunk(20))
         {
-            await rows.ApplyAsync(MemberChange.Add(chunk));
+            await rows.ApplyAsync(MemberChange.Add(chunk), MemberRows.OwedRow(1));
         }
 
         Assert.True((await rows.LayoutAsync()).Buckets.Count > 1);
