@@ -87,6 +87,27 @@ public sealed class ImportCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_RetriesAnUnreachableService_AsManyTimesAsAsked_ThenFails()
+    {
+        var writer = ClusterSettings.Token(_tenant, "Directory.ReadWrite.All");
+        var users = Path.Combine(Path.GetTempPath(), $"users-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(users, ["external_id,user_principal_name,display_name", "R1,r1@contoso.com,R One"]);
+        var nobody = $"http://127.0.0.1:{FreePorts.Take(1)[0]}";
+
+        var (code, output) = await Dirctl.RunAsync(["--target", nobody, "--tenant", _tenant, "--token", writer, "import", "--users", users, "--retries", "2"]);
+
+        Assert.True(code == 1, output);
+        Assert.Contains("\"retry\":1,\"code\":\"UNAVAILABLE\"", output, StringComparison.Ordinal);
+        Assert.Contains("\"retry\":2,", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"retry\":3,", output, StringComparison.Ordinal);
+        Assert.Contains("Unavailable", output, StringComparison.Ordinal);
+
+        (code, output) = await RunAsync(writer, "import", "--users", users, "--retries", "-1");
+        Assert.True(code == 2, output);
+        Assert.Contains("--retries", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ProgressBar_ShowsShareCountRateAndEta()
     {
         var progress = new ImportProgress(new CsvSources(null, null, null), 1000, TextWriter.Null, terminal: false);

@@ -1,6 +1,7 @@
 using DirectoryService.Grpc.Clients;
 using DirectoryService.Testing;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Xunit.Abstractions;
 
 namespace DirectoryService.Silo.Tests;
@@ -23,32 +24,10 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
         var silo = await SiloProcess.StartAsync("import-" + seed, cluster);
         try
         {
-            var clean = "clean" + seed;
-            var resumed = "resumed" + seed;
-            await DirectoryClient.CreateTenantAsync(silo.Channel, clean);
-            await DirectoryClient.CreateTenantAsync(silo.Channel, resumed);
-            var records = new ImportData(seed, $"{clean}.example.com", users: 300, groups: 30, membershipsPerUser: 4).Records();
-            var cleanCounts = await ImportUpload.RunAsync(new DirectoryClient(silo.Channel, clean).Import, records, batchSize: BatchSize);
-            Assert.Equal(0, cleanCounts.Rejected);
-            Assert.Equal(records.Count, cleanCounts.Created);
-
-            // The same records for the other tenant (its own domain), cut off after a seeded number of answered batches.
-            var theirs = new ImportData(seed, $"{resumed}.example.com", users: 300, groups: 30, membershipsPerUser: 4).Records();
-            var batches = (theirs.Count + BatchSize - 1) / BatchSize;
-            var killAfter = new Random(seed).Next(1, batches - 1);
-            var answered = 0;
-            var killed = new TaskCompletionSource();
-            var interrupted = ImportUpload.RunAsync(new DirectoryClient(silo.Channel, resumed).Import, theirs, answer =>
-            {
-                if (Interlocked.Increment(ref answered) == killAfter)
-                {
-                    killed.TrySetResult();
-                }
-            }, batchSize: BatchSize);
-            await Task.WhenAny(killed.Task, interrupted);
+            var (clean, resumed, theirs) = await CleanRunAsync(silo, seed);
+            var interrupted = await RunKilledAsync(silo.Channel, resumed, theirs, seed, ImportRetry.None);
             await silo.KillAsync();
             await Assert.ThrowsAnyAsync<RpcException>(() => interrupted);
-            output.WriteLine($"seed {seed}: killed the silo after {answered} of {batches} batches were answered");
 
             await silo.DisposeAsync();
             silo = await SiloProcess.StartAsync("import-" + seed + "-again", cluster);
@@ -57,21 +36,101 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
             Assert.Equal(theirs.Count, again.Created + again.Updated + again.Unchanged);
             Assert.True(again.Unchanged > 0, "the run after the kill found what the first run had applied");
             output.WriteLine($"run again: {again}");
-
-            var expected = await DirectorySnapshot.ReadAsync(new DirectoryClient(silo.Channel, clean));
-            var actual = await DirectorySnapshot.ReadAsync(new DirectoryClient(silo.Channel, resumed));
-            Assert.Equal(300, expected.Users.Count);
-            Assert.Equal(expected.Members.Count, expected.MemberOf.Count);
-            actual.AssertSameAs(expected with { Users = Domain(expected.Users, clean, resumed) });
-
-            // Running it once more changes nothing.
-            var third = await ImportUpload.RunAsync(new DirectoryClient(silo.Channel, resumed).Import, theirs, batchSize: BatchSize);
-            Assert.Equal(theirs.Count, third.Unchanged);
+            await AssertLikeCleanRunAsync(silo, clean, resumed, theirs);
         }
         finally
         {
             await silo.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Import_ThroughASiloKilledAndStartedAgain_RetriesByItself_AndEndsLikeOneCleanRun()
+    {
+        // The client's own retry: the same call carries on once a silo serves again where it pointed.
+        const int seed = 23;
+        var cluster = await ClusterSettings.NewAsync();
+        var silo = await SiloProcess.StartAsync("import-retry", cluster);
+        try
+        {
+            var (clean, resumed, theirs) = await CleanRunAsync(silo, seed);
+            var retries = 0;
+            var retry = new ImportRetry(Attempts: 30, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), (_, _, _) => Interlocked.Increment(ref retries));
+            var answers = new List<Grpc.V1.ImportRecordsResponse>();
+            // A channel of its own: the silo's goes with it.
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{silo.GrpcPort}");
+            var run = await RunKilledAsync(channel, resumed, theirs, seed, retry, answers);
+            await silo.KillAsync();
+            var ports = silo.Ports;
+            await silo.DisposeAsync();
+            silo = await SiloProcess.StartAsync("import-retry-again", cluster, ports);
+
+            var counts = await run;
+            output.WriteLine($"after {retries} retries: {counts}");
+            Assert.True(retries > 0, "the killed silo made the import retry");
+            Assert.Equal(0, counts.Rejected);
+            Assert.Equal(theirs.Count, counts.Records);
+            Assert.Equal(theirs.Count, counts.Created + counts.Updated + counts.Unchanged);
+
+            // Every batch answered once, in order, with counts that never go back.
+            Assert.Equal((theirs.Count + BatchSize - 1) / BatchSize, answers.Count(a => !a.Done));
+            Assert.Equal(answers.Select(a => a.Counts.Records).Order(), answers.Select(a => a.Counts.Records));
+            await AssertLikeCleanRunAsync(silo, clean, resumed, theirs);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    /// <summary>Imports a seeded dataset into a clean tenant; returns the tenants and the same records for the other one.</summary>
+    private static async Task<(string Clean, string Resumed, IReadOnlyList<Grpc.V1.ImportRecord> Theirs)> CleanRunAsync(SiloProcess silo, int seed)
+    {
+        var clean = "clean" + seed;
+        var resumed = "resumed" + seed;
+        await DirectoryClient.CreateTenantAsync(silo.Channel, clean);
+        await DirectoryClient.CreateTenantAsync(silo.Channel, resumed);
+        var records = new ImportData(seed, $"{clean}.example.com", users: 300, groups: 30, membershipsPerUser: 4).Records();
+        var cleanCounts = await ImportUpload.RunAsync(new DirectoryClient(silo.Channel, clean).Import, records, batchSize: BatchSize);
+        Assert.Equal(0, cleanCounts.Rejected);
+        Assert.Equal(records.Count, cleanCounts.Created);
+
+        // The same records for the other tenant (its own domain).
+        return (clean, resumed, new ImportData(seed, $"{resumed}.example.com", users: 300, groups: 30, membershipsPerUser: 4).Records());
+    }
+
+    /// <summary>Starts the import and returns it, still running, once a seeded number of its batches were answered (or it ended): the moment to kill the silo.</summary>
+    private async Task<Task<Grpc.V1.ImportCounts>> RunKilledAsync(
+        GrpcChannel channel, string tenant, IReadOnlyList<Grpc.V1.ImportRecord> records, int seed, ImportRetry retry, List<Grpc.V1.ImportRecordsResponse>? answers = null)
+    {
+        var batches = (records.Count + BatchSize - 1) / BatchSize;
+        var killAfter = new Random(seed).Next(1, batches - 1);
+        var answered = 0;
+        var killed = new TaskCompletionSource();
+        var run = ImportUpload.RunAsync(new DirectoryClient(channel, tenant).Import, records, answer =>
+        {
+            answers?.Add(answer);
+            if (Interlocked.Increment(ref answered) == killAfter)
+            {
+                killed.TrySetResult();
+            }
+        }, batchSize: BatchSize, retry: retry);
+        await Task.WhenAny(killed.Task, run);
+        output.WriteLine($"seed {seed}: killing the silo after {answered} of {batches} batches were answered");
+        return run;
+    }
+
+    private static async Task AssertLikeCleanRunAsync(SiloProcess silo, string clean, string resumed, IReadOnlyList<Grpc.V1.ImportRecord> theirs)
+    {
+        var expected = await DirectorySnapshot.ReadAsync(new DirectoryClient(silo.Channel, clean));
+        var actual = await DirectorySnapshot.ReadAsync(new DirectoryClient(silo.Channel, resumed));
+        Assert.Equal(300, expected.Users.Count);
+        Assert.Equal(expected.Members.Count, expected.MemberOf.Count);
+        actual.AssertSameAs(expected with { Users = Domain(expected.Users, clean, resumed) });
+
+        // Running it once more changes nothing.
+        var third = await ImportUpload.RunAsync(new DirectoryClient(silo.Channel, resumed).Import, theirs, batchSize: BatchSize);
+        Assert.Equal(theirs.Count, third.Unchanged);
     }
 
     private static SortedDictionary<string, string> Domain(SortedDictionary<string, string> users, string from, string to) =>

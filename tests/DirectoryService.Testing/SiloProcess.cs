@@ -15,17 +15,21 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
 
-    private SiloProcess(Process process, int grpcPort, string name)
+    private SiloProcess(Process process, int[] ports, string name)
     {
         _process = process;
-        GrpcPort = grpcPort;
+        Ports = ports;
+        GrpcPort = ports[0];
         Name = name;
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
     }
 
     public string Name { get; }
 
     public int GrpcPort { get; }
+
+    /// <summary>The silo's ports (gRPC first), for starting it again where clients already point.</summary>
+    public int[] Ports { get; }
 
     public GrpcChannel Channel { get; }
 
@@ -35,17 +39,23 @@ public sealed partial class SiloProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts a silo of the cluster (Azure Table storage) and waits until its health check says serving.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, ClusterSettings cluster)
+    public static Task<SiloProcess> StartAsync(string name, ClusterSettings cluster) => StartAsync(name, cluster, FreePorts.Take(3));
+
+    /// <summary>Starts a silo of the cluster on the given ports (those of a silo that is gone) and waits until it serves.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, ClusterSettings cluster, int[] ports)
     {
-        var silo = Launch(name, cluster);
+        var silo = Launch(name, cluster, ports);
         await silo.WaitServingAsync(TimeSpan.FromSeconds(60));
         return silo;
     }
 
     /// <summary>Starts a silo process with the cluster's settings and <paramref name="overrides"/> after them, without waiting for it to serve.</summary>
-    public static SiloProcess Launch(string name, ClusterSettings cluster, params (string Key, string Value)[] overrides)
+    public static SiloProcess Launch(string name, ClusterSettings cluster, params (string Key, string Value)[] overrides) =>
+        Launch(name, cluster, FreePorts.Take(3), overrides);
+
+    /// <summary>Starts a silo process on the given ports (those of a silo that is gone, say) without waiting for it to serve.</summary>
+    public static SiloProcess Launch(string name, ClusterSettings cluster, int[] ports, params (string Key, string Value)[] overrides)
     {
-        var ports = FreePorts.Take(3);
         var info = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { RepoPaths.SiloAssembly },
@@ -59,7 +69,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"silo {name} did not start");
-        var silo = new SiloProcess(process, ports[0], name);
+        var silo = new SiloProcess(process, ports, name);
         process.OutputDataReceived += (_, e) => silo.Record(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Record(e.Data);
         process.BeginOutputReadLine();

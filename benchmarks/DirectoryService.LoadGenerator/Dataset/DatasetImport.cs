@@ -33,6 +33,9 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
             {
                 groupsDone = clock.Elapsed.TotalSeconds;
             }
+        }, retry: ImportRetry.Default with
+        {
+            Retrying = (error, attempt, delay) => Console.Error.WriteLine($"  … attempt {attempt} failed ({error.Status.Detail}); running the import again from the start in {delay.TotalSeconds:0.#} s"),
         });
         var imported = clock.Elapsed.TotalSeconds;
 

@@ -17,9 +17,21 @@ public static class ImportCommand
         var users = new Option<string?>("--users") { Description = "Users CSV: external_id, user_principal_name, display_name, given_name, surname, mail, department, job_title, employee_id, manager_external_id, account_enabled" };
         var groups = new Option<string?>("--groups") { Description = "Groups CSV: external_id, display_name, description, mail_nickname, security_enabled" };
         var memberships = new Option<string?>("--memberships") { Description = "Memberships CSV: group_external_id, member_external_id, member_type (user or group)" };
+        var retries = new Option<int>("--retries")
+        {
+            Description = "How many times to run the import again from the start when the service is unavailable (storage stalled, silo restarting); 0: never",
+            DefaultValueFactory = _ => ImportRetry.Default.Attempts - 1,
+        };
+        retries.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 100)
+            {
+                r.AddError("--retries must be between 0 and 100");
+            }
+        });
         var command = new Command("import", "Import users, groups and memberships from CSV files (idempotent: running it again changes nothing)")
         {
-            Options = { users, groups, memberships },
+            Options = { users, groups, memberships, retries },
         };
         command.SetAction(async (result, cancellation) =>
         {
@@ -33,7 +45,8 @@ public static class ImportCommand
                 }
 
                 var progress = new ImportProgress(sources, sources.CountRows(), Console.Error, terminal: !Console.IsErrorRedirected);
-                var counts = await ImportUpload.RunAsync(context.Import, sources.Records(), progress.Answered, cancellation);
+                var retry = ImportRetry.Default with { Attempts = result.GetValue(retries) + 1, Retrying = progress.Retrying };
+                var counts = await ImportUpload.RunAsync(context.Import, sources.Records(), progress.Answered, cancellation, retry: retry);
                 rejected = progress.Rejected;
                 return new Struct
                 {

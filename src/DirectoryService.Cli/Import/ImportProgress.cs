@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DirectoryService.Grpc.V1;
+using Grpc.Core;
 
 namespace DirectoryService.Cli.Import;
 
@@ -10,7 +11,7 @@ namespace DirectoryService.Cli.Import;
 /// redrawn at most four times a second, when standard error is a terminal; and every rejection as
 /// one JSON line (file, line, field, code, message), terminal or not, so a script can collect them.
 /// </summary>
-public sealed class ImportProgress(CsvSources sources, long total, TextWriter error, bool terminal)
+public sealed class ImportProgress(CsvSources sources, long total, TextWriter errors, bool terminal)
 {
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -28,25 +29,39 @@ public sealed class ImportProgress(CsvSources sources, long total, TextWriter er
         {
             if (answer.Rejections.Count > 0 && terminal)
             {
-                error.Write("\r\u001b[K");
+                errors.Write("\r\u001b[K");
             }
 
             foreach (var rejection in answer.Rejections)
             {
                 var (file, line) = sources.Locate(rejection.Position);
-                error.WriteLine(JsonSerializer.Serialize(new { file, line, field = rejection.Field, code = rejection.Code, message = rejection.Message }, Json));
+                errors.WriteLine(JsonSerializer.Serialize(new { file, line, field = rejection.Field, code = rejection.Code, message = rejection.Message }, Json));
                 Rejected++;
             }
 
             if (terminal && (answer.Done || answer.Rejections.Count > 0 || _clock.Elapsed - _drawn >= TimeSpan.FromMilliseconds(250)))
             {
                 _drawn = _clock.Elapsed;
-                error.Write("\r" + Bar(answer.Counts.Records, answer.Done));
+                errors.Write("\r" + Bar(answer.Counts.Records, answer.Done));
                 if (answer.Done)
                 {
-                    error.WriteLine();
+                    errors.WriteLine();
                 }
             }
+        }
+    }
+
+    /// <summary>An unavailable service: the import runs again from the start after <paramref name="delay"/> (one JSON line).</summary>
+    public void Retrying(RpcException error, int attempt, TimeSpan delay)
+    {
+        lock (_lock)
+        {
+            if (terminal)
+            {
+                errors.Write("\r\u001b[K");
+            }
+
+            errors.WriteLine(JsonSerializer.Serialize(new { retry = attempt, code = "UNAVAILABLE", message = error.Status.Detail, after_seconds = Math.Round(delay.TotalSeconds, 1) }, Json));
         }
     }
 

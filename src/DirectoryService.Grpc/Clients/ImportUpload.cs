@@ -1,5 +1,7 @@
 using DirectoryService.Grpc.V1;
+using Google.Rpc;
 using Grpc.Core;
+using Status = Grpc.Core.Status;
 
 namespace DirectoryService.Grpc.Clients;
 
@@ -7,6 +9,15 @@ namespace DirectoryService.Grpc.Clients;
 /// The client side of <c>Import/ImportRecords</c>: streams records in batches while a reader takes
 /// the answers as they come (each batch's rejections and the running counts), so neither side ever
 /// holds more than a batch or two; flow control slows the sender down to the service's pace.
+/// <para>
+/// When the service is unavailable — storage stalled past its time limit, the silo stopped or
+/// killed, the connection lost — the import is run again from its first record after a delay
+/// (the service's <c>RetryInfo</c>, or a doubling backoff): imports are idempotent, what an earlier
+/// attempt applied comes back unchanged, and only a complete attempt's <c>done</c> answer means
+/// that every read sees the import. A resumed attempt could not promise that: "member of" updates
+/// the broken attempt's groups still owed are delivered by the groups' next import call, so every
+/// group has to be called again.
+/// </para>
 /// </summary>
 public static class ImportUpload
 {
@@ -14,12 +25,70 @@ public static class ImportUpload
     public const int BatchSize = 1000;
 
     /// <summary>
-    /// Imports the records in one stream and returns the summary's counts. <paramref name="answered"/>
-    /// sees every answer, in order (rejections, progress). A failed call throws its status.
+    /// Imports the records and returns the summary's counts, over every attempt: created and updated
+    /// add up what each attempt's answered batches changed, unchanged is the rest of the records.
+    /// <paramref name="records"/> is enumerated again on each attempt. <paramref name="answered"/>
+    /// sees every batch's answer once, in order, its counts over the whole import (an attempt's
+    /// answers to batches an earlier one answered are not passed on). A failed call throws its status.
     /// </summary>
     public static async Task<ImportCounts> RunAsync(
         V1.Import.ImportClient client, IEnumerable<ImportRecord> records, Action<ImportRecordsResponse>? answered = null,
-        CancellationToken cancellationToken = default, int batchSize = BatchSize)
+        CancellationToken cancellationToken = default, int batchSize = BatchSize, ImportRetry? retry = null)
+    {
+        retry ??= ImportRetry.Default;
+        var carried = new ImportCounts();
+        var answeredBefore = 0L;
+        for (var attempt = 1; ; attempt++)
+        {
+            var seen = 0L;
+            ImportCounts? acknowledged = null;
+            try
+            {
+                await AttemptAsync(client, records, answer =>
+                {
+                    acknowledged = answer.Counts;
+                    if (++seen > answeredBefore || answer.Done)
+                    {
+                        answer.Counts = Combined(answer.Counts, carried);
+                        answered?.Invoke(answer);
+                    }
+                }, cancellationToken, batchSize);
+                return Combined(acknowledged!, carried);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < retry.Attempts && !cancellationToken.IsCancellationRequested)
+            {
+                // What this attempt's answered batches created or updated reads as unchanged in the next.
+                carried = new ImportCounts
+                {
+                    Created = carried.Created + (acknowledged?.Created ?? 0),
+                    Updated = carried.Updated + (acknowledged?.Updated ?? 0),
+                };
+                answeredBefore = Math.Max(answeredBefore, seen);
+                var delay = retry.Delay(attempt, e);
+                retry.Retrying?.Invoke(e, attempt, delay);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    private static ImportCounts Combined(ImportCounts counts, ImportCounts carried)
+    {
+        var created = counts.Created + carried.Created;
+        var updated = counts.Updated + carried.Updated;
+        return new ImportCounts
+        {
+            Records = counts.Records,
+            Created = created,
+            Updated = updated,
+            Rejected = counts.Rejected,
+            Unchanged = Math.Max(0, counts.Records - created - updated - counts.Rejected),
+        };
+    }
+
+    /// <summary>One attempt: the whole import in one stream, until its summary (<paramref name="answered"/> sees it last).</summary>
+    private static async Task AttemptAsync(
+        V1.Import.ImportClient client, IEnumerable<ImportRecord> records, Action<ImportRecordsResponse> answered,
+        CancellationToken cancellationToken, int batchSize)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = client.ImportRecords(cancellationToken: stop.Token);
@@ -29,7 +98,7 @@ public static class ImportUpload
             while (await call.ResponseStream.MoveNext(stop.Token))
             {
                 last = call.ResponseStream.Current;
-                answered?.Invoke(last);
+                answered(last);
             }
 
             return last;
@@ -59,9 +128,34 @@ public static class ImportUpload
             throw;
         }
 
-        var summary = await reading;
-        return summary is { Done: true }
-            ? summary.Counts
-            : throw new RpcException(new Status(StatusCode.Unknown, "the import ended without its summary; run it again (imports are idempotent)"));
+        if (await reading is not { Done: true })
+        {
+            throw new RpcException(new Status(StatusCode.Unknown, "the import ended without its summary; run it again (imports are idempotent)"));
+        }
+    }
+}
+
+/// <summary>
+/// How <see cref="ImportUpload"/> retries an unavailable service: at most <see cref="Attempts"/>
+/// attempts in all, waiting as the service's <c>RetryInfo</c> says or, without one, from
+/// <see cref="FirstDelay"/> doubling up to <see cref="MaxDelay"/>. <see cref="Retrying"/> hears of
+/// each retry (the error, the attempt that failed, the delay).
+/// </summary>
+public sealed record ImportRetry(int Attempts, TimeSpan FirstDelay, TimeSpan MaxDelay, Action<RpcException, int, TimeSpan>? Retrying = null)
+{
+    /// <summary>Six attempts, 1 s doubling to 30 s: about a minute of an unavailable service.</summary>
+    public static readonly ImportRetry Default = new(6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>No retry: the first failure is the answer.</summary>
+    public static readonly ImportRetry None = new(1, TimeSpan.Zero, TimeSpan.Zero);
+
+    public TimeSpan Delay(int attempt, RpcException error)
+    {
+        if (error.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay is { } told)
+        {
+            return TimeSpan.FromTicks(Math.Min(told.ToTimeSpan().Ticks, MaxDelay.Ticks));
+        }
+
+        return TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks * (1L << Math.Min(attempt - 1, 20)), MaxDelay.Ticks));
     }
 }
