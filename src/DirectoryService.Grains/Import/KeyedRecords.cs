@@ -31,17 +31,31 @@ public static class KeyedRecords
         return results;
     }
 
-    /// <summary>Runs <paramref name="apply"/>, turning a directory error into the record's rejection (its field renamed in the import's terms).</summary>
+    /// <summary>
+    /// Runs <paramref name="apply"/>, turning a directory error into the record's rejection (its
+    /// field renamed in the import's terms). A grain that found storage holding another version than
+    /// it knew (its own earlier write of unknown outcome had landed, say) has reloaded it and changed
+    /// nothing: the record is applied once more against what storage holds, as a rerun would.
+    /// </summary>
     public static async Task<RecordResult> GuardAsync(long position, Func<Task<RecordResult>> apply, Func<ErrorField?, ErrorField?>? rename = null)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await apply();
-        }
-        catch (DirectoryException e)
-        {
-            var field = rename is null ? e.Field : rename(e.Field);
-            return RecordResult.Rejected(position, field == e.Field ? e : new DirectoryException(e.Code, field, e.Description));
+            try
+            {
+                return await apply();
+            }
+            catch (DirectoryException e)
+            {
+                var field = rename is null ? e.Field : rename(e.Field);
+                return RecordResult.Rejected(position, field == e.Field ? e : new DirectoryException(e.Code, field, e.Description));
+            }
+            catch (Orleans.Storage.InconsistentStateException) when (attempt < StaleStateAttempts)
+            {
+            }
         }
     }
+
+    /// <summary>How many times a record is applied when its grains keep reloading newer state.</summary>
+    private const int StaleStateAttempts = 3;
 }

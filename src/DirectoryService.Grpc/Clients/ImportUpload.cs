@@ -11,7 +11,7 @@ namespace DirectoryService.Grpc.Clients;
 /// holds more than a batch or two; flow control slows the sender down to the service's pace.
 /// <para>
 /// When the service is unavailable — storage stalled past its time limit, the silo stopped or
-/// killed, the connection lost — the import is run again from its first record after a delay
+/// killed, the connection lost — or a grain reloaded newer state (<c>ABORTED</c>, <c>STALE_STATE</c>), the import is run again from its first record after a delay
 /// (the service's <c>RetryInfo</c>, or a doubling backoff): imports are idempotent, what an earlier
 /// attempt applied comes back unchanged, and only a complete attempt's <c>done</c> answer means
 /// that every read sees the import. A resumed attempt could not promise that: "member of" updates
@@ -55,7 +55,7 @@ public static class ImportUpload
                 }, cancellationToken, batchSize);
                 return Combined(acknowledged!, carried);
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < retry.Attempts && !cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (Retryable(e) && attempt < retry.Attempts && !cancellationToken.IsCancellationRequested)
             {
                 // What this attempt's answered batches created or updated reads as unchanged in the next.
                 carried = new ImportCounts
@@ -70,6 +70,17 @@ public static class ImportUpload
             }
         }
     }
+
+    /// <summary>
+    /// Unavailable, or aborted because a grain found newer state than it knew (<c>STALE_STATE</c>:
+    /// it reloaded and changed nothing; reading again is what the service asks for, and an import
+    /// run again reads everything again).
+    /// </summary>
+    private static bool Retryable(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        || (e.StatusCode == StatusCode.Aborted && e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason == StaleState);
+
+    private const string StaleState = "STALE_STATE";
 
     private static ImportCounts Combined(ImportCounts counts, ImportCounts carried)
     {
