@@ -262,7 +262,7 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
             {
                 await Task.WhenAll(publish, reserve);
             }
-            catch
+            catch (Exception failure)
             {
                 await Observed(Task.WhenAll(publish, reserve));
                 var refusal = reserve.Exception?.InnerException as DirectoryException;
@@ -272,7 +272,8 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
                     await Rows.WriteAsync(ListingSet, [RowWrite.Delete(ObjectId)]);
                 }
 
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal ?? publish.Exception?.InnerException ?? reserve.Exception!.InnerException!);
+                // A cancelled branch has no exception of its own: then what the wait threw.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal ?? publish.Exception?.InnerException ?? reserve.Exception?.InnerException ?? failure);
                 throw;
             }
 

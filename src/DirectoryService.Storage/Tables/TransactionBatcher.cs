@@ -1,4 +1,5 @@
 using CallDeadline = DirectoryService.Abstractions.Common.CallDeadline;
+using StorageUnavailableException = DirectoryService.Abstractions.Common.StorageUnavailableException;
 using Azure;
 using Azure.Data.Tables;
 
@@ -139,7 +140,7 @@ public sealed class TransactionBatcher(TableShards tables)
         {
             foreach (var unit in batch)
             {
-                unit.Done.TrySetException(e);
+                unit.Done.TrySetException(Unanswered(e));
             }
         }
     }
@@ -174,9 +175,18 @@ public sealed class TransactionBatcher(TableShards tables)
         }
         catch (Exception e)
         {
-            unit.Done.TrySetException(e);
+            unit.Done.TrySetException(Unanswered(e));
         }
     }
+
+    /// <summary>
+    /// No caller cancels a lane's write, so a cancellation is the storage pipeline's own time limit
+    /// (seen under a stalled Azurite): storage unavailable, outcome unknown. Passed on as a
+    /// cancellation it would cancel the writer's task instead of failing it, and reach the door as
+    /// neither an error nor an answer.
+    /// </summary>
+    private static Exception Unanswered(Exception e) =>
+        e is OperationCanceledException ? new StorageUnavailableException("storage did not answer in time", e) : e;
 
     private static ETag?[] ETags(IReadOnlyList<Response> responses, int offset, IReadOnlyList<TableTransactionAction> changes) =>
         [.. changes.Select((c, i) => c.ActionType == TableTransactionActionType.Delete ? (ETag?)null : responses[offset + i].Headers.ETag)];

@@ -85,6 +85,41 @@ public sealed class TransactionBatcherTests
         Assert.Contains(outcomes, o => !o.Acknowledged);
     }
 
+    [Fact]
+    public async Task A_write_the_pipeline_cancels_by_itself_fails_as_storage_unavailable_alone_and_shared()
+    {
+        var table = await NewTableAsync(new CancelWrites());
+        var batcher = new TransactionBatcher(table);
+
+        var alone = batcher.SubmitAsync("p", [Add("p", "alone")]);
+        await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() => alone);
+        Assert.True(alone.IsFaulted, "failed, not cancelled: the writer's own task must fail");
+
+        var shared = Enumerable.Range(0, 20).Select(i => batcher.SubmitAsync("q", [Add("q", $"r{i:D2}")])).ToList();
+        foreach (var unit in shared)
+        {
+            await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() => unit);
+        }
+    }
+
+    /// <summary>Cancels every write the way the SDK's own time limit does (no caller token is cancelled).</summary>
+    private sealed class CancelWrites : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method != RequestMethod.Get)
+            {
+                await Task.Yield();
+                throw new TaskCanceledException("the operation exceeded the configured timeout");
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+    }
+
     private static TableTransactionAction Add(string pk, string rk) => new(TableTransactionActionType.Add, new TableEntity(pk, rk));
 
     private static TableTransactionAction Upsert(string pk, string rk, int n) => new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, rk) { ["N"] = n });
