@@ -12,7 +12,7 @@ namespace DirectoryService.Grpc.Clients;
 /// <para>
 /// When the service is unavailable — storage stalled past its time limit, the silo stopped or
 /// killed, the connection lost — or a grain reloaded newer state (<c>ABORTED</c>, <c>STALE_STATE</c>), the import is run again from its first record after a delay
-/// (the service's <c>RetryInfo</c>, or a doubling backoff): imports are idempotent, what an earlier
+/// (a doubling backoff, or the service's <c>RetryInfo</c> if longer): imports are idempotent, what an earlier
 /// attempt applied comes back unchanged, and only a complete attempt's <c>done</c> answer means
 /// that every read sees the import. A resumed attempt could not promise that: "member of" updates
 /// the broken attempt's groups still owed are delivered by the groups' next import call, so every
@@ -148,8 +148,9 @@ public static class ImportUpload
 
 /// <summary>
 /// How <see cref="ImportUpload"/> retries an unavailable service: at most <see cref="Attempts"/>
-/// attempts in all, waiting as the service's <c>RetryInfo</c> says or, without one, from
-/// <see cref="FirstDelay"/> doubling up to <see cref="MaxDelay"/>. <see cref="Retrying"/> hears of
+/// attempts in all, waiting from <see cref="FirstDelay"/> doubling up to <see cref="MaxDelay"/>, or
+/// longer when the service's <c>RetryInfo</c> asks for it (a service that keeps failing still gets
+/// more time each attempt). <see cref="Retrying"/> hears of
 /// each retry (the error, the attempt that failed, the delay).
 /// </summary>
 public sealed record ImportRetry(int Attempts, TimeSpan FirstDelay, TimeSpan MaxDelay, Action<RpcException, int, TimeSpan>? Retrying = null)
@@ -160,13 +161,11 @@ public sealed record ImportRetry(int Attempts, TimeSpan FirstDelay, TimeSpan Max
     /// <summary>No retry: the first failure is the answer.</summary>
     public static readonly ImportRetry None = new(1, TimeSpan.Zero, TimeSpan.Zero);
 
+    /// <summary>The wait after failed attempt <paramref name="attempt"/>: the doubling backoff, or longer if the service asks (never above <see cref="MaxDelay"/>).</summary>
     public TimeSpan Delay(int attempt, RpcException error)
     {
-        if (error.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay is { } told)
-        {
-            return TimeSpan.FromTicks(Math.Min(told.ToTimeSpan().Ticks, MaxDelay.Ticks));
-        }
-
-        return TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks * (1L << Math.Min(attempt - 1, 20)), MaxDelay.Ticks));
+        var backoff = FirstDelay.Ticks * (1L << Math.Min(attempt - 1, 20));
+        var told = error.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan().Ticks ?? 0;
+        return TimeSpan.FromTicks(Math.Min(Math.Max(backoff, told), MaxDelay.Ticks));
     }
 }
