@@ -44,6 +44,19 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + total - p - f - e - t - a))
 done
 
+# Name every failed test again at the end, with the first lines of its message: a log read from
+# its tail alone (as CI records keep it) still says what failed.
+if [ $failed -gt 0 ]; then
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+      want && /<Message>/ { sub(/.*<Message>/, ""); print "FAILED " name; lines = 0; inmsg = 1 }
+      inmsg { line = $0; sub(/<\/Message>.*/, "", line); if (lines++ < 6) print "  " line; if ($0 ~ /<\/Message>/) { inmsg = 0; want = 0 } }
+    ' "$trx"
+  done
+fi
+
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
   # A runner failed without a failed test in the results (a crash or a hang): count it.
   failed=1
