@@ -25,14 +25,80 @@ public sealed record ImportedMembership(
     [property: Id(2)] string MemberExternalId,
     [property: Id(3)] ObjectKind MemberKind);
 
-/// <summary>One batch of an import: applied users first, then groups, then memberships.</summary>
+/// <summary>
+/// One batch of an import: applied users first, then groups, then memberships. A batch may be
+/// several of the client's batches joined (<see cref="Join"/>): <see cref="Parts"/> then holds how
+/// many records each contributed, in order (empty for a batch of one part).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ImportBatch")]
 public sealed record ImportBatch(
     [property: Id(0)] ImmutableArray<ImportedUser> Users,
     [property: Id(1)] ImmutableArray<ImportedGroup> Groups,
-    [property: Id(2)] ImmutableArray<ImportedMembership> Memberships)
+    [property: Id(2)] ImmutableArray<ImportedMembership> Memberships,
+    [property: Id(3)] ImmutableArray<int> Parts = default)
 {
     public int Count => Users.Length + Groups.Length + Memberships.Length;
+
+    /// <summary>How many of the client's batches this one holds.</summary>
+    public int PartCount => Parts.IsDefaultOrEmpty ? 1 : Parts.Length;
+
+    /// <summary>The part each record belongs to, by its index in the batch's order (users, groups, memberships).</summary>
+    public int PartOf(int index)
+    {
+        if (Parts.IsDefaultOrEmpty)
+        {
+            return 0;
+        }
+
+        for (var part = 0; part < Parts.Length; part++)
+        {
+            if (index < Parts[part])
+            {
+                return part;
+            }
+
+            index -= Parts[part];
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(index));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="next"/> may be applied together with this batch — one batch, its
+    /// records after this one's — with exactly the outcome of applying the two one after the other:
+    /// when both hold only groups (a group's one unique key is its external id, whose records apply
+    /// in order), or only users joining groups (a group takes its users in order; adding is
+    /// idempotent). Users never join: two records of different external ids may contend for one
+    /// principal name, which the earlier batch must win. Nor does nesting: which of two nestings
+    /// that would close a cycle is refused depends on their order.
+    /// </summary>
+    public bool Joins(ImportBatch next) => Kind() is { } kind && next.Kind() == kind && kind switch
+    {
+        RecordKind.Groups => true,
+        RecordKind.Memberships => Memberships.All(m => m.MemberKind == ObjectKind.User) && next.Memberships.All(m => m.MemberKind == ObjectKind.User),
+        _ => false,
+    };
+
+    /// <summary>This batch and <paramref name="next"/> as one (<see cref="Joins"/> must hold).</summary>
+    public ImportBatch Join(ImportBatch next) => new(
+        Users.AddRange(next.Users), Groups.AddRange(next.Groups), Memberships.AddRange(next.Memberships),
+        [.. Parts.IsDefaultOrEmpty ? [Count] : Parts, .. next.Parts.IsDefaultOrEmpty ? [next.Count] : next.Parts]);
+
+    /// <summary>The one kind of record the batch holds; null for a mixed or empty batch.</summary>
+    private RecordKind? Kind() => (Users.Length > 0, Groups.Length > 0, Memberships.Length > 0) switch
+    {
+        (true, false, false) => RecordKind.Users,
+        (false, true, false) => RecordKind.Groups,
+        (false, false, true) => RecordKind.Memberships,
+        _ => null,
+    };
+
+    private enum RecordKind
+    {
+        Users,
+        Groups,
+        Memberships,
+    }
 }
 
 /// <summary>
@@ -56,15 +122,21 @@ public sealed record ImportCounts(
         new(a.Records + b.Records, a.Created + b.Created, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Rejected + b.Rejected);
 }
 
+/// <summary>How the records one of the client's batches contributed to a joined batch turned out.</summary>
+[GenerateSerializer, Immutable, Alias("ImportPartOutcome")]
+public sealed record ImportPartOutcome([property: Id(0)] ImportCounts Counts, [property: Id(1)] ImmutableArray<ImportRejection> Rejections);
+
 /// <summary>
-/// What a batch did: its rejections (in batch order), the import's counts so far, and the ids of
-/// the objects it created or changed (a membership names its group and member), for the audit.
+/// What a batch did: its rejections (in batch order), the import's counts so far, the ids of the
+/// objects it created or changed (a membership names its group and member), for the audit, and
+/// the outcome of each part it joined, in order (<see cref="ImportBatch.Parts"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ImportBatchOutcome")]
 public sealed record ImportBatchOutcome(
     [property: Id(0)] ImmutableArray<ImportRejection> Rejections,
     [property: Id(1)] ImportCounts Counts,
-    [property: Id(2)] ImmutableArray<string> Changed);
+    [property: Id(2)] ImmutableArray<string> Changed,
+    [property: Id(3)] ImmutableArray<ImportPartOutcome> Parts);
 
 /// <summary>The domain names of the import's own fields (the records' references by external id).</summary>
 public static class ImportFields

@@ -5,16 +5,20 @@ using DirectoryService.Gateway.Security;
 using DirectoryService.Gateway.Tenancy;
 using DirectoryService.Grpc.V1;
 using Grpc.Core;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
 
 namespace DirectoryService.Gateway.Import;
 
 /// <summary>
-/// The Import API: reads a stream of batches and has the stream's import grain apply each before
-/// reading the next, so the silo holds one batch whatever the
-/// import's size. Each batch is audited as every write is — pending records naming what it may touch
-/// stored before it runs, settled with what it changed — and counts against the tenant's request
-/// rate (a throttled import waits; it is not failed).
+/// The Import API: reads a stream of batches, at most <see cref="MessagesAhead"/> ahead of the one
+/// applied, and has the stream's import grain apply them in order — those that arrived meanwhile
+/// as one where that cannot change an outcome (<see cref="ImportBatch.Joins"/>: a group call then
+/// takes several batches' users, and groups calls run side by side) — so the silo holds a few
+/// batches whatever the import's size. Each applied batch is audited as every write is — pending
+/// records naming what it may touch stored before it runs, settled with what it changed — and each
+/// message counts against the tenant's request rate (a throttled import waits; it is not failed).
 /// </summary>
 public sealed class ImportService(IGrainFactory grains, AuditTrail audit, TenantRateLimiter limiter, TimeProvider time) : Grpc.V1.Import.ImportBase
 {
@@ -41,31 +45,116 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
 
     private async Task ImportAsync(Lazy<IImportGrain> import, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
-        // Records with no content are rejected here; the import grain counts the rest, over the whole import.
-        var empties = new Abstractions.Import.ImportCounts();
-        var applied = new Abstractions.Import.ImportCounts();
-        while (await requestStream.MoveNext(context.CancellationToken))
+        // Messages are read ahead while a batch is applied (at most MessagesAhead), so that those
+        // that arrived meanwhile can be applied as one when the outcome is the same (ImportBatch.Joins).
+        var arrived = Channel.CreateBounded<ImportRecordsRequest>(new BoundedChannelOptions(MessagesAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var reading = ReadAheadAsync(requestStream, arrived.Writer, stop.Token);
+        try
         {
-            var (batch, empty) = await ParseAsync(requestStream.Current, context);
-            await ThrottleAsync(context);
-            empties += new Abstractions.Import.ImportCounts(empty.Count, Rejected: empty.Count);
-            var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, context);
-            applied = outcome?.Counts ?? applied;
-            var response = new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied) };
-            response.Rejections.AddRange(empty.Concat(outcome?.Rejections ?? []).Select(ImportMapping.ToProto));
-            await responseStream.WriteAsync(response, context.CancellationToken);
-        }
+            // Records with no content are rejected here; the import grain counts the rest, over the whole import.
+            var empties = new Abstractions.Import.ImportCounts();
+            var applied = new Abstractions.Import.ImportCounts();
+            Parsed? carried = null;
+            while (carried is not null || await arrived.Reader.WaitToReadAsync(context.CancellationToken))
+            {
+                var parts = new List<Parsed>();
+                var batch = Empty;
+                Exception? refused = null;
+                if (carried is { } first)
+                {
+                    (parts, batch, carried) = ([first], first.Batch, null);
+                }
 
-        if (import.IsValueCreated)
+                // Take what has arrived, in order, while it joins the batch being formed.
+                while (parts.Count < MaxJoined && arrived.Reader.TryRead(out var message))
+                {
+                    Parsed next;
+                    try
+                    {
+                        next = await ParseAsync(message, context);
+                    }
+                    catch (DirectoryException e)
+                    {
+                        refused = e;
+                        break;
+                    }
+
+                    await ThrottleAsync(context);
+                    if (parts.Count > 0 && !batch.Joins(next.Batch))
+                    {
+                        carried = next;
+                        break;
+                    }
+
+                    parts.Add(next);
+                    batch = parts.Count == 1 ? next.Batch : batch.Join(next.Batch);
+                }
+
+                var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, context);
+                var joinedPart = 0;
+                foreach (var part in parts)
+                {
+                    empties += new Abstractions.Import.ImportCounts(part.Empty.Count, Rejected: part.Empty.Count);
+                    var own = part.Batch.Count == 0 ? null : outcome?.Parts[joinedPart++];
+                    applied += own?.Counts ?? new Abstractions.Import.ImportCounts();
+                    var response = new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied) };
+                    response.Rejections.AddRange(part.Empty.Concat(own?.Rejections ?? []).Select(ImportMapping.ToProto));
+                    await responseStream.WriteAsync(response, context.CancellationToken);
+                }
+
+                if (refused is not null)
+                {
+                    ExceptionDispatchInfo.Throw(refused);
+                }
+            }
+
+            await reading;
+            if (import.IsValueCreated)
+            {
+                await import.Value.CompleteAsync();
+            }
+
+            await responseStream.WriteAsync(new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied), Done = true }, context.CancellationToken);
+        }
+        finally
         {
-            await import.Value.CompleteAsync();
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
         }
+    }
 
-        await responseStream.WriteAsync(new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied), Done = true }, context.CancellationToken);
+    /// <summary>Most messages read ahead of the batch being applied.</summary>
+    public const int MessagesAhead = 8;
+
+    /// <summary>Most of the client's batches applied as one.</summary>
+    public const int MaxJoined = 8;
+
+    /// <summary>A message's batch and the records in it that carry nothing (rejected at once).</summary>
+    private sealed record Parsed(ImportBatch Batch, List<Abstractions.Import.ImportRejection> Empty);
+
+    private static readonly ImportBatch Empty = new([], [], []);
+
+    /// <summary>Reads the stream into <paramref name="arrived"/> until it ends (or fails: the applier then meets the error in order).</summary>
+    private static async Task ReadAheadAsync(IAsyncStreamReader<ImportRecordsRequest> requestStream, ChannelWriter<ImportRecordsRequest> arrived, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await requestStream.MoveNext(cancellationToken))
+            {
+                await arrived.WriteAsync(requestStream.Current, cancellationToken);
+            }
+
+            arrived.Complete();
+        }
+        catch (Exception e)
+        {
+            arrived.Complete(e);
+        }
     }
 
     /// <summary>The batch a message carries; a message that does not parse, or breaks the batch's limits, ends the stream, and is audited as refused.</summary>
-    private async Task<(ImportBatch Batch, List<Abstractions.Import.ImportRejection> Empty)> ParseAsync(ImportRecordsRequest request, ServerCallContext context)
+    private async Task<Parsed> ParseAsync(ImportRecordsRequest request, ServerCallContext context)
     {
         try
         {
@@ -74,7 +163,8 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
                 throw new DirectoryException(DirectoryErrorCode.InvalidArgument, null, $"a message of the stream is not a valid directory.v1.ImportRecordsRequest ({reason})");
             }
 
-            return ImportMapping.ToDomain(request);
+            var (batch, empty) = ImportMapping.ToDomain(request);
+            return new Parsed(batch, empty);
         }
         catch (DirectoryException e)
         {

@@ -9,7 +9,7 @@ namespace DirectoryService.Grains.Import;
 /// <summary>
 /// One import into one tenant, batch by batch: users, then groups, then memberships, each record
 /// through the grains that own what it touches, so that every rule, cache invalidation and
-/// "member of" update of the single-object API applies. Holds one batch and a bounded cache of
+/// "member of" update of the single-object API applies. Holds the batch being applied and a bounded cache of
 /// external ids (<see cref="ExternalIdResolver"/>), whatever the import's size. Placed on the silo
 /// whose gateway reads the stream.
 /// </summary>
@@ -56,14 +56,21 @@ public sealed class ImportGrain : Grain, IImportGrain
             var users = await _users.ApplyAsync(batch.Users, CancellationToken.None);
             var groups = await _groups.ApplyAsync(batch.Groups, CancellationToken.None);
             var memberships = await _memberships.ApplyAsync(batch.Memberships, CancellationToken.None);
-            var (rejections, counts, changed) = Outcome([.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)]);
-            _counts += counts;
+            List<(RecordResult Result, ObjectKind? Kind)> results = [.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)];
+            var parts = Enumerable.Range(0, batch.PartCount).Select(_ => new List<(RecordResult, ObjectKind?)>()).ToList();
+            for (var i = 0; i < results.Count; i++)
+            {
+                parts[batch.PartOf(i)].Add(results[i]);
+            }
+
+            ImmutableArray<ImportPartOutcome> outcomes = [.. parts.Select(p => new ImportPartOutcome(Counts(p), Rejections(p)))];
+            _counts = outcomes.Aggregate(_counts, (sum, part) => sum + part.Counts);
             if (_memberships.ShouldFlush)
             {
                 await _memberships.FlushAsync(CancellationToken.None);
             }
 
-            return new ImportBatchOutcome(rejections, _counts, changed);
+            return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
         }
         finally
         {
@@ -88,14 +95,17 @@ public sealed class ImportGrain : Grain, IImportGrain
     private static IEnumerable<(RecordResult Result, ObjectKind? Kind)> Tag(RecordResult[] results, ObjectKind? kind) =>
         results.Select(r => (r, kind));
 
-    private static (ImmutableArray<ImportRejection>, ImportCounts, ImmutableArray<string>) Outcome(List<(RecordResult Result, ObjectKind? Kind)> results)
+    /// <summary>The ids of the objects the records created or changed (a membership names its group and member).</summary>
+    private static ImmutableArray<string> Changed(List<(RecordResult Result, ObjectKind? Kind)> results) =>
+        [.. results.Where(r => r.Result.Outcome is ImportOutcome.Created or ImportOutcome.Updated)
+            .SelectMany(r => new[] { r.Result.Group, r.Result.Id }).OfType<string>().Distinct(StringComparer.Ordinal)];
+
+    private static ImmutableArray<ImportRejection> Rejections(List<(RecordResult Result, ObjectKind? Kind)> results) =>
+        [.. results.Where(r => r.Result.Outcome == ImportOutcome.Rejected).Select(r => new ImportRejection(r.Result.Position, r.Kind, r.Result.Error!))];
+
+    private static ImportCounts Counts(List<(RecordResult Result, ObjectKind? Kind)> results)
     {
         long Count(ImportOutcome outcome) => results.Count(r => r.Result.Outcome == outcome);
-        ImmutableArray<string> changed = [.. results.Where(r => r.Result.Outcome is ImportOutcome.Created or ImportOutcome.Updated)
-            .SelectMany(r => new[] { r.Result.Group, r.Result.Id }).OfType<string>().Distinct(StringComparer.Ordinal)];
-        ImmutableArray<ImportRejection> rejections = [.. results.Where(r => r.Result.Outcome == ImportOutcome.Rejected)
-            .Select(r => new ImportRejection(r.Result.Position, r.Kind, r.Result.Error!))];
-        var counts = new ImportCounts(results.Count, Count(ImportOutcome.Created), Count(ImportOutcome.Updated), Count(ImportOutcome.Unchanged), rejections.Length);
-        return (rejections, counts, changed);
+        return new ImportCounts(results.Count, Count(ImportOutcome.Created), Count(ImportOutcome.Updated), Count(ImportOutcome.Unchanged), Count(ImportOutcome.Rejected));
     }
 }

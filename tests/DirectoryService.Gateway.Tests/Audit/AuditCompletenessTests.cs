@@ -22,12 +22,6 @@ public sealed class AuditCompletenessTests(SiloFixture silo)
         "/directory.v1.Members/AddMembers", "/directory.v1.Members/RemoveMember", "/directory.v1.Import/ImportRecords",
     ];
 
-    private async Task<List<V1.AuditRecord>> RecordsAsync(string tenant)
-    {
-        var client = new V1.Audit.AuditClient(silo.Authorized(ClusterSettings.Token(tenant, Permissions.AuditRead)));
-        return [.. (await client.ListAuditRecordsAsync(new ListAuditRecordsRequest { PageSize = 999 })).Records];
-    }
-
     [Fact]
     public void TheWrites_AreTheRpcsTheirProtosDeclareWrites() =>
         Assert.Equal(Writes.Order(), RpcCatalog.Descriptions.Where(r => r.IsWrite).Select(r => r.FullMethod).Order());
@@ -45,7 +39,7 @@ public sealed class AuditCompletenessTests(SiloFixture silo)
         Assert.Equal("OK", steps[1].Result);
         Assert.True(steps[1].GrainCalls > steps[0].GrainCalls, "the group was created between the pending record and its settlement");
 
-        var record = Assert.Single(await RecordsAsync(t.Id), r => r.Operation.EndsWith("/CreateGroup", StringComparison.Ordinal));
+        var record = Assert.Single(await silo.AuditRecordsAsync(t.Id), r => r.Operation.EndsWith("/CreateGroup", StringComparison.Ordinal));
         Assert.Equal("OK", record.Result);
         Assert.Equal([group.Id], record.TargetIds);
     }
@@ -82,7 +76,7 @@ public sealed class AuditCompletenessTests(SiloFixture silo)
         await Assert.ThrowsAsync<RpcException>(async () => await new V1.Users.UsersClient(reader).DeleteUserAsync(new DeleteUserRequest { Id = victim.Id }));
         await Assert.ThrowsAsync<RpcException>(async () => await new V1.Members.MembersClient(reader).AddMembersAsync(new AddMembersRequest { GroupId = group.Id, Members = { TestTenant.Ref(victim) } }));
 
-        var denied = (await RecordsAsync(t.Id)).Where(r => r.Result == "PermissionDenied").ToList();
+        var denied = (await silo.AuditRecordsAsync(t.Id)).Where(r => r.Result == "PermissionDenied").ToList();
         Assert.Contains(denied, r => r.Operation == "/directory.v1.Users/DeleteUser" && r.TargetIds.SequenceEqual([victim.Id]));
         Assert.Contains(denied, r => r.Operation == "/directory.v1.Members/AddMembers" && r.TargetIds.SequenceEqual([group.Id, victim.Id]));
     }

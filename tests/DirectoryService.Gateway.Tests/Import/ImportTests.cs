@@ -41,7 +41,7 @@ public sealed class ImportTests(SiloFixture silo)
         Assert.Equal(users["E5"].Id, signIn.UserId);
         Assert.Equal(new[] { groups["G1"].Id, groups["G2"].Id }.Order(StringComparer.Ordinal), signIn.GroupIds);
 
-        var audit = await AuditAsync(t, "/directory.v1.Import/ImportRecords");
+        var audit = await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords");
         Assert.All(audit, a => Assert.Equal("OK", a.Result));
         Assert.All(audit, a => Assert.NotEmpty(a.App));
         var audited = audit.SelectMany(a => a.TargetIds).ToHashSet();
@@ -79,13 +79,13 @@ public sealed class ImportTests(SiloFixture silo)
         Assert.Equal(users.Values.Select(u => u.Id).ToHashSet(), members);
         Assert.Equal([team.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn("carol") })).GroupIds);
 
-        var auditBefore = (await AuditAsync(t, "/directory.v1.Import/ImportRecords")).Count;
+        var auditBefore = (await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords")).Count;
         var (again, second) = await t.ImportAsync(import);
         Assert.Empty(again);
         Assert.Equal(new ImportCounts { Records = 7, Unchanged = 7 }, second.Counts);
         var after = await UsersByExternalIdAsync(t, "HR-1", "HR-2", "HR-3");
         Assert.All(users.Keys, k => Assert.Equal(users[k].Etag, after[k].Etag));
-        var rerun = (await AuditAsync(t, "/directory.v1.Import/ImportRecords")).Skip(auditBefore).ToList();
+        var rerun = (await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords")).Skip(auditBefore).ToList();
         Assert.All(rerun, a => Assert.Empty(a.TargetIds));
     }
 
@@ -150,7 +150,7 @@ public sealed class ImportTests(SiloFixture silo)
         Assert.Equal(new[] { ga.Id }, (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = ok.Id, Type = ObjectType.User } })).GroupIds);
         Assert.Empty((await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = ga.Id, Type = ObjectType.Group } })).GroupIds);
         Assert.Equal([ga.Id], (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = gb.Id, Type = ObjectType.Group } })).GroupIds);
-        Assert.Contains(await AuditAsync(t, "/directory.v1.Import/ImportRecords"), a => a.Result == "PARTIAL");
+        Assert.Contains(await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords"), a => a.Result == "PARTIAL");
     }
 
     [Fact]
@@ -401,12 +401,5 @@ public sealed class ImportTests(SiloFixture silo)
         }
 
         return found;
-    }
-
-    private async Task<List<V1.AuditRecord>> AuditAsync(TestTenant t, string operation)
-    {
-        var client = new V1.Audit.AuditClient(silo.Authorized(ClusterSettings.Token(t.Id, Permissions.AuditRead)));
-        var records = (await client.ListAuditRecordsAsync(new ListAuditRecordsRequest { PageSize = 999 })).Records;
-        return [.. records.Where(a => a.Operation == operation)];
     }
 }

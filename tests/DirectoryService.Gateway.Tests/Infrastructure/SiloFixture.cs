@@ -57,6 +57,14 @@ public class SiloFixture : IAsyncLifetime
     /// <summary>The Tenants service as an operator.</summary>
     public V1.Tenants.TenantsClient Tenants => new(Authorized(ClusterSettings.Token(null, Permissions.Operator)));
 
+    /// <summary>The tenant's audit records, newest first (up to 999), read as an auditor of it; only those of <paramref name="operation"/> when given.</summary>
+    public async Task<List<V1.AuditRecord>> AuditRecordsAsync(string tenant, string? operation = null)
+    {
+        var client = new V1.Audit.AuditClient(Authorized(ClusterSettings.Token(tenant, Permissions.AuditRead)));
+        var records = (await client.ListAuditRecordsAsync(new ListAuditRecordsRequest { PageSize = 999 })).Records;
+        return [.. records.Where(a => operation is null || a.Operation == operation)];
+    }
+
     /// <summary>Calls on this silo carrying the given bearer token.</summary>
     public CallInvoker Authorized(string token) => Channel.Intercept(headers =>
     {
