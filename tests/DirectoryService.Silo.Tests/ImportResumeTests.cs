@@ -25,8 +25,7 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
         try
         {
             var (clean, resumed, theirs) = await CleanRunAsync(silo, seed);
-            var interrupted = await RunKilledAsync(silo.Channel, resumed, theirs, seed, ImportRetry.None);
-            await silo.KillAsync();
+            var interrupted = await RunKilledAsync(silo.Channel, resumed, theirs, seed, ImportRetry.None, silo.KillAsync);
             await Assert.ThrowsAnyAsync<RpcException>(() => interrupted);
 
             await silo.DisposeAsync();
@@ -59,8 +58,7 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
             var answers = new List<Grpc.V1.ImportRecordsResponse>();
             // A channel of its own: the silo's goes with it.
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{silo.GrpcPort}");
-            var run = await RunKilledAsync(channel, resumed, theirs, seed, retry, answers);
-            await silo.KillAsync();
+            var run = await RunKilledAsync(channel, resumed, theirs, seed, retry, silo.KillAsync, answers);
             var ports = silo.Ports;
             await silo.DisposeAsync();
             silo = await SiloProcess.StartAsync("import-retry-again", cluster, ports);
@@ -99,15 +97,22 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
         return (clean, resumed, new ImportData(seed, $"{resumed}.example.com", users: 300, groups: 30, membershipsPerUser: 4).Records());
     }
 
-    /// <summary>Starts the import and returns it, still running, once a seeded number of its batches were answered (or it ended): the moment to kill the silo.</summary>
+    /// <summary>
+    /// Starts the import and returns it, still running, once a seeded number of its batches were
+    /// answered and <paramref name="kill"/> ran. The rest of the records are held back until then, so
+    /// that the kill always lands mid-import (the service applies what arrived quickly, several
+    /// batches at once); the first attempt gets them only after it.
+    /// </summary>
     private async Task<Task<Grpc.V1.ImportCounts>> RunKilledAsync(
-        GrpcChannel channel, string tenant, IReadOnlyList<Grpc.V1.ImportRecord> records, int seed, ImportRetry retry, List<Grpc.V1.ImportRecordsResponse>? answers = null)
+        GrpcChannel channel, string tenant, IReadOnlyList<Grpc.V1.ImportRecord> records, int seed, ImportRetry retry, Func<Task> kill,
+        List<Grpc.V1.ImportRecordsResponse>? answers = null)
     {
         var batches = (records.Count + BatchSize - 1) / BatchSize;
         var killAfter = new Random(seed).Next(1, batches - 1);
         var answered = 0;
         var killed = new TaskCompletionSource();
-        var run = ImportUpload.RunAsync(new DirectoryClient(channel, tenant).Import, records, answer =>
+        var held = new ManualResetEventSlim();
+        var run = ImportUpload.RunAsync(new DirectoryClient(channel, tenant).Import, HeldBack(records, killAfter * BatchSize, held), answer =>
         {
             answers?.Add(answer);
             if (Interlocked.Increment(ref answered) == killAfter)
@@ -116,8 +121,25 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
             }
         }, batchSize: BatchSize, retry: retry);
         await Task.WhenAny(killed.Task, run);
+        Assert.False(run.IsCompleted, "the import was still running when the silo was to be killed");
         output.WriteLine($"seed {seed}: killing the silo after {answered} of {batches} batches were answered");
+        await kill();
+        held.Set();
         return run;
+    }
+
+    /// <summary>The records, pausing after <paramref name="count"/> of them until <paramref name="released"/> is set.</summary>
+    private static IEnumerable<Grpc.V1.ImportRecord> HeldBack(IReadOnlyList<Grpc.V1.ImportRecord> records, int count, ManualResetEventSlim released)
+    {
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (i == count && !released.Wait(TimeSpan.FromMinutes(2)))
+            {
+                throw new TimeoutException("the held-back records were never released");
+            }
+
+            yield return records[i];
+        }
     }
 
     private static async Task AssertLikeCleanRunAsync(SiloProcess silo, string clean, string resumed, IReadOnlyList<Grpc.V1.ImportRecord> theirs)
