@@ -25,7 +25,7 @@ public sealed class IndexReader(IRowStore rows, RowCodec codec)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var page = await rows.ReadSpanAsync(bucket(cursor.Length == 0 ? IndexBuckets.First : IndexBuckets.Of(cursor)), cursor, Chunk);
-            found.AddRange(page.Items.Select(r => codec.Decode<TEntry>(r.Value)).Where(filter.Matches).Take(wanted - found.Count));
+            found.AddRange(page.Items.Select(Decode<TEntry>).Where(filter.Matches).Take(wanted - found.Count));
             if (page.Next is null)
             {
                 break;
@@ -37,5 +37,18 @@ public sealed class IndexReader(IRowStore rows, RowCodec codec)
         return found.Count > limit
             ? new Page<TEntry>(found.GetRange(0, limit), found[limit - 1].Id)
             : new Page<TEntry>(found, null);
+    }
+
+    /// <summary>A listing row's entry; a row that does not decode is named (key and size), so that it can be found in storage.</summary>
+    private TEntry Decode<TEntry>(Row row)
+    {
+        try
+        {
+            return codec.Decode<TEntry>(row.Value);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException($"listing row '{row.Key}' ({row.Value.Length} bytes) does not decode as {typeof(TEntry).Name}: {e.Message}", e);
+        }
     }
 }
