@@ -67,17 +67,12 @@ public sealed record ImportBatch(
     /// Whether <paramref name="next"/> may be applied together with this batch — one batch, its
     /// records after this one's — with exactly the outcome of applying the two one after the other:
     /// when both hold only groups (a group's one unique key is its external id, whose records apply
-    /// in order), or only users joining groups (a group takes its users in order; adding is
-    /// idempotent). Users never join: two records of different external ids may contend for one
-    /// principal name, which the earlier batch must win. Nor does nesting: which of two nestings
-    /// that would close a cycle is refused depends on their order.
+    /// in order), or only memberships (a group takes its users in order, and adding is idempotent;
+    /// nestings are checked for cycles in order, one batch's after another's). Users never join: two
+    /// records of different external ids may contend for one principal name, which the earlier batch
+    /// must win; nor do mixed batches, whose kinds apply in turn.
     /// </summary>
-    public bool Joins(ImportBatch next) => Kind() is { } kind && next.Kind() == kind && kind switch
-    {
-        RecordKind.Groups => true,
-        RecordKind.Memberships => Memberships.All(m => m.MemberKind == ObjectKind.User) && next.Memberships.All(m => m.MemberKind == ObjectKind.User),
-        _ => false,
-    };
+    public bool Joins(ImportBatch next) => Kind() is { } kind and not RecordKind.Users && next.Kind() == kind;
 
     /// <summary>This batch and <paramref name="next"/> as one (<see cref="Joins"/> must hold).</summary>
     public ImportBatch Join(ImportBatch next) => new(

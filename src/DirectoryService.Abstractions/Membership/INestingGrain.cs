@@ -14,4 +14,13 @@ public interface INestingGrain : IGrainWithStringKey
     [Alias("AddMembersAsync")]
     [Idempotent]
     Task<int> AddMembersAsync(string groupId, ImmutableArray<ObjectRef> members);
+
+    /// <summary>
+    /// Nests groups with exactly the outcome of adding each alone, in order (a pair that would close
+    /// a cycle with the pairs before it is refused), writing the pairs of different groups side by
+    /// side. Each pair's error names the member as <c>AddMembersAsync(group, [member])</c> would.
+    /// </summary>
+    [Alias("NestAsync")]
+    [Idempotent]
+    Task<ImmutableArray<NestingResult>> NestAsync(ImmutableArray<Nesting> nestings);
 }

@@ -15,7 +15,8 @@ namespace DirectoryService.Gateway.Import;
 /// The Import API: reads a stream of batches, at most <see cref="MessagesAhead"/> ahead of the one
 /// applied, and has the stream's import grain apply them in order — those that arrived meanwhile
 /// as one where that cannot change an outcome (<see cref="ImportBatch.Joins"/>: a group call then
-/// takes several batches' users, and groups calls run side by side) — so the silo holds a few
+/// takes several batches' users, group calls run side by side, and one nesting call takes several
+/// batches' nestings) — so the silo holds a few
 /// batches whatever the import's size. Each applied batch is audited as every write is — pending
 /// records naming what it may touch stored before it runs, settled with what it changed — and each
 /// message counts against the tenant's request rate (a throttled import waits; it is not failed).

@@ -1,3 +1,4 @@
+using DirectoryService.Grains.Common;
 using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Grains.Import;
@@ -33,29 +34,25 @@ public static class KeyedRecords
 
     /// <summary>
     /// Runs <paramref name="apply"/>, turning a directory error into the record's rejection (its
-    /// field renamed in the import's terms). A grain that found storage holding another version than
-    /// it knew (its own earlier write of unknown outcome had landed, say) has reloaded it and changed
-    /// nothing: the record is applied once more against what storage holds, as a rerun would.
+    /// field renamed in the import's terms); a grain that reloaded newer state has the record applied
+    /// once more (<see cref="StaleStateRetry"/>).
     /// </summary>
     public static async Task<RecordResult> GuardAsync(long position, Func<Task<RecordResult>> apply, Func<ErrorField?, ErrorField?>? rename = null)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await apply();
-            }
-            catch (DirectoryException e)
-            {
-                var field = rename is null ? e.Field : rename(e.Field);
-                return RecordResult.Rejected(position, field == e.Field ? e : new DirectoryException(e.Code, field, e.Description));
-            }
-            catch (Orleans.Storage.InconsistentStateException) when (attempt < StaleStateAttempts)
-            {
-            }
+            return await StaleStateRetry.RunAsync(apply);
+        }
+        catch (DirectoryException e)
+        {
+            return Rejected(position, e, rename);
         }
     }
 
-    /// <summary>How many times a record is applied when its grains keep reloading newer state.</summary>
-    private const int StaleStateAttempts = 3;
+    /// <summary>A record's rejection with <paramref name="error"/>, its field renamed in the import's terms.</summary>
+    public static RecordResult Rejected(long position, DirectoryException error, Func<ErrorField?, ErrorField?>? rename = null)
+    {
+        var field = rename is null ? error.Field : rename(error.Field);
+        return RecordResult.Rejected(position, field == error.Field ? error : new DirectoryException(error.Code, field, error.Description));
+    }
 }

@@ -9,8 +9,9 @@ namespace DirectoryService.Grains.Import;
 /// <summary>
 /// Applies the membership records of a batch. Both ends are resolved by external id; the users
 /// joining one group go to that group's grain together (<c>ImportMembersAsync</c>: as few changes of
-/// its member rows as its buckets allow), groups one by one through the tenant's nesting grain, which
-/// rules out cycles. Records are most efficient grouped by group.
+/// its member rows as its buckets allow), the batch's nested groups in one call to the tenant's
+/// nesting grain, which rules out cycles in the records' order and writes different groups side by
+/// side. Records are most efficient grouped by group.
 /// The groups hand the "member of" updates of their users over to the import (<paramref name="importer"/>,
 /// the import's key: a group keeps each import's handovers apart), which has each user
 /// apply all its new groups in one write (<see cref="FlushAsync"/>) once enough have gathered and at
@@ -107,17 +108,21 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
             }
         });
 
-        var calls = Enumerable.Range(0, memberships.Count).Where(i => results[i] is null)
+        var batch = new Resolved(memberships, ends);
+        var resolved = Enumerable.Range(0, memberships.Count).Where(i => results[i] is null).ToList();
+        var joining = resolved.Where(i => batch.Member(i).Kind == ObjectKind.User)
             .GroupBy(i => ends[i].Group, StringComparer.Ordinal)
-            .SelectMany(group => Calls(group.Key, [.. group], new Resolved(memberships, ends)))
+            .SelectMany(group => group.Chunk(UsersPerCall).Select(chunk => (Group: group.Key, Chunk: chunk)))
             .ToList();
-        await Parallel.ForEachAsync(calls, KeyedRecords.Options(GroupParallelism, cancellationToken), async (call, _) =>
+        var users = Parallel.ForEachAsync(joining, KeyedRecords.Options(GroupParallelism, cancellationToken), async (call, _) =>
         {
-            foreach (var (i, result) in await call())
+            foreach (var (i, result) in await AddUsersAsync(call.Group, call.Chunk, batch))
             {
                 results[i] = result;
             }
         });
+        var groups = NestAsync([.. resolved.Where(i => batch.Member(i).Kind == ObjectKind.Group)], batch, results);
+        await Task.WhenAll(users, groups);
 
         return [.. results.Select(r => r!)];
     }
@@ -139,33 +144,22 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         return await resolver.FindAsync(kind, externalId) ?? throw DirectoryException.NotFound(field, $"{what} with this external id");
     }
 
-    /// <summary>
-    /// The calls that apply one group's records: its users in calls of at most <see cref="UsersPerCall"/>,
-    /// then its nested groups one by one, in one sequence so that the group handles one at a time.
-    /// </summary>
-    private IEnumerable<Func<Task<List<(int, RecordResult)>>>> Calls(string groupId, List<int> records, Resolved batch)
+    /// <summary>The batch's nestings, in order, through the tenant's nesting grain (<see cref="INestingGrain.NestAsync"/>), in one call.</summary>
+    private async Task NestAsync(List<int> nested, Resolved batch, RecordResult?[] results)
     {
-        var users = records.Where(i => batch.Member(i).Kind == ObjectKind.User).Chunk(UsersPerCall).ToList();
-        var nested = records.Where(i => batch.Member(i).Kind == ObjectKind.Group).ToList();
-        yield return async () =>
+        if (nested.Count == 0)
         {
-            var done = new List<(int, RecordResult)>();
-            foreach (var chunk in users)
-            {
-                done.AddRange(await AddUsersAsync(groupId, chunk, batch));
-            }
+            return;
+        }
 
-            foreach (var i in nested)
-            {
-                done.Add((i, await KeyedRecords.GuardAsync(batch.Position(i), async () =>
-                {
-                    var added = await grains.GetGrain<INestingGrain>(tenantId).AddMembersAsync(groupId, [batch.Member(i)]);
-                    return new RecordResult(batch.Position(i), added > 0 ? ImportOutcome.Created : ImportOutcome.Unchanged, batch.Member(i).Id, Group: groupId);
-                }, Rename)));
-            }
-
-            return done;
-        };
+        var outcomes = await grains.GetGrain<INestingGrain>(tenantId).NestAsync([.. nested.Select(i => new Nesting(batch.Group(i), batch.Member(i).Id))]);
+        for (var k = 0; k < nested.Count; k++)
+        {
+            var (i, outcome) = (nested[k], outcomes[k]);
+            results[i] = outcome.Error is { } error
+                ? KeyedRecords.Rejected(batch.Position(i), error, Rename)
+                : new RecordResult(batch.Position(i), outcome.Added ? ImportOutcome.Created : ImportOutcome.Unchanged, batch.Member(i).Id, Group: batch.Group(i));
+        }
     }
 
     private async Task<IEnumerable<(int, RecordResult)>> AddUsersAsync(string groupId, int[] chunk, Resolved batch)
@@ -207,5 +201,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         public long Position(int i) => Records[i].Position;
 
         public ObjectRef Member(int i) => Ends[i].Member;
+
+        public string Group(int i) => Ends[i].Group;
     }
 }
