@@ -110,15 +110,16 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
 
         var batch = new Resolved(memberships, ends);
         var resolved = Enumerable.Range(0, memberships.Count).Where(i => results[i] is null).ToList();
-        var joining = resolved.Where(i => batch.Member(i).Kind == ObjectKind.User)
-            .GroupBy(i => ends[i].Group, StringComparer.Ordinal)
-            .SelectMany(group => group.Chunk(UsersPerCall).Select(chunk => (Group: group.Key, Chunk: chunk)))
-            .ToList();
-        var users = Parallel.ForEachAsync(joining, KeyedRecords.Options(GroupParallelism, cancellationToken), async (call, _) =>
+        // A group takes its users in the records' order, a call at a time; different groups side by side.
+        var joining = resolved.Where(i => batch.Member(i).Kind == ObjectKind.User).GroupBy(i => ends[i].Group, StringComparer.Ordinal).ToList();
+        var users = Parallel.ForEachAsync(joining, KeyedRecords.Options(GroupParallelism, cancellationToken), async (group, _) =>
         {
-            foreach (var (i, result) in await AddUsersAsync(call.Group, call.Chunk, batch))
+            foreach (var chunk in group.Chunk(UsersPerCall))
             {
-                results[i] = result;
+                foreach (var (i, result) in await AddUsersAsync(group.Key, chunk, batch))
+                {
+                    results[i] = result;
+                }
             }
         });
         var groups = NestAsync([.. resolved.Where(i => batch.Member(i).Kind == ObjectKind.Group)], batch, results);
