@@ -62,9 +62,15 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
         }
     }
 
+    /// <summary>
+    /// One table's marker. Storage may hold any of the silo's writes since the last one it confirmed:
+    /// a rewrite whose answer was lost (a timeout under load) may still have landed. Only a marker
+    /// that is gone, or older than the last confirmed write, means the table went back in time.
+    /// </summary>
     private sealed class Marker(TableClient table)
     {
         private long _writes;
+        private long _confirmed;
         private ETag? _etag;
 
         public TableClient Table => table;
@@ -75,26 +81,28 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
             if (_etag is not { } etag)
             {
                 _etag = (await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).Headers.ETag;
+                _confirmed = _writes;
                 return null;
             }
 
             try
             {
                 _etag = (await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag;
+                _confirmed = _writes;
                 return null;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412 && e.ErrorCode != "TableNotFound")
             {
-                // A retry of a rewrite whose answer was lost meets its own first attempt: the marker then holds this write.
+                // This write's retry met its own first attempt, or an earlier write whose answer was lost had landed.
                 var stored = await table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
-                if (stored.HasValue && stored.Value!.GetInt64("N") == _writes)
+                if (stored.HasValue && stored.Value!.GetInt64("N") is { } held && held >= _confirmed && held <= _writes)
                 {
-                    _etag = stored.Value.ETag;
+                    (_etag, _confirmed) = (stored.Value.ETag, held);
                     return null;
                 }
 
                 _etag = null;
-                return $"table {table.Name} went back in time: this silo's marker {(stored.HasValue ? $"holds its write {stored.Value!.GetInt64("N")}, not {_writes - 1}" : "is gone")}";
+                return $"table {table.Name} went back in time: this silo's marker {(stored.HasValue ? $"holds its write {stored.Value!.GetInt64("N")}, older than its last confirmed write {_confirmed}" : "is gone")}";
             }
         }
     }
