@@ -106,10 +106,17 @@ public static class ImportUpload
         var reading = Task.Run(async () =>
         {
             ImportRecordsResponse? last = null;
-            while (await call.ResponseStream.MoveNext(stop.Token))
+            try
             {
-                last = call.ResponseStream.Current;
-                answered(last);
+                while (await call.ResponseStream.MoveNext(stop.Token))
+                {
+                    last = call.ResponseStream.Current;
+                    answered(last);
+                }
+            }
+            catch (Exception e) when (Lost(e) && !cancellationToken.IsCancellationRequested)
+            {
+                throw ConnectionLost(e);
             }
 
             return last;
@@ -119,15 +126,13 @@ public static class ImportUpload
         {
             foreach (var batch in records.Chunk(batchSize))
             {
-                await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { batch } }, cancellationToken);
+                await SendAsync(call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { batch } }, cancellationToken), reading, cancellationToken);
             }
 
-            await call.RequestStream.CompleteAsync();
+            await SendAsync(call.RequestStream.CompleteAsync(), reading, cancellationToken);
         }
         catch (RpcException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The service ended the call early: its status, which the reader gets, says why.
-            await reading;
             throw;
         }
         catch (Exception)
@@ -144,6 +149,29 @@ public static class ImportUpload
             throw new RpcException(new Status(StatusCode.Unknown, "the import ended without its summary; run it again (imports are idempotent)"));
         }
     }
+
+    /// <summary>
+    /// One write to the request stream. If the service ended the call early, its status (which the
+    /// reader gets) says why; if the connection went (the silo killed), that is an unavailable service.
+    /// </summary>
+    private static async Task SendAsync(Task sending, Task<ImportRecordsResponse?> reading, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception e) when ((e is RpcException || Lost(e)) && !cancellationToken.IsCancellationRequested)
+        {
+            await reading;
+            throw e as RpcException ?? ConnectionLost(e);
+        }
+    }
+
+    /// <summary>The transport failed under the call: the connection reset or the response cut short.</summary>
+    private static bool Lost(Exception e) => e is IOException or HttpRequestException || e.InnerException is IOException or HttpRequestException;
+
+    private static RpcException ConnectionLost(Exception e) =>
+        new(new Status(StatusCode.Unavailable, "the connection to the service was lost: " + e.Message, e));
 }
 
 /// <summary>
