@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using GrainKeys = DirectoryService.Abstractions.Common.GrainKeys;
+using Identifiers = DirectoryService.Abstractions.Common.Identifiers;
 using StorageUnavailableException = DirectoryService.Abstractions.Common.StorageUnavailableException;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,9 @@ namespace DirectoryService.Storage.GrainState;
 /// small enough for Azurite, which scans a partition on every point read and write at about a
 /// microsecond a row (about 50 rows per partition for a tenant of 100,000 users; with 64 partitions
 /// the scans took most of Azurite's time by 40,000 users). Writes of many grains
-/// to one partition are group-committed (<see cref="TransactionBatcher"/>), each still etag-checked.
+/// to one partition are group-committed (<see cref="TransactionBatcher"/>), each still etag-checked;
+/// an object with a placed id (<see cref="Identifiers.NewPlacedObjectId"/>) is kept in the partition
+/// its id names, so objects an import creates together share partitions and transactions.
 /// </summary>
 public sealed partial class TableGrainStorage(
     string name,
@@ -33,7 +36,7 @@ public sealed partial class TableGrainStorage(
     IActivatorProvider activators,
     ILogger<TableGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
-    private const int Spread = 4096;
+    private const int Spread = Identifiers.Placements;
     private readonly TransactionBatcher _writes = new(tables);
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -139,8 +142,20 @@ public sealed partial class TableGrainStorage(
         var key = grainId.Key.ToString()!;
         var tenant = GrainKeys.TenantPart(key);
         var id = grainId.ToString();
-        var spread = (TableKeys.StableHash(id) % Spread).ToString("x3", System.Globalization.CultureInfo.InvariantCulture);
+        var spread = Placement(key) ?? (TableKeys.StableHash(id) % Spread).ToString("x3", System.Globalization.CultureInfo.InvariantCulture);
         return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
+    }
+
+    /// <summary>
+    /// The spread a grain keyed by its tenant and a placed object id takes from the id
+    /// (<see cref="Identifiers.PlacementOf"/>): the objects an import creates together share
+    /// partitions, so their writes are group-committed. Ids minted before placed ids existed are
+    /// version 4 and keep the hash, so no stored row moves.
+    /// </summary>
+    private static string? Placement(string key)
+    {
+        var at = key.IndexOf('/', StringComparison.Ordinal);
+        return at > 0 ? Identifiers.PlacementOf(key[(at + 1)..]) : null;
     }
 
     private async Task InitializeAsync(CancellationToken cancellationToken) =>

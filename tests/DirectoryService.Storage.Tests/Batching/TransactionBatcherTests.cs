@@ -160,34 +160,4 @@ public sealed class TransactionBatcherTests
         await TableClients.Create(connection, name, 0).CreateIfNotExistsAsync();
         return TableClients.Create(connection, name, 0, policy);
     }
-
-    private sealed class RequestCounter : HttpPipelinePolicy
-    {
-        private int _writes;
-        private long _largestBody;
-
-        public int Writes => Volatile.Read(ref _writes);
-
-        public long LargestBody => Interlocked.Read(ref _largestBody);
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            if (message.Request.Method != RequestMethod.Get)
-            {
-                Interlocked.Increment(ref _writes);
-                if (message.Request.Content?.TryComputeLength(out var length) == true)
-                {
-                    long seen;
-                    while (length > (seen = Interlocked.Read(ref _largestBody)) && Interlocked.CompareExchange(ref _largestBody, length, seen) != seen)
-                    {
-                    }
-                }
-            }
-
-            await ProcessNextAsync(message, pipeline);
-        }
-    }
 }
