@@ -1,3 +1,4 @@
+using DirectoryService.Storage.GrainState;
 using DirectoryService.Storage.Tables;
 using DirectoryService.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,4 +32,13 @@ public static class StorageTestServices
         Options.Create(new ClusterOptions { ClusterId = clusterId, ServiceId = "storage-tests" });
 
     public static NullLogger<T> Log<T>() => NullLogger<T>.Instance;
+
+    /// <summary>Grain storage over a new grain-state table of 3 physical tables, its requests seen by <paramref name="policy"/>.</summary>
+    public static async Task<TableGrainStorage> NewGrainStorageAsync(Azure.Core.Pipeline.HttpPipelinePolicy policy)
+    {
+        var options = await NewTablesAsync();
+        await TableClients.Create(options.ConnectionString, options.GrainStateTable, 0).CreateIfNotExistsAsync();
+        return new("test", TableClients.Create(options.ConnectionString, options.GrainStateTable, 3, policy), Cluster("c").Value,
+            Serializer, Activators, Log<TableGrainStorage>());
+    }
 }

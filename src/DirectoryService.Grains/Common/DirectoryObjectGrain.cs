@@ -451,8 +451,8 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 }
 
-/// <summary>A unique key an object takes in its tenant: its kind (<c>upn</c>, <c>externalId</c>), its compared value, and the grain that binds it.</summary>
-public sealed record OwnedKey(string Kind, string Value, IUniqueKeyGrain Binding)
+/// <summary>A unique key an object takes in its tenant: its kind (<c>upn</c>, <c>externalId</c>), its compared value, and its binding.</summary>
+public sealed record OwnedKey(string Kind, string Value, KeyBinder Binding)
 {
     public const string PrincipalNameKind = "upn";
     public const string ExternalIdKind = "externalId";

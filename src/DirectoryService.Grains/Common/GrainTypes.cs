@@ -10,7 +10,12 @@ public static class GrainTypes
     public const string Tenant = "tenant";
     public const string TenantRegistry = "tenantregistry";
     public const string User = "user";
+    public const string KeyBucket = "keybucket";
+
+    /// <summary>No grain has this type now: a principal name's binding is still stored under it (<see cref="UniqueKeys"/>).</summary>
     public const string UpnIndex = "upnindex";
+
+    /// <summary>No grain has this type now: an external id's binding is still stored under it (<see cref="UniqueKeys"/>).</summary>
     public const string ExternalIdIndex = "externalidindex";
     public const string Group = "group";
     public const string Nesting = "nesting";

@@ -26,8 +26,8 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
 
     public async Task<Page<UserView>> ListUsersAsync(UserFilter filter, string? after, int limit, CancellationToken cancellationToken)
     {
-        // A unique key names at most one user: ask its grain instead of scanning the listing.
-        IUniqueKeyGrain? key = filter.ExternalId is { } externalId ? ExternalIds.Index(GrainFactory, TenantId, ObjectKind.User, externalId)
+        // A unique key names at most one user: ask its binding instead of scanning the listing.
+        KeyBinder? key = filter.ExternalId is { } externalId ? ExternalIds.Index(GrainFactory, TenantId, ObjectKind.User, externalId)
             : filter.UserPrincipalName is { } upn ? UserPrincipalName.Index(GrainFactory, TenantId, upn)
             : null;
         if (key is not null)
@@ -56,7 +56,7 @@ public sealed class DirectoryQueryGrain(IRowStore rows, RowCodec codec) : Grain,
     }
 
     /// <summary>The one object a unique key is bound to, as a listing page, if it exists and still matches (a binding can outlive a change of key).</summary>
-    private static async Task<Page<TView>> HolderAsync<TView>(IUniqueKeyGrain key, string? after, Func<string, Task<TView>> load, Func<TView, bool> matches)
+    private static async Task<Page<TView>> HolderAsync<TView>(KeyBinder key, string? after, Func<string, Task<TView>> load, Func<TView, bool> matches)
         where TView : class
     {
         var holder = await key.GetOwnerAsync();

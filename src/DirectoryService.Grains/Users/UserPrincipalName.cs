@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using DirectoryService.Abstractions.Common;
-using DirectoryService.Abstractions.Users;
+using DirectoryService.Grains.Common;
 
 namespace DirectoryService.Grains.Users;
 
@@ -13,9 +13,9 @@ public static partial class UserPrincipalName
     /// <summary>The form names are compared and keyed in.</summary>
     public static string Key(string upn) => upn.ToLowerInvariant();
 
-    /// <summary>The grain that binds the name (in its compared form) to one user of the tenant.</summary>
-    public static IUpnIndexGrain Index(IGrainFactory grains, string tenantId, string upn) =>
-        grains.GetGrain<IUpnIndexGrain>(GrainKeys.Scoped(tenantId, Key(upn)));
+    /// <summary>The binding of the name (in its compared form) to one user of the tenant.</summary>
+    public static KeyBinder Index(IGrainFactory grains, string tenantId, string upn) =>
+        UniqueKeys.Binder(grains, tenantId, new TenantKey(UniqueKeyKind.PrincipalName, Key(upn)));
 
     /// <summary>The id of the user the name is bound to, or NOT_FOUND naming <paramref name="field"/>.</summary>
     public static async Task<string> HolderAsync(IGrainFactory grains, string tenantId, string upn, ErrorField field) =>

@@ -2,6 +2,8 @@ using Azure;
 using Azure.Data.Tables;
 using GrainKeys = DirectoryService.Abstractions.Common.GrainKeys;
 using Identifiers = DirectoryService.Abstractions.Common.Identifiers;
+using IGrainStateSpreads = DirectoryService.Abstractions.Common.IGrainStateSpreads;
+using StateSpreads = DirectoryService.Abstractions.Common.StateSpreads;
 using StorageUnavailableException = DirectoryService.Abstractions.Common.StorageUnavailableException;
 using DirectoryService.Storage.Tables;
 using Microsoft.Extensions.Logging;
@@ -34,9 +36,8 @@ public sealed partial class TableGrainStorage(
     ClusterOptions cluster,
     Serializer serializer,
     IActivatorProvider activators,
-    ILogger<TableGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    ILogger<TableGrainStorage> logger) : IGrainStorage, IGrainStateSpreads, ILifecycleParticipant<ISiloLifecycle>
 {
-    private const int Spread = Identifiers.Placements;
     private readonly TransactionBatcher _writes = new(tables);
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -127,6 +128,38 @@ public sealed partial class TableGrainStorage(
         Reset(grainState, etag: null);
     }
 
+    public async Task<IReadOnlyList<Abstractions.Common.SpreadState<T>>> ReadSpreadAsync<T>(string tenantId, string spread, IReadOnlyList<(GrainType Type, string StateName)> kinds)
+    {
+        using var activity = StorageTelemetry.Start("grain-state", "read-spread");
+        var pk = TableKeys.Join(cluster.ServiceId, tenantId, spread);
+        var ranges = kinds.Select(k =>
+        {
+            // Row keys are {type}~{tenant/key}~{state}: the rows of one type in one tenant share this prefix.
+            var prefix = TableKeys.Prefix(k.Type.ToString()!) + TableKeys.Escape(GrainKeys.Scoped(tenantId, ""));
+            return TableClient.CreateQueryFilter($"(RowKey ge {prefix} and RowKey lt {TableKeys.After(prefix)})");
+        });
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}") + " and (" + string.Join(" or ", ranges) + ")";
+        var found = new List<Abstractions.Common.SpreadState<T>>();
+        try
+        {
+            await foreach (var entity in tables.For(pk).QueryAsync<TableEntity>(filter, maxPerPage: 1000))
+            {
+                var parts = entity.RowKey.Split(TableKeys.Separator);
+                if (parts.Length == 3 && kinds.Any(k => k.Type.ToString() == TableKeys.Unescape(parts[0]) && k.StateName == TableKeys.Unescape(parts[2])))
+                {
+                    var grainId = GrainId.Create(TableKeys.Unescape(parts[0]), TableKeys.Unescape(parts[1]));
+                    found.Add(new(grainId, serializer.Deserialize<T>(StateChunks.Read(entity))!, entity.ETag.ToString()));
+                }
+            }
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new StorageUnavailableException("storage did not answer in time", e);
+        }
+
+        return found;
+    }
+
     /// <summary>The etag of the stored row if it holds exactly <paramref name="data"/>; otherwise null.</summary>
     private async Task<string?> StoredETagIfHoldsAsync(string pk, string rk, byte[] data)
     {
@@ -142,7 +175,7 @@ public sealed partial class TableGrainStorage(
         var key = grainId.Key.ToString()!;
         var tenant = GrainKeys.TenantPart(key);
         var id = grainId.ToString();
-        var spread = Placement(key) ?? (TableKeys.StableHash(id) % Spread).ToString("x3", System.Globalization.CultureInfo.InvariantCulture);
+        var spread = Placement(key) ?? StateSpreads.Hashed(id);
         return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Storage.Tables;
 
@@ -42,17 +43,36 @@ public static class TableKeys
         return last < 0 ? key : key[..last];
     }
 
-    /// <summary>A stable 32-bit FNV-1a hash: the same in every process and version, unlike string.GetHashCode.</summary>
-    public static uint StableHash(string value)
+    /// <summary>The text <see cref="Escape"/> made <paramref name="escaped"/> from.</summary>
+    public static string Unescape(string escaped)
     {
-        var hash = 2166136261u;
-        foreach (var c in value)
+        if (!escaped.Contains('%', StringComparison.Ordinal))
         {
-            hash = (hash ^ c) * 16777619u;
+            return escaped;
         }
 
-        return hash;
+        var builder = new StringBuilder(escaped.Length);
+        for (var i = 0; i < escaped.Length; i++)
+        {
+            if (escaped[i] == '%' && i + 2 < escaped.Length && int.TryParse(escaped.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var code))
+            {
+                builder.Append((char)code);
+                i += 2;
+            }
+            else
+            {
+                builder.Append(escaped[i]);
+            }
+        }
+
+        return builder.ToString();
     }
+
+    /// <summary>The least key after every key that starts with <paramref name="prefix"/>: a range's exclusive end.</summary>
+    public static string After(string prefix) => string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(prefix[^1] + 1)).ToString());
+
+    /// <summary>A stable 32-bit FNV-1a hash (<see cref="StateSpreads.StableHash"/>).</summary>
+    public static uint StableHash(string value) => StateSpreads.StableHash(value);
 
     private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' or Separator || char.IsControl(c);
 }

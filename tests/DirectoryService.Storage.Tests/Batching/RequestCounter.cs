@@ -3,10 +3,13 @@ using Azure.Core.Pipeline;
 
 namespace DirectoryService.Storage.Tests.Batching;
 
-/// <summary>Counts the write requests (any method but GET) a table client sends, and the largest body among them.</summary>
+/// <summary>Counts the read (GET) and write (any other method) requests a table client sends, and the largest body among the writes.</summary>
 internal sealed class RequestCounter : HttpPipelinePolicy
 {
     private int _writes;
+    private int _reads;
+
+    public int Reads => Volatile.Read(ref _reads);
     private long _largestBody;
 
     public int Writes => Volatile.Read(ref _writes);
@@ -18,7 +21,11 @@ internal sealed class RequestCounter : HttpPipelinePolicy
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        if (message.Request.Method != RequestMethod.Get)
+        if (message.Request.Method == RequestMethod.Get)
+        {
+            Interlocked.Increment(ref _reads);
+        }
+        else
         {
             Interlocked.Increment(ref _writes);
             if (message.Request.Content?.TryComputeLength(out var length) == true)

@@ -1,0 +1,70 @@
+using DirectoryService.Abstractions.Common;
+
+namespace DirectoryService.Grains.Common;
+
+/// <summary>The binding of one unique key to the object holding it: the state stored for each key.</summary>
+[GenerateSerializer, Alias("UpnBinding")]
+public sealed class KeyBinding
+{
+    [Id(0)] public string? UserId { get; set; }
+}
+
+/// <summary>
+/// Where a unique key of a tenant is bound. Each key's binding is stored as the state of the grain
+/// id the key had when every key had a grain of its own (<c>upnindex/{tenant}/{upn}</c>,
+/// <c>externalidindex/{tenant}/{user|group}/{external id}</c>), so bindings stored then are found
+/// where they are; the key's bucket is the storage spread of that id
+/// (<see cref="StateSpreads.Hashed"/>), so one bucket's bindings share one partition.
+/// </summary>
+public static class UniqueKeys
+{
+    private const string UserPrefix = "user/";
+    private const string GroupPrefix = "group/";
+
+    /// <summary>The grain id the key's binding is stored under.</summary>
+    public static GrainId RowId(string tenantId, TenantKey key) => key.Kind switch
+    {
+        UniqueKeyKind.PrincipalName => GrainId.Create(GrainTypes.UpnIndex, GrainKeys.Scoped(tenantId, key.Value)),
+        UniqueKeyKind.UserExternalId => GrainId.Create(GrainTypes.ExternalIdIndex, GrainKeys.Scoped(tenantId, UserPrefix + key.Value)),
+        _ => GrainId.Create(GrainTypes.ExternalIdIndex, GrainKeys.Scoped(tenantId, GroupPrefix + key.Value)),
+    };
+
+    /// <summary>The state name the key's binding is stored under.</summary>
+    public static string StateName(UniqueKeyKind kind) => kind == UniqueKeyKind.PrincipalName ? StorageNames.UpnIndex : StorageNames.ExternalIdIndex;
+
+    /// <summary>The grain types and state names of stored bindings, as a bucket reads them.</summary>
+    public static readonly IReadOnlyList<(GrainType Type, string StateName)> Rows =
+        [(GrainType.Create(GrainTypes.UpnIndex), StorageNames.UpnIndex), (GrainType.Create(GrainTypes.ExternalIdIndex), StorageNames.ExternalIdIndex)];
+
+    /// <summary>The key a stored binding's grain id names, or null if it names none.</summary>
+    public static TenantKey? FromRow(GrainId rowId)
+    {
+        var (_, local) = GrainKeys.Split(rowId.Key.ToString()!);
+        var type = rowId.Type.ToString();
+        return type == GrainTypes.UpnIndex ? new TenantKey(UniqueKeyKind.PrincipalName, local)
+            : type != GrainTypes.ExternalIdIndex ? null
+            : local.StartsWith(UserPrefix, StringComparison.Ordinal) ? new TenantKey(UniqueKeyKind.UserExternalId, local[UserPrefix.Length..])
+            : local.StartsWith(GroupPrefix, StringComparison.Ordinal) ? new TenantKey(UniqueKeyKind.GroupExternalId, local[GroupPrefix.Length..])
+            : null;
+    }
+
+    /// <summary>The bucket (storage spread) the key belongs to.</summary>
+    public static string BucketOf(string tenantId, TenantKey key) => StateSpreads.Hashed(RowId(tenantId, key).ToString());
+
+    /// <summary>The binder of the key in the tenant: its bucket's grain and the key.</summary>
+    public static KeyBinder Binder(IGrainFactory grains, string tenantId, TenantKey key) =>
+        new(grains.GetGrain<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, BucketOf(tenantId, key))), key);
+}
+
+/// <summary>One unique key of a tenant, addressed through its bucket's grain.</summary>
+public sealed record KeyBinder(IKeyBucketGrain Bucket, TenantKey Key)
+{
+    /// <summary>Binds the key to the object, or throws ALREADY_EXISTS naming the key's field if another object holds it.</summary>
+    public Task ReserveAsync(string objectId) => Bucket.ReserveAsync(Key, objectId);
+
+    /// <summary>Unbinds the key if the object holds it.</summary>
+    public Task ReleaseAsync(string objectId) => Bucket.ReleaseAsync(Key, objectId);
+
+    /// <summary>The id of the object the key is bound to, if any.</summary>
+    public Task<string?> GetOwnerAsync() => Bucket.GetOwnerAsync(Key);
+}
