@@ -50,6 +50,7 @@ public sealed partial class IdempotentRetryFilter(ILogger<IdempotentRetryFilter>
             LogRetry(logger, context.MethodName, context.TargetId, attempt + 1, failure.GetType().Name);
             await Task.Delay(Backoff[attempt]);
             RetriedCall.Mark();
+            FreshObjects.Forget();
         }
     }
 

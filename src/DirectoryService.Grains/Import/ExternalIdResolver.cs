@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Import;
+using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Indexing;
 
 namespace DirectoryService.Grains.Import;
@@ -19,6 +20,9 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(ObjectKind, string), string> _newIds = [];
+
+    /// <summary>The ids <see cref="NewId"/> minted that no create has used yet.</summary>
+    private readonly HashSet<string> _unused = [];
     private Dictionary<(ObjectKind, string), string> _recent = [];
     private Dictionary<(ObjectKind, string), string> _older = [];
 
@@ -90,10 +94,32 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
                 }
 
                 _newIds[(kind, externalId)] = id = Identifiers.NewPlacedObjectId(_placement);
+                _unused.Add(id);
             }
 
             return id;
         }
+    }
+
+    /// <summary>
+    /// Creates the object of <paramref name="kind"/> for the external id, with the id
+    /// <see cref="NewId"/> chose, and remembers it. The first create under a minted id is marked as
+    /// the first call ever made to its grain (<see cref="FreshObjects"/>), so its activation does not
+    /// read storage for state that cannot exist; a record tried again reads as any call does.
+    /// </summary>
+    public async Task<T> CreateAsync<T>(ObjectKind kind, string externalId, Func<string, Task<T>> create)
+    {
+        var id = NewId(kind, externalId);
+        bool first;
+        lock (_lock)
+        {
+            first = _unused.Remove(id);
+        }
+
+        var grain = GrainId.Create(kind == ObjectKind.Group ? GrainTypes.Group : GrainTypes.User, GrainKeys.Scoped(tenantId, id));
+        var created = first ? await FreshObjects.CreatingAsync(grain, () => create(id)) : await create(id);
+        Remember(kind, externalId, id);
+        return created;
     }
 
     /// <summary>The id <see cref="NewId"/> chose for the external id in this batch, if it chose one.</summary>
@@ -111,6 +137,7 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
         lock (_lock)
         {
             _newIds.Clear();
+            _unused.Clear();
         }
     }
 

@@ -38,8 +38,7 @@ public sealed class GroupImports(IGrainFactory grains, string tenantId, External
 
         if (current is null)
         {
-            var created = await grains.Group(tenantId, resolver.NewId(ObjectKind.Group, externalId)).CreateAsync(record.Profile);
-            resolver.Remember(ObjectKind.Group, externalId, created.Id);
+            var created = await resolver.CreateAsync(ObjectKind.Group, externalId, id => grains.Group(tenantId, id).CreateAsync(record.Profile));
             return new RecordResult(record.Position, ImportOutcome.Created, created.Id);
         }
 

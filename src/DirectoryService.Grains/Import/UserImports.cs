@@ -108,8 +108,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         var desired = record.Profile with { ManagerId = managerId };
         if (current is null)
         {
-            var created = await grains.User(tenantId, resolver.NewId(ObjectKind.User, externalId)).CreateAsync(desired);
-            resolver.Remember(ObjectKind.User, externalId, created.Id);
+            var created = await resolver.CreateAsync(ObjectKind.User, externalId, id => grains.User(tenantId, id).CreateAsync(desired));
             return new RecordResult(record.Position, ImportOutcome.Created, created.Id);
         }
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using FreshObjects = DirectoryService.Abstractions.Common.FreshObjects;
 using GrainKeys = DirectoryService.Abstractions.Common.GrainKeys;
 using Identifiers = DirectoryService.Abstractions.Common.Identifiers;
 using IGrainStateSpreads = DirectoryService.Abstractions.Common.IGrainStateSpreads;
@@ -40,11 +41,20 @@ public sealed partial class TableGrainStorage(
 {
     private readonly TransactionBatcher _writes = new(tables);
 
+    /// <summary>The activations' states whose first read was skipped (<see cref="FreshObjects"/>): each is skipped once.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object?> _freshServed = [];
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"{nameof(TableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, InitializeAsync);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (FreshObjects.IsFresh(grainId) && _freshServed.TryAdd(grainState, null))
+        {
+            Reset(grainState, etag: null);
+            return;
+        }
+
         using var activity = StorageTelemetry.Start("grain-state", "read");
         var (pk, rk) = Keys(stateName, grainId);
         NullableResponse<TableEntity> response;

@@ -1,3 +1,4 @@
+using DirectoryService.Gateway.Tests.Import;
 using DirectoryService.Gateway.Tests.Infrastructure;
 
 namespace DirectoryService.Gateway.Tests.Operations;
@@ -17,5 +18,26 @@ public sealed class StorageCallsTests(SiloFixture silo)
         Assert.Equal(2, create.Count(c => c is { Store: "audit", Call: "write" }));
         Assert.Contains(create, c => c is { Store: "grain-state", Call: "write" });
         Assert.Contains(create, c => c is { Store: "rows", Call: "write" });
+    }
+
+    [Fact]
+    public async Task An_import_of_new_users_reads_no_row_per_user_its_keys_come_from_their_buckets_one_query_each()
+    {
+        using var calls = new StorageCallRecorder();
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+
+        var (rejections, last) = await t.ImportAsync([.. Enumerable.Range(0, 300).Select(i => r.User($"N{i}"))]);
+
+        Assert.Empty(rejections);
+        Assert.Equal(300, last.Counts.Created);
+        var import = calls.Under("/directory.v1.Import/ImportRecords");
+
+        // Each new user's activation used to read its row, and its two keys' grains theirs: 900 reads that found nothing.
+        var pointReads = import.Count(c => c is { Store: "grain-state", Call: "read" });
+        Assert.True(pointReads <= 10, $"{pointReads} point reads of grain state for 300 new users");
+
+        // 600 keys fall into at most 600 of the tenant's 4,096 buckets, each loaded with one query.
+        Assert.InRange(import.Count(c => c is { Store: "grain-state", Call: "read-spread" }), 400, 600);
     }
 }
