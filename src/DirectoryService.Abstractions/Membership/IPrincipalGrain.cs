@@ -33,7 +33,7 @@ public interface IPrincipalGrain : IGrainWithStringKey
     /// <summary>
     /// Whether the object holds the external id: as last stored (live or restorable), or because a
     /// create or change to it is in progress. Interleaves, so the id's grain can ask while the object
-    /// waits on another key's grain.
+    /// waits on another key's bucket.
     /// </summary>
     [Alias("HoldsExternalIdAsync")]
     [Idempotent]

@@ -61,8 +61,8 @@ public interface IUserGrain : IPrincipalGrain
 
     /// <summary>
     /// Whether the user holds the principal name (in its compared form): as last stored, live or
-    /// restorable, or because a create or rename to it is in progress. Interleaves, so the name's grain
-    /// can ask while this user waits on another name's grain (two users swapping names).
+    /// restorable, or because a create or rename to it is in progress. Interleaves, so the name's key bucket
+    /// can ask while this user waits on another name's key bucket (two users swapping names).
     /// </summary>
     [Alias("HoldsPrincipalNameAsync")]
     [Idempotent]

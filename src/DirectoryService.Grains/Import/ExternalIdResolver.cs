@@ -6,7 +6,7 @@ using DirectoryService.Grains.Indexing;
 namespace DirectoryService.Grains.Import;
 
 /// <summary>
-/// Finds the objects of one tenant by external id for one import, through the grains that bind
+/// Finds the objects of one tenant by external id for one import, through the key buckets that bind
 /// external ids, and remembers what it found or created, so that the memberships of an import
 /// resolve their ends without a call each. Memory is bounded: at most <paramref name="capacity"/>
 /// entries, the least recently used dropped first (two generations), whatever the import's size.

@@ -9,7 +9,7 @@ namespace DirectoryService.Grains.Membership;
 /// <summary>
 /// The sign-in reads on this silo. A warm sign-in is two dictionary lookups: the user by name in the
 /// <see cref="UserCache"/>, then its transitive groups kept with the entry while the
-/// <see cref="ClosureCache"/> view they came from is current. A cold one asks the name's grain for
+/// <see cref="ClosureCache"/> view they came from is current. A cold one asks the name's key bucket for
 /// the holder and the user grain for its stored snapshot (registering this silo as a reader, so the
 /// user's next change drops the entry here first), and merges the cached closures of its direct groups.
 /// While this silo's <see cref="ReadLease"/> is not fresh nothing cached is answered: each read asks

@@ -68,7 +68,7 @@ public static class ScimGroups
 
             if (ScimResults.IndexedEquality(query.Filter, "id", "externalId", "displayName") is var (attribute, value))
             {
-                // Each answered from an index: the group's id, the external id's grain, the display-name index.
+                // Each answered from an index: the group's id, the external id's key bucket, the display-name index.
                 IReadOnlyList<GroupView> found = attribute switch
                 {
                     "id" => Guid.TryParse(value, out _) ? await directory.BatchGetGroupsAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : [],

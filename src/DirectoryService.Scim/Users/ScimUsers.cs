@@ -56,7 +56,7 @@ public static class ScimUsers
 
             if (ScimResults.IndexedEquality(query.Filter, "id", "userName", "externalId") is var (attribute, value))
             {
-                // One user at most, found through its key's grain: cost independent of the tenant's size.
+                // One user at most, found through its key's bucket: cost independent of the tenant's size.
                 IReadOnlyList<UserView> found = attribute switch
                 {
                     "id" => Guid.TryParse(value, out _) ? await directory.BatchGetUsersAsync([Identifiers.ObjectId(value, ErrorField.Request("filter"))]) : [],
