@@ -155,10 +155,15 @@ public sealed partial class TableGrainStorage(
             await foreach (var entity in tables.For(pk).QueryAsync<TableEntity>(filter, maxPerPage: 1000))
             {
                 var parts = entity.RowKey.Split(TableKeys.Separator);
-                if (parts.Length == 3 && kinds.Any(k => k.Type.ToString() == TableKeys.Unescape(parts[0]) && k.StateName == TableKeys.Unescape(parts[2])))
+                if (parts.Length != 3)
                 {
-                    var grainId = GrainId.Create(TableKeys.Unescape(parts[0]), TableKeys.Unescape(parts[1]));
-                    found.Add(new(grainId, serializer.Deserialize<T>(StateChunks.Read(entity))!, entity.ETag.ToString()));
+                    continue;
+                }
+
+                var (type, stateName) = (TableKeys.Unescape(parts[0]), TableKeys.Unescape(parts[2]));
+                if (kinds.Any(k => k.StateName == stateName && k.Type.ToString() == type))
+                {
+                    found.Add(new(GrainId.Create(type, TableKeys.Unescape(parts[1])), serializer.Deserialize<T>(StateChunks.Read(entity))!, entity.ETag.ToString()));
                 }
             }
         }
