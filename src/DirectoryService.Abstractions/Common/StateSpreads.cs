@@ -30,11 +30,22 @@ public sealed record SpreadState<T>(GrainId GrainId, T State, string ETag);
 
 /// <summary>
 /// Grain storage that can read, in one request, every stored state of some grain types (each with
-/// its state name) in one spread of a tenant. Storage without it (process memory) is read one grain
-/// at a time.
+/// its state name) in one spread of a tenant, and write several states of one spread as one
+/// request. Storage without it (process memory) is read and written one grain at a time.
 /// </summary>
 public interface IGrainStateSpreads
 {
+    /// <summary>Most states one <see cref="WriteSpreadAsync{T}"/> writes: an entity group transaction's most rows.</summary>
+    const int MaxStatesPerWrite = 100;
+
     /// <summary>The stored states of the grains of the <paramref name="kinds"/> (type and state name) in <paramref name="spread"/> of the tenant.</summary>
     Task<IReadOnlyList<SpreadState<T>>> ReadSpreadAsync<T>(string tenantId, string spread, IReadOnlyList<(GrainType Type, string StateName)> kinds);
+
+    /// <summary>
+    /// Writes the states (at most <see cref="MaxStatesPerWrite"/>, all in <paramref name="spread"/> of
+    /// the tenant) all or none, each conditional on its etag as a single write is; sets each one's
+    /// new etag. Throws <see cref="Orleans.Storage.InconsistentStateException"/> when a condition
+    /// fails (nothing written); any other failure leaves the outcome unknown.
+    /// </summary>
+    Task WriteSpreadAsync<T>(string tenantId, string spread, IReadOnlyList<(GrainId GrainId, string StateName, IGrainState<T> State)> writes);
 }

@@ -68,11 +68,29 @@ public sealed record ImportBatch(
     /// records after this one's — with exactly the outcome of applying the two one after the other:
     /// when both hold only groups (a group's one unique key is its external id, whose records apply
     /// in order), or only memberships (a group takes its users in order, and adding is idempotent;
-    /// nestings are checked for cycles in order, one batch's after another's). Users never join: two
-    /// records of different external ids may contend for one principal name, which the earlier batch
-    /// must win; nor do mixed batches, whose kinds apply in turn.
+    /// nestings are checked for cycles in order, one batch's after another's), or only users, which
+    /// are then applied part after part (<see cref="UsersByPart"/>: two records of different external
+    /// ids may contend for one principal name, which the earlier batch must win) but have the keys
+    /// of all their new users bound together first. Mixed batches never join: their kinds apply in turn.
     /// </summary>
-    public bool Joins(ImportBatch next) => Kind() is { } kind and not RecordKind.Users && next.Kind() == kind;
+    public bool Joins(ImportBatch next) => Kind() is { } kind && next.Kind() == kind;
+
+    /// <summary>The users of each part, in order (the batch's users, for a batch of one part).</summary>
+    public IEnumerable<ImmutableArray<ImportedUser>> UsersByPart()
+    {
+        // A joined batch holds one kind of record: only a joined batch of users has parts of users.
+        if (Parts.IsDefaultOrEmpty || Users.Length != Count)
+        {
+            yield return Users;
+            yield break;
+        }
+        var start = 0;
+        foreach (var count in Parts)
+        {
+            yield return Users.Slice(start, count);
+            start += count;
+        }
+    }
 
     /// <summary>This batch and <paramref name="next"/> as one (<see cref="Joins"/> must hold).</summary>
     public ImportBatch Join(ImportBatch next) => new(

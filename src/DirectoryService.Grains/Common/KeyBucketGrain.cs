@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,89 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
 
         await WriteAsync(key, current, objectId);
     });
+
+    public async Task<int> BindUnboundAsync(ImmutableArray<KeyClaim> claims)
+    {
+        // Only keys known to be unbound, with no call on them: taken in this turn, before any await,
+        // so no other call on them starts until the write is done (each queues behind it).
+        foreach (var claim in claims)
+        {
+            Checked(claim.Key);
+            ArgumentException.ThrowIfNullOrEmpty(claim.ObjectId, nameof(claims));
+        }
+
+        var free = new List<(TenantKey Key, GrainState<KeyBinding> Next)>();
+        var claimed = new HashSet<TenantKey>();
+        foreach (var claim in claims)
+        {
+            if (claimed.Add(claim.Key) && !_turns.ContainsKey(claim.Key) && Known(claim.Key) is { State.UserId: null } current)
+            {
+                free.Add((claim.Key, new GrainState<KeyBinding>(new KeyBinding { UserId = claim.ObjectId }, current.ETag) { RecordExists = current.RecordExists }));
+            }
+        }
+
+        if (free.Count == 0)
+        {
+            return 0;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var (key, _) in free)
+        {
+            _turns[key] = done.Task;
+        }
+
+        var bound = 0;
+        try
+        {
+            foreach (var chunk in free.Chunk(IGrainStateSpreads.MaxStatesPerWrite))
+            {
+                try
+                {
+                    await WriteManyAsync(chunk);
+                    foreach (var (key, next) in chunk)
+                    {
+                        _bindings[key] = Task.FromResult(next);
+                    }
+
+                    bound += chunk.Length;
+                }
+                catch (Exception)
+                {
+                    // Landed or not: each key is read again when next asked for, and its object's own
+                    // reservation settles it as if this call had not been made.
+                    foreach (var (key, _) in chunk)
+                    {
+                        _bindings[key] = null;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            done.SetResult();
+            foreach (var (key, _) in free)
+            {
+                if (_turns.GetValueOrDefault(key) == done.Task)
+                {
+                    _turns.Remove(key);
+                }
+            }
+        }
+
+        return bound;
+    }
+
+    /// <summary>The key's binding if it is known without reading storage; null if it must be read.</summary>
+    private GrainState<KeyBinding>? Known(TenantKey key) =>
+        _bindings.TryGetValue(key, out var known)
+            ? known is { IsCompletedSuccessfully: true } ? known.Result : null
+            : _complete ? new GrainState<KeyBinding>(new KeyBinding(), null) : null;
+
+    /// <summary>Writes bindings of this bucket in one request where storage can (they share its partition), else one each.</summary>
+    private Task WriteManyAsync(IReadOnlyList<(TenantKey Key, GrainState<KeyBinding> Next)> writes) => _storage is IGrainStateSpreads spreads
+        ? spreads.WriteSpreadAsync(_tenantId, _bucket, [.. writes.Select(w => (UniqueKeys.RowId(_tenantId, w.Key), UniqueKeys.StateName(w.Key.Kind), (IGrainState<KeyBinding>)w.Next))])
+        : Task.WhenAll(writes.Select(w => _storage.WriteStateAsync(UniqueKeys.StateName(w.Key.Kind), UniqueKeys.RowId(_tenantId, w.Key), w.Next)));
 
     public Task ReleaseAsync(TenantKey key, string objectId) => InTurnAsync(key, async () =>
     {

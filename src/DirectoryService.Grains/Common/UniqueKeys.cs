@@ -54,6 +54,27 @@ public static class UniqueKeys
     /// <summary>The binder of the key in the tenant: its bucket's grain and the key.</summary>
     public static KeyBinder Binder(IGrainFactory grains, string tenantId, TenantKey key) =>
         new(grains.GetGrain<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, BucketOf(tenantId, key))), key);
+
+    /// <summary>How many buckets <see cref="BindUnboundAsync"/> writes to at once.</summary>
+    private const int BucketsAtOnce = 64;
+
+    /// <summary>
+    /// Binds every claimed key that is unbound to its object, the keys of one bucket in one call
+    /// (<see cref="IKeyBucketGrain.BindUnboundAsync"/>: one storage write per 100), the first claim
+    /// of a key winning; returns how many it bound.
+    /// </summary>
+    public static async Task<int> BindUnboundAsync(IGrainFactory grains, string tenantId, IEnumerable<KeyClaim> claims)
+    {
+        var bound = 0;
+        var byBucket = claims.GroupBy(c => BucketOf(tenantId, c.Key), StringComparer.Ordinal).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = BucketsAtOnce, TaskScheduler = TaskScheduler.Current };
+        await Parallel.ForEachAsync(byBucket, options, async (bucket, _) =>
+        {
+            var count = await grains.GetGrain<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, bucket.Key)).BindUnboundAsync([.. bucket]);
+            Interlocked.Add(ref bound, count);
+        });
+        return bound;
+    }
 }
 
 /// <summary>One unique key of a tenant, addressed through its bucket's grain.</summary>

@@ -37,6 +37,12 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
 
         var id = await ExternalIds.Index(grains, tenantId, kind, externalId).GetOwnerAsync();
 
+        // Bound ahead to the id this batch minted for it (KeysAhead), which no create has used yet: nothing holds it.
+        if (id is not null && IsUnused(id))
+        {
+            return null;
+        }
+
         // A binding outlives its holder when a create failed after reserving it, or a change of external id was cut short.
         if (id is null || !await grains.Principal(tenantId, new ObjectRef(id, kind)).HoldsExternalIdAsync(externalId))
         {
@@ -128,6 +134,15 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
         lock (_lock)
         {
             return _newIds.GetValueOrDefault((kind, externalId));
+        }
+    }
+
+    /// <summary>Whether <paramref name="id"/> is one <see cref="NewId"/> minted for this batch that no create has used yet.</summary>
+    private bool IsUnused(string id)
+    {
+        lock (_lock)
+        {
+            return _unused.Contains(id);
         }
     }
 

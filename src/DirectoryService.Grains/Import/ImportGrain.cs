@@ -21,6 +21,7 @@ public sealed class ImportGrain : Grain, IImportGrain
     private readonly UserImports _users;
     private readonly GroupImports _groups;
     private readonly MembershipImports _memberships;
+    private readonly KeysAhead _keysAhead;
     private ImportCounts _counts = new();
 
     public ImportGrain(IGrainFactory grains)
@@ -30,6 +31,7 @@ public sealed class ImportGrain : Grain, IImportGrain
         _users = new UserImports(grains, tenantId, _resolver);
         _groups = new GroupImports(grains, tenantId, _resolver);
         _memberships = new MembershipImports(grains, tenantId, this.GetPrimaryKeyString(), _resolver);
+        _keysAhead = new KeysAhead(grains, tenantId, _resolver);
     }
 
     public async Task<ImmutableArray<string>> PlanAsync(ImportBatch batch)
@@ -53,7 +55,13 @@ public sealed class ImportGrain : Grain, IImportGrain
     {
         try
         {
-            var users = await _users.ApplyAsync(batch.Users, CancellationToken.None);
+            await _keysAhead.BindAsync(batch);
+            var users = new List<RecordResult>(batch.Users.Length);
+            foreach (var part in batch.UsersByPart())
+            {
+                users.AddRange(await _users.ApplyAsync(part, CancellationToken.None));
+            }
+
             var groups = await _groups.ApplyAsync(batch.Groups, CancellationToken.None);
             var memberships = await _memberships.ApplyAsync(batch.Memberships, CancellationToken.None);
             List<(RecordResult Result, ObjectKind? Kind)> results = [.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)];
@@ -92,7 +100,7 @@ public sealed class ImportGrain : Grain, IImportGrain
         }
     }
 
-    private static IEnumerable<(RecordResult Result, ObjectKind? Kind)> Tag(RecordResult[] results, ObjectKind? kind) =>
+    private static IEnumerable<(RecordResult Result, ObjectKind? Kind)> Tag(IEnumerable<RecordResult> results, ObjectKind? kind) =>
         results.Select(r => (r, kind));
 
     /// <summary>The ids of the objects the records created or changed (a membership names its group and member).</summary>

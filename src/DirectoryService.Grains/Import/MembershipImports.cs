@@ -15,7 +15,8 @@ namespace DirectoryService.Grains.Import;
 /// The groups hand the "member of" updates of their users over to the import (<paramref name="importer"/>,
 /// the import's key: a group keeps each import's handovers apart), which has each user
 /// apply all its new groups in one write (<see cref="FlushAsync"/>) once enough have gathered and at
-/// the end — instead of one write per membership — and confirms to the groups. Until a group is
+/// the end — instead of one write per membership, users of one storage partition side by side —
+/// and confirms to the groups. Until a group is
 /// confirmed it still owes the updates (stored with its members), so a crash or a concurrent change
 /// loses nothing: the group delivers them itself. At most <see cref="MaxHandedOver"/> updates wait.
 /// </summary>
@@ -56,7 +57,10 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
             return;
         }
 
-        var owed = _owed.ToList();
+        // In id order: the users an import created together share a placement (the first digits of
+        // their ids) and so a storage partition, so their writes are in flight together and go to
+        // storage in shared transactions (group commit) instead of one request each.
+        var owed = _owed.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
         var handovers = new Dictionary<string, HashSet<long>>(_handovers, StringComparer.Ordinal);
         (_handedOver, _oldest) = (0, null);
         _owed.Clear();

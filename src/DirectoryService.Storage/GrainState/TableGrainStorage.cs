@@ -175,6 +175,46 @@ public sealed partial class TableGrainStorage(
         return found;
     }
 
+    public async Task WriteSpreadAsync<T>(string tenantId, string spread, IReadOnlyList<(GrainId GrainId, string StateName, IGrainState<T> State)> writes)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(writes.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(writes.Count, IGrainStateSpreads.MaxStatesPerWrite);
+        using var activity = StorageTelemetry.Start("grain-state", "write-spread");
+        var pk = TableKeys.Join(cluster.ServiceId, tenantId, spread);
+        var changes = writes.Select(w =>
+        {
+            var (rowPk, rk) = Keys(w.StateName, w.GrainId);
+            if (rowPk != pk)
+            {
+                throw new ArgumentException($"{w.GrainId}/{w.StateName} is stored in {rowPk}, not in spread {spread} of tenant {tenantId}.", nameof(writes));
+            }
+
+            var entity = new TableEntity(pk, rk);
+            StateChunks.Write(entity, serializer.SerializeToArray(w.State.State), $"{w.GrainId}/{w.StateName}");
+            return w.State.ETag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(w.State.ETag));
+        }).ToList();
+
+        IReadOnlyList<ETag?> etags;
+        try
+        {
+            etags = await _writes.SubmitAsync(pk, changes);
+        }
+        catch (Exception e) when (e is TableTransactionFailedException || (e is RequestFailedException r && TableErrors.IsLostRace(r)))
+        {
+            // A condition failed and nothing was written; unlike a single write, a transaction whose
+            // answer was lost and that the SDK sent again is not told apart here: the caller reads again.
+            throw new InconsistentStateException($"A state of spread {spread} of tenant {tenantId} was changed by another writer.", e);
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writes[i].State.ETag = etags[i]?.ToString();
+            writes[i].State.RecordExists = true;
+        }
+    }
+
     /// <summary>The etag of the stored row if it holds exactly <paramref name="data"/>; otherwise null.</summary>
     private async Task<string?> StoredETagIfHoldsAsync(string pk, string rk, byte[] data)
     {

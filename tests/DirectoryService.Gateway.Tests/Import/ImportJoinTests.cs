@@ -2,6 +2,7 @@ using DirectoryService.Gateway.Tests.Infrastructure;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Security;
 using DirectoryService.Testing;
+using Grpc.Core;
 using V1 = DirectoryService.Grpc.V1;
 
 namespace DirectoryService.Gateway.Tests.Import;
@@ -93,6 +94,77 @@ public sealed class ImportJoinTests(SiloFixture silo)
             Assert.Equal(memberOf, listed.Order(StringComparer.Ordinal));
             Assert.Equal(memberOf, (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn(key.ToLowerInvariant()) })).GroupIds.Order(StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task UserBatches_SentTogether_AreAppliedInTheirOrder_ThoughTheirNewKeysAreBoundAhead()
+    {
+        // Batches of users that arrive together have the keys of all their new users bound in one
+        // write per bucket before any is applied; the outcome must still be that of the batches
+        // applied one after the other, wherever two records meet on one principal name.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        await t.ImportAsync([r.User("X", "x"), r.User("Z", "z")]);
+        var auditBefore = (await silo.AuditRecordsAsync(t.Id, Operation)).Count;
+        var batches = new List<List<ImportRecord>>();
+        var bad = new List<(long Position, string Field, string Code)>();
+
+        void Batch(params ImportRecord[] records) =>
+            batches.Add([.. records, .. Enumerable.Range(0, 3).Select(j => r.User($"P{batches.Count}-{j}"))]);
+
+        ImportRecord Bad(ImportRecord record, string field, string code)
+        {
+            bad.Add((record.Position, field, code));
+            return record;
+        }
+
+        Batch(r.User("A", "shared"), r.User("X", "freed"), Bad(r.User("M1", manager: "M2"), "user.manager_external_id", "NOT_FOUND"));
+        Batch(Bad(r.User("B", "shared"), "user.user_principal_name", "ALREADY_EXISTS"), r.User("M2", manager: "A"));
+        Batch(r.User("C", "x"), r.User("Z", "w"));
+        Batch(Bad(r.User("D", "w"), "user.user_principal_name", "ALREADY_EXISTS"));
+        Batch(r.User("E", "v"));
+        Batch(Bad(r.User("Z", "v"), "user.user_principal_name", "ALREADY_EXISTS"));
+        Batch(Bad(r.User("F", configure: u => u.UserPrincipalName = "f@elsewhere.example.org"), "user.user_principal_name", "INVALID_ARGUMENT"));
+        Batch(r.User("F", "f"));
+        Batch(r.User("G", "g"), r.User("G", "g2"));
+        Batch(r.User("H", "g"));
+
+        var answers = await SendAllThenReadAsync(t, batches);
+
+        Assert.Equal(batches.Count + 1, answers.Count);
+        Assert.Equal(bad, answers.SelectMany(a => a.Rejections).Select(x => (x.Position, x.Field, x.Code)));
+        var padding = batches.Count * 3;
+        Assert.Equal(new ImportCounts { Records = batches.Sum(b => b.Count), Created = padding + 7, Updated = 3, Rejected = bad.Count }, answers[^1].Counts);
+
+        // Applied in fewer steps than batches.
+        var audit = (await silo.AuditRecordsAsync(t.Id, Operation)).Skip(auditBefore).ToList();
+        Assert.InRange(audit.Count, 1, batches.Count - 1);
+
+        // Each name is held by the record that had it last in the batches' order; the rejected ones do not exist.
+        var holders = new Dictionary<string, string>
+        {
+            ["shared"] = "A", ["freed"] = "X", ["x"] = "C", ["w"] = "Z", ["v"] = "E", ["f"] = "F", ["g2"] = "G", ["g"] = "H", ["m2"] = "M2",
+        };
+        foreach (var (local, externalId) in holders)
+        {
+            Assert.Equal(externalId, (await t.Users.GetUserAsync(new GetUserRequest { UserPrincipalName = t.Upn(local) })).ExternalId);
+            await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn(local) });
+        }
+
+        foreach (var missing in new[] { "B", "D", "M1" })
+        {
+            Assert.Empty((await t.Users.ListUsersAsync(new ListUsersRequest { ExternalId = missing })).Users);
+        }
+
+        var a = Assert.Single((await t.Users.ListUsersAsync(new ListUsersRequest { ExternalId = "A" })).Users);
+        Assert.Equal(a.Id, Assert.Single((await t.Users.ListUsersAsync(new ListUsersRequest { ExternalId = "M2" })).Users).ManagerId);
+        foreach (var free in new[] { "z", "b", "d" })
+        {
+            await RpcAssert.Fails(StatusCode.NotFound, null, () => t.Users.GetUserAsync(new GetUserRequest { UserPrincipalName = t.Upn(free) }).ResponseAsync);
+        }
+
+        // The external id bound ahead for a record that was rejected is free for the next taker.
+        await t.CreateUserAsync("d", u => u.ExternalId = "D");
     }
 
     /// <summary>Writes every batch and half-closes before reading any answer, so that batches arrive while the first is applied.</summary>

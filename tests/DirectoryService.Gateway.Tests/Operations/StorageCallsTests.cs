@@ -21,7 +21,7 @@ public sealed class StorageCallsTests(SiloFixture silo)
     }
 
     [Fact]
-    public async Task An_import_of_new_users_reads_no_row_per_user_its_keys_come_from_their_buckets_one_query_each()
+    public async Task An_import_of_new_users_reads_no_row_per_user_and_binds_their_keys_one_write_per_bucket()
     {
         using var calls = new StorageCallRecorder();
         var t = await silo.NewTenantAsync();
@@ -38,6 +38,13 @@ public sealed class StorageCallsTests(SiloFixture silo)
         Assert.True(pointReads <= 10, $"{pointReads} point reads of grain state for 300 new users");
 
         // 600 keys fall into at most 600 of the tenant's 4,096 buckets, each loaded with one query.
-        Assert.InRange(import.Count(c => c is { Store: "grain-state", Call: "read-spread" }), 400, 600);
+        var buckets = import.Count(c => c is { Store: "grain-state", Call: "read-spread" });
+        Assert.InRange(buckets, 400, 600);
+
+        // And bound ahead, one write per bucket for all the batch's keys in it, so that the creates
+        // find them bound and write only their own state: no single write per key.
+        Assert.Equal(buckets, import.Count(c => c is { Store: "grain-state", Call: "write-spread" }));
+        var stateWrites = import.Count(c => c is { Store: "grain-state", Call: "write" });
+        Assert.True(stateWrites <= 300 + 10, $"{stateWrites} single grain-state writes for 300 new users (900 when each key was written alone)");
     }
 }

@@ -9,7 +9,8 @@ namespace DirectoryService.Storage.Tests.GrainState;
 /// <summary>
 /// One query reads every state of some grain types in one spread of a tenant (what a key bucket
 /// loads on activation): exactly those, with keys that needed escaping given back as they were,
-/// and etags that the next conditional write accepts.
+/// and etags that the next conditional write accepts. One request writes several of them (what a
+/// key bucket does to bind an import's keys ahead), all or none.
 /// </summary>
 public sealed class SpreadReadTests : IAsyncLifetime
 {
@@ -53,6 +54,33 @@ public sealed class SpreadReadTests : IAsyncLifetime
         var first = found[0];
         await _storage.WriteStateAsync("state", first.GrainId, new GrainState<string>("changed", first.ETag) { RecordExists = true });
         Assert.Empty(await _storage.ReadSpreadAsync<string>("contoso", "abc", [(Upn, "state")]));
+    }
+
+    [Fact]
+    public async Task Writes_states_of_one_spread_in_one_request_all_or_none_each_on_its_etag()
+    {
+        const string spread = "2d7";
+        var grains = InSpread(spread, Upn, "fabrikam", i => $"w{i}@fabrikam.com", 5);
+        var existing = new GrainState<string>("old");
+        await _storage.WriteStateAsync("state", grains[0], existing);
+        var states = grains.Select((g, i) => (g, "state", (IGrainState<string>)(i == 0 ? new GrainState<string>("new 0", existing.ETag) { RecordExists = true } : new GrainState<string>($"new {i}")))).ToList();
+
+        var before = _requests.Writes;
+        await _storage.WriteSpreadAsync("fabrikam", spread, states);
+
+        Assert.Equal(1, _requests.Writes - before);
+        var found = (await _storage.ReadSpreadAsync<string>("fabrikam", spread, [(Upn, "state")])).ToDictionary(f => f.GrainId);
+        Assert.Equal(grains.Select((_, i) => $"new {i}"), grains.Select(g => found[g].State));
+        Assert.All(states, w => Assert.Equal(found[w.g].ETag, w.Item3.ETag));
+
+        // One stale etag (the first write's) fails them all: nothing of the second write lands.
+        var stale = grains.Select((g, i) => (g, "state", (IGrainState<string>)new GrainState<string>($"newer {i}", i == 0 ? existing.ETag : found[g].ETag) { RecordExists = true })).ToList();
+        await Assert.ThrowsAsync<Orleans.Storage.InconsistentStateException>(() => _storage.WriteSpreadAsync("fabrikam", spread, stale));
+        Assert.All(await _storage.ReadSpreadAsync<string>("fabrikam", spread, [(Upn, "state")]), f => Assert.StartsWith("new ", f.State));
+
+        // A state stored in another spread is refused before anything is sent.
+        var elsewhere = InSpread("2d8", Upn, "fabrikam", i => $"x{i}@fabrikam.com", 1)[0];
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.WriteSpreadAsync("fabrikam", spread, [(elsewhere, "state", (IGrainState<string>)new GrainState<string>("x"))]));
     }
 
     /// <summary><paramref name="count"/> grains of the type and tenant whose state rows land in <paramref name="spread"/>.</summary>
