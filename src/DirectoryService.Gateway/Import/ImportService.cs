@@ -15,8 +15,8 @@ namespace DirectoryService.Gateway.Import;
 /// The Import API: reads a stream of batches, at most <see cref="MessagesAhead"/> ahead of the one
 /// applied, and has the stream's import grain apply them in order — those that arrived meanwhile
 /// as one where that cannot change an outcome (<see cref="ImportBatch.Joins"/>: a group call then
-/// takes several batches' users, group calls run side by side, and one nesting call takes several
-/// batches' nestings) — so the silo holds a few
+/// takes several batches' users, group calls run side by side, one nesting call takes several
+/// batches' nestings, and the keys of several batches' new users are bound together) — so the silo holds a few
 /// batches whatever the import's size. Each applied batch is audited as every write is — pending
 /// records naming what it may touch stored before it runs, settled with what it changed — and each
 /// message counts against the tenant's request rate (a throttled import waits; it is not failed).
@@ -126,10 +126,10 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
     }
 
     /// <summary>Most messages read ahead of the batch being applied.</summary>
-    public const int MessagesAhead = 8;
+    public const int MessagesAhead = 16;
 
     /// <summary>Most of the client's batches applied as one.</summary>
-    public const int MaxJoined = 8;
+    public const int MaxJoined = 16;
 
     /// <summary>A message's batch and the records in it that carry nothing (rejected at once).</summary>
     private sealed record Parsed(ImportBatch Batch, List<Abstractions.Import.ImportRejection> Empty);

@@ -9,7 +9,9 @@ namespace DirectoryService.Grains.Import;
 /// <summary>
 /// One import into one tenant, batch by batch: users, then groups, then memberships, each record
 /// through the grains that own what it touches, so that every rule, cache invalidation and
-/// "member of" update of the single-object API applies. Holds the batch being applied and a bounded cache of
+/// "member of" update of the single-object API applies; the keys of the objects a batch creates are
+/// bound first, many per storage write (<see cref="KeysAhead"/>), and the parts of a joined batch of
+/// users are applied one after the other. Holds the batch being applied and a bounded cache of
 /// external ids (<see cref="ExternalIdResolver"/>), whatever the import's size. Placed on the silo
 /// whose gateway reads the stream.
 /// </summary>
