@@ -89,7 +89,7 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
         {
             if (claimed.Add(claim.Key) && !_turns.ContainsKey(claim.Key) && Known(claim.Key) is { State.UserId: null } current)
             {
-                free.Add((claim.Key, new GrainState<KeyBinding>(new KeyBinding { UserId = claim.ObjectId }, current.ETag) { RecordExists = current.RecordExists }));
+                free.Add((claim.Key, Successor(current, claim.ObjectId)));
             }
         }
 
@@ -144,6 +144,10 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
 
         return bound;
     }
+
+    /// <summary>The binding that replaces <paramref name="current"/> with <paramref name="holder"/>, written on its etag.</summary>
+    private static GrainState<KeyBinding> Successor(GrainState<KeyBinding> current, string? holder) =>
+        new(new KeyBinding { UserId = holder }, current.ETag) { RecordExists = current.RecordExists };
 
     /// <summary>The key's binding if it is known without reading storage; null if it must be read.</summary>
     private GrainState<KeyBinding>? Known(TenantKey key) =>
@@ -202,7 +206,7 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
     /// </summary>
     private async Task WriteAsync(TenantKey key, GrainState<KeyBinding> current, string? holder)
     {
-        var next = new GrainState<KeyBinding>(new KeyBinding { UserId = holder }, current.ETag) { RecordExists = current.RecordExists };
+        var next = Successor(current, holder);
         try
         {
             await _storage.WriteStateAsync(UniqueKeys.StateName(key.Kind), UniqueKeys.RowId(_tenantId, key), next);
