@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -77,29 +78,91 @@ public static class TableClients
             options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);
         }
 
-        if (operationTimeout is { } bound)
-        {
-            options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
-        }
-
         options.AddPolicy(UnreachableTries.Instance, HttpPipelinePosition.PerRetry);
 
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = maxRetries;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.Delay = RetryDelay;
+        options.Retry.MaxDelay = MaxRetryDelay;
         options.Retry.NetworkTimeout = operationTimeout is { } timeout && timeout < TimeSpan.FromSeconds(15) ? timeout : TimeSpan.FromSeconds(15);
+        if (operationTimeout is { } bound)
+        {
+            options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
+            options.RetryPolicy = new BudgetedRetryPolicy(maxRetries, options.Retry.NetworkTimeout);
+        }
+
         return options;
+    }
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The SDK's exponential retries, kept within the operation's deadline (set by
+    /// <see cref="OperationTimeoutPolicy"/>): each try's network timeout is cut to the time left, and
+    /// no retry is begun that its delay could carry past the deadline. So when the caller is told,
+    /// the operation is over, every try included — nothing of it is still sending. (The first version
+    /// abandoned the operation at its bound while its retries went on; the SDK then disposed the
+    /// request, and a retry sent it without its body: Azurite stored the row with no properties,
+    /// losing the state it held.)
+    /// </summary>
+    private sealed class BudgetedRetryPolicy(int maxRetries, TimeSpan networkTimeout)
+        : RetryPolicy(maxRetries, DelayStrategy.CreateExponentialDelayStrategy(RetryDelay, MaxRetryDelay))
+    {
+        /// <summary>The SDK's exponential delays vary by up to a fifth either way.</summary>
+        private const double Jitter = 1.2;
+
+        protected override void OnSendingRequest(HttpMessage message)
+        {
+            message.SetProperty(typeof(BudgetedRetryPolicy), Tries(message) + 1);
+            if (OperationTimeoutPolicy.Left(message) is { } left)
+            {
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new OperationDeadlinePassedException();
+                }
+
+                message.NetworkTimeout = left < networkTimeout ? left : networkTimeout;
+            }
+        }
+
+        protected override ValueTask OnSendingRequestAsync(HttpMessage message)
+        {
+            OnSendingRequest(message);
+            return default;
+        }
+
+        protected override bool ShouldRetry(HttpMessage message, Exception? exception) =>
+            InTime(message) && base.ShouldRetry(message, exception);
+
+        protected override async ValueTask<bool> ShouldRetryAsync(HttpMessage message, Exception? exception) =>
+            InTime(message) && await base.ShouldRetryAsync(message, exception);
+
+        /// <summary>Whether the next try would start before the deadline, however long the delay before it.</summary>
+        private static bool InTime(HttpMessage message)
+        {
+            if (OperationTimeoutPolicy.Left(message) is not { } left)
+            {
+                return true;
+            }
+
+            var delay = RetryDelay * Math.Pow(2, Math.Min(Tries(message) - 1, 16));
+            return left > (delay < MaxRetryDelay ? delay : MaxRetryDelay) * Jitter;
+        }
+
+        private static int Tries(HttpMessage message) =>
+            message.TryGetProperty(typeof(BudgetedRetryPolicy), out var tries) && tries is int n ? n : 0;
     }
 }
 
 /// <summary>
 /// Bounds a whole storage operation, retries included (<see cref="TableStorageOptions.OperationTimeout"/>,
 /// or what is left of the write's <see cref="CallDeadline"/> if less): past the bound, or when
-/// storage cannot be reached at all, the caller gets a
-/// <see cref="StorageUnavailableException"/> at once. The request itself may still reach storage
-/// (a paused server answers when it resumes), so a write it interrupted has an unknown outcome,
-/// which every caller already handles as it handles a lost answer.
+/// storage cannot be reached at all, the caller gets a <see cref="StorageUnavailableException"/>.
+/// The bound is kept inside the retries (<c>BudgetedRetryPolicy</c>), so when the caller hears of it
+/// no try is left running. A request already sent may still be applied (a paused server answers when
+/// it resumes), so a write it interrupted has an unknown outcome, which every caller already handles
+/// as it handles a lost answer.
 /// </summary>
 public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolicy
 {
@@ -120,40 +183,70 @@ public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolic
             bound = left;
         }
 
-        var call = ProcessNextAsync(message, pipeline).AsTask();
+        message.SetProperty(typeof(OperationTimeoutPolicy), Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency));
         try
         {
-            await call.WaitAsync(bound, message.CancellationToken);
+            await ProcessNextAsync(message, pipeline);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (!message.CancellationToken.IsCancellationRequested && Unanswered(e))
         {
-            _ = call.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw new StorageUnavailableException($"storage did not answer within {bound.TotalSeconds:0.#} s", e);
-        }
-        catch (Exception e) when (Unreachable(e, message))
-        {
-            throw new StorageUnavailableException("storage could not be reached", e);
+            throw Left(message) <= TimeSpan.Zero
+                ? new StorageUnavailableException($"storage did not answer within {bound.TotalSeconds:0.#} s", e)
+                : new StorageUnavailableException("storage could not be reached", e);
         }
     }
 
-    /// <summary>A transport failure (no HTTP response at all) or a per-try network timeout, after the retries.</summary>
-    private static bool Unreachable(Exception e, HttpMessage message) =>
-        e is Azure.RequestFailedException { Status: 0 }
-        || (e is OperationCanceledException && !message.CancellationToken.IsCancellationRequested);
+    /// <summary>The time the operation of <paramref name="message"/> has left; null when it is not bounded.</summary>
+    internal static TimeSpan? Left(HttpMessage message) =>
+        message.TryGetProperty(typeof(OperationTimeoutPolicy), out var deadline) && deadline is long at
+            ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), at)
+            : null;
+
+    /// <summary>No HTTP answer at all: a transport failure, a try's network timeout, the deadline reached — or every try of the retries so.</summary>
+    private static bool Unanswered(Exception e) => e switch
+    {
+        AggregateException all => all.InnerExceptions.All(Unanswered),
+        Azure.RequestFailedException { Status: 0 } or OperationCanceledException or OperationDeadlinePassedException => true,
+        _ => false,
+    };
 }
 
-/// <summary>Delays every request by a fixed time before sending it (<see cref="TableStorageOptions.InjectedLatency"/>).</summary>
+/// <summary>The operation's deadline passed before a retry could start: no try was sent.</summary>
+internal sealed class OperationDeadlinePassedException() : Exception("the operation's deadline passed before the next try");
+
+/// <summary>
+/// Delays every request by a fixed time before sending it (<see cref="TableStorageOptions.InjectedLatency"/>),
+/// as a slow network would: within the operation's deadline, so a delay longer than the time left
+/// ends the try at the deadline, unsent, as storage not answering in time.
+/// </summary>
 public sealed class InjectedLatencyPolicy(TimeSpan latency) : HttpPipelinePolicy
 {
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Thread.Sleep(latency);
+        var (delay, sends) = Delay(message);
+        Thread.Sleep(delay);
+        if (!sends)
+        {
+            throw new OperationDeadlinePassedException();
+        }
+
         ProcessNext(message, pipeline);
     }
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        await Task.Delay(latency, message.CancellationToken);
+        var (delay, sends) = Delay(message);
+        await Task.Delay(delay, message.CancellationToken);
+        if (!sends)
+        {
+            throw new OperationDeadlinePassedException();
+        }
+
         await ProcessNextAsync(message, pipeline);
     }
+
+    private (TimeSpan Delay, bool Sends) Delay(HttpMessage message) =>
+        OperationTimeoutPolicy.Left(message) is { } left && left < latency
+            ? (left > TimeSpan.Zero ? left : TimeSpan.Zero, false)
+            : (latency, true);
 }
