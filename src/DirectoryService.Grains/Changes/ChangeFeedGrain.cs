@@ -11,9 +11,9 @@ namespace DirectoryService.Grains.Changes;
 
 /// <summary>
 /// One shard of a tenant's change feed (<see cref="IChangeFeedGrain"/>). Positions are cut into
-/// buckets of 1,024, each a row set of its own — record rows <c>r{position:x16}</c> and a head row
-/// <c>h</c> holding the last position written there, written together in one atomic write per
-/// batch — so no storage partition grows past a bucket (Azurite's cost per write grows with the
+/// buckets of 1,024, each a row set of its own — record rows (<see cref="ChangeRows"/>: a batch's
+/// records in runs, as few rows as fit) and a head row <c>h</c> holding the last position written
+/// there, written together in one atomic write per batch — so no storage partition grows past a bucket (Azurite's cost per write grows with the
 /// partition it lands in; Azure's does not, but caps a partition's rate). A root row set remembers
 /// the current bucket and the oldest one kept. Appends that arrive while a batch is being written
 /// wait and go in the next one (up to 99 records, never across a bucket's end), so a busy feed costs
@@ -26,13 +26,11 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 {
     private const string RootKey = "b";
     private const string HeadKey = "h";
-    private const string RecordPrefix = "r";
-    private const string RecordEnd = "r~";
 
     /// <summary>Positions per bucket, as a shift: 1,024.</summary>
     private const int BucketBits = 10;
 
-    /// <summary>Records per batch: an atomic write holds 100 rows, the head among them.</summary>
+    /// <summary>Records per batch: an atomic write holds 100 rows, the head among them (a batch needs fewer: its records go in runs).</summary>
     private const int MaxBatch = 99;
 
     /// <summary>Member edges per batch: keeps a batch far below Azure's 4 MiB transaction payload.</summary>
@@ -122,7 +120,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 
         for (var bucket = _oldestBucket; bucket <= _bucket; bucket++)
         {
-            await DeleteAsync(Bucket(bucket), RecordPrefix, _ => true);
+            await DeleteAsync(Bucket(bucket), ChangeRows.Prefix, _ => true);
             await rows.WriteAsync(Bucket(bucket), [RowWrite.Delete(HeadKey)]);
         }
 
@@ -160,8 +158,9 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         var records = new List<ChangeRecord>();
         for (var bucket = BucketOf(after + 1); bucket <= _bucket && records.Count < limit; bucket++)
         {
-            var page = await rows.ReadAsync(Bucket(bucket), bucket == BucketOf(after + 1) ? RecordKey(after) : RecordPrefix, RecordEnd, limit - records.Count);
-            records.AddRange(page.Items.Select(r => codec.Decode<ChangeRecord>(r.Value)));
+            // A row holds one record or a run of them: the first row read may begin at or before the position.
+            var page = await rows.ReadAsync(Bucket(bucket), bucket == BucketOf(after + 1) ? ChangeRows.After(after) : ChangeRows.Prefix, ChangeRows.End, limit - records.Count);
+            records.AddRange(page.Items.SelectMany(r => ChangeRows.Read(r, codec)).Where(r => r.Position > after).Take(limit - records.Count));
         }
 
         return new FeedRead([.. records], Math.Max(head, records.Count == 0 ? 0 : records[^1].Position));
@@ -230,8 +229,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
                 _bucket = bucket;
             }
 
-            await rows.WriteAsync(Bucket(bucket), [.. records.Select(r => RowWrite.Upsert(RecordKey(r.Position), codec.Encode(r))),
-                RowWrite.Upsert(HeadKey, codec.Encode(new FeedHead(last, at)))]);
+            await rows.WriteAsync(Bucket(bucket), [.. ChangeRows.Write(records, codec), RowWrite.Upsert(HeadKey, codec.Encode(new FeedHead(last, at)))]);
         }
         catch (Exception e)
         {
@@ -296,7 +294,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
                     return;
                 }
 
-                await DeleteAsync(Bucket(_oldestBucket), RecordPrefix, _ => true);
+                await DeleteAsync(Bucket(_oldestBucket), ChangeRows.Prefix, _ => true);
                 await rows.WriteAsync(Bucket(_oldestBucket), [RowWrite.Delete(HeadKey)]);
                 _oldestBucket++;
                 await rows.WriteAsync(Root, [RowWrite.Upsert(RootKey, codec.Encode(new FeedRoot(_bucket, _oldestBucket, _head, _lastAppendedAt)))]);
@@ -304,7 +302,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 
             if (_bucket >= 0)
             {
-                await DeleteAsync(Bucket(_bucket), RecordPrefix, r => r.AppendedAt < cutoff);
+                await DeleteAsync(Bucket(_bucket), ChangeRows.Prefix, r => r.AppendedAt < cutoff);
             }
         }
         catch (Exception e)
@@ -318,13 +316,16 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         }
     }
 
-    /// <summary>Deletes a bucket's records in order while <paramref name="old"/> holds (appended-at times only grow along a bucket).</summary>
+    /// <summary>
+    /// Deletes a bucket's record rows in order while <paramref name="old"/> holds (appended-at times
+    /// only grow along a bucket; the records of a row share theirs: one batch).
+    /// </summary>
     private async Task DeleteAsync(RowSet bucket, string after, Func<ChangeRecord, bool> old)
     {
         while (true)
         {
-            var page = await rows.ReadAsync(bucket, after, RecordEnd, 100);
-            var gone = page.Items.TakeWhile(r => old(codec.Decode<ChangeRecord>(r.Value))).ToList();
+            var page = await rows.ReadAsync(bucket, after, ChangeRows.End, 100);
+            var gone = page.Items.TakeWhile(r => ChangeRows.Read(r, codec) is [var first, ..] && old(first)).ToList();
             if (gone.Count > 0)
             {
                 await rows.WriteAsync(bucket, [.. gone.Select(r => RowWrite.Delete(r.Key))]);
@@ -358,9 +359,6 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
 
         return low;
     }
-
-    /// <summary>The row key of the record at <paramref name="position"/>: keys sort as positions do, so reading after it reads the later records.</summary>
-    private static string RecordKey(long position) => RecordPrefix + position.ToString("x16");
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,5 +1,6 @@
 using DirectoryService.Abstractions.Changes;
 using DirectoryService.Gateway.Tests.Infrastructure;
+using DirectoryService.Grains.Changes;
 using DirectoryService.Grains.Rows;
 using Microsoft.Extensions.DependencyInjection;
 using DirectoryService.Grpc.Clients;
@@ -282,8 +283,8 @@ public sealed class DeltaTests(SiloFixture silo)
             // The first buckets of 1,024 positions hold all a test writes.
             for (var bucket = 0; bucket < 4; bucket++)
             {
-                var rows = await silo.Rows.ReadAsync(RowSets.Changes(tenant, $"users/{shard}/{bucket:x}"), "r", "r~", 1000);
-                records.AddRange(rows.Items.Select(r => codec.Decode<ChangeRecord>(r.Value)));
+                var rows = await silo.Rows.ReadAsync(RowSets.Changes(tenant, $"users/{shard}/{bucket:x}"), ChangeRows.Prefix, ChangeRows.End, 1000);
+                records.AddRange(rows.Items.SelectMany(r => ChangeRows.Read(r, codec)));
             }
         }
 
