@@ -50,6 +50,18 @@ public sealed class ChangeRowsTests
     }
 
     [Fact]
+    public void MemberReferences_ArePacked_AndReadBackAsWritten_EvenWhereAnIdIsNoGuid()
+    {
+        var packed = Record(1, ChangeFeeds.MaxMembersPerNotice);
+        var texts = packed with { Position = 2, Members = [new ObjectRef("Not-A-Guid", ObjectKind.Group), new ObjectRef(Guid.NewGuid().ToString("D").ToUpperInvariant(), ObjectKind.User)] };
+        var rows = ChangeRows.Write([packed, texts], _codec).ToList();
+
+        Assert.Equal(new[] { packed, texts }.Select(Text), rows.SelectMany(r => ChangeRows.Read(new Row(r.Key, r.Value!), _codec)).Select(Text));
+        // 256 references packed: 17 bytes each, where as text they take ~45.
+        Assert.True(rows.Sum(r => r.Value!.Length) < ChangeFeeds.MaxMembersPerNotice * 20, $"{rows.Sum(r => r.Value!.Length)} bytes");
+    }
+
+    [Fact]
     public void RowsOfEarlierVersions_SortAndReadAmongRuns_ByPosition()
     {
         // An earlier version wrote positions 1..3 a row each; this one 4..6 and 7 in runs.
