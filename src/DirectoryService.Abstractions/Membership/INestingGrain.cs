@@ -19,8 +19,12 @@ public interface INestingGrain : IGrainWithStringKey
     /// Nests groups with exactly the outcome of adding each alone, in order (a pair that would close
     /// a cycle with the pairs before it is refused), writing the pairs of different groups side by
     /// side. Each pair's error names the member as <c>AddMembersAsync(group, [member])</c> would.
+    /// A bulk import's call: the nestings of up to 16 joined batches, so as long as the import's own
+    /// call allows, not Orleans' 30 s (which a scale-1 import's 10,000 nestings ran past while
+    /// storage was busy, failing the import for a retry from the start).
     /// </summary>
     [Alias("NestAsync")]
     [Idempotent]
+    [ResponseTimeout("00:10:00")]
     Task<ImmutableArray<NestingResult>> NestAsync(ImmutableArray<Nesting> nestings);
 }
