@@ -54,9 +54,13 @@ public interface IUserGrain : IPrincipalGrain
     /// Applies, in one write, the joinings the groups still owe this user (each group is asked,
     /// inside this call, whether it still owes it: a group that delivered it meanwhile, or that the
     /// user left since, is skipped). Returns, per group, the handover number the group answered, or -1.
+    /// A bulk import's call, with the import's patience (as <c>ImportMembersAsync</c>): the user may
+    /// first have to take the updates a group delivers itself — a large group whose write failed
+    /// delivers every handed-over update one by one — and 30 s then failed the whole import.
     /// </summary>
     [Alias("ApplyOwedMemberOfAsync")]
     [Idempotent]
+    [ResponseTimeout("00:02:00")]
     Task<ImmutableArray<long>> ApplyOwedMemberOfAsync(ImmutableArray<string> groupIds);
 
     /// <summary>
