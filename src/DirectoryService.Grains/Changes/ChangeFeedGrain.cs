@@ -158,9 +158,20 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
         var records = new List<ChangeRecord>();
         for (var bucket = BucketOf(after + 1); bucket <= _bucket && records.Count < limit; bucket++)
         {
-            // A row holds one record or a run of them: the first row read may begin at or before the position.
-            var page = await rows.ReadAsync(Bucket(bucket), bucket == BucketOf(after + 1) ? ChangeRows.After(after) : ChangeRows.Prefix, ChangeRows.End, limit - records.Count);
-            records.AddRange(page.Items.SelectMany(r => ChangeRows.Read(r, codec)).Where(r => r.Position > after).Take(limit - records.Count));
+            // A row holds one record or a run of them: the first row read may hold none past the
+            // position, so a page can give fewer records than rows; read on until the bucket ends.
+            var from = bucket == BucketOf(after + 1) ? ChangeRows.After(after) : ChangeRows.Prefix;
+            while (records.Count < limit)
+            {
+                var page = await rows.ReadAsync(Bucket(bucket), from, ChangeRows.End, limit - records.Count);
+                records.AddRange(page.Items.SelectMany(r => ChangeRows.Read(r, codec)).Where(r => r.Position > after).Take(limit - records.Count));
+                if (page.Next is null || page.Items.Count == 0)
+                {
+                    break;
+                }
+
+                from = page.Items[^1].Key;
+            }
         }
 
         return new FeedRead([.. records], Math.Max(head, records.Count == 0 ? 0 : records[^1].Position));

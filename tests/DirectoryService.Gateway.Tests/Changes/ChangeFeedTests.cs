@@ -41,5 +41,22 @@ public sealed class ChangeFeedTests(SiloFixture silo)
         }
 
         Assert.True(read.Zip(read.Skip(1)).All(p => p.First.AppendedAt <= p.Second.AppendedAt), "appended-at times never go backwards");
+
+        // From storage a page at a time, however small: records are stored in runs, and a page that
+        // begins inside one must still go on to the next records, never past them.
+        foreach (var limit in new[] { 1, 7, 99 })
+        {
+            var paged = new List<long>();
+            for (var at = 0L; paged.Count < 1500;)
+            {
+                var page = await shard.ReadAsync(at, limit);
+                Assert.NotEmpty(page.Records);
+                Assert.True(page.Records.Length <= limit);
+                paged.AddRange(page.Records.Select(r => r.Position));
+                at = page.Records[^1].Position;
+            }
+
+            Assert.Equal(positions.Order().Take(paged.Count), paged);
+        }
     }
 }
