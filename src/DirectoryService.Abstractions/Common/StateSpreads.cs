@@ -12,6 +12,33 @@ public static class StateSpreads
     public static string Hashed(string grainId) =>
         (StableHash(grainId) % Identifiers.Placements).ToString("x3", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The grain type of rows a grain keeps in a spread it chooses rather than one its id hashes to
+    /// (<see cref="SpreadRowId"/>): a key bucket's pages of bindings, kept in the partition its
+    /// keys' own rows were in.
+    /// </summary>
+    public const string SpreadRowType = "spreadrow";
+
+    /// <summary>The id of row <paramref name="name"/> kept in <paramref name="spread"/> of the tenant (<c>spreadrow/{tenant}/{spread}/{name}</c>).</summary>
+    public static GrainId SpreadRowId(string tenantId, string spread, string name) =>
+        GrainId.Create(SpreadRowType, $"{tenantId}/{spread}/{name}");
+
+    /// <summary>The spread a <see cref="SpreadRowId"/> names; null for any other grain id.</summary>
+    public static string? NamedSpread(GrainId grainId)
+    {
+        if (grainId.Type.ToString() != SpreadRowType)
+        {
+            return null;
+        }
+
+        var parts = grainId.Key.ToString()!.Split('/', 3);
+        return parts.Length == 3 ? parts[1] : null;
+    }
+
+    /// <summary>The name a <see cref="SpreadRowId"/> gives its row; null for any other grain id.</summary>
+    public static string? RowName(GrainId grainId) =>
+        NamedSpread(grainId) is null ? null : grainId.Key.ToString()!.Split('/', 3)[2];
+
     /// <summary>A stable 32-bit FNV-1a hash: the same in every process and version, unlike string.GetHashCode.</summary>
     public static uint StableHash(string value)
     {

@@ -8,13 +8,14 @@ namespace DirectoryService.Grains.Common;
 
 /// <summary>
 /// Grants the unique keys of one bucket of a tenant (<c>{tenant}/{bucket}</c>): principal names and
-/// external ids, each to at most one object. On activation it reads every binding of its bucket in
-/// one query (they share a storage partition: <see cref="UniqueKeys"/>), so finding or taking a key
-/// costs no read of its own: an import of 100,000 users reads 4,096 partitions instead of 200,000
-/// rows. Calls on one key run one at a time, so of concurrent takers exactly one wins; calls on
-/// other keys run beside them, and their writes to the shared partition are group-committed. Every
-/// write is conditional on the etag last read or written, so a second activation of the bucket
-/// (possible for a moment while silos fail) can never overwrite a binding it did not see.
+/// external ids, each to at most one object. Its bindings are stored in a few rows of one storage
+/// partition (<see cref="KeyPages"/>: about 50 keys a row for a tenant of 100,000 users), read with
+/// one query when it activates, so finding or taking a key costs no read of its own. Calls on one
+/// key run one at a time, so of concurrent takers exactly one wins; calls on other keys run beside
+/// them, and their changes are written together: while one write of the bucket's pages is in
+/// flight, the changes that arrive meanwhile wait and go in the next. Every page is written on the
+/// etag last read or written, and every change on the holder its caller saw, so a second activation
+/// of the bucket (possible for a moment while silos fail) can never overwrite a binding it did not see.
 /// A binding left behind by a create that failed after reserving, or by a change of key, is taken
 /// over once its object no longer holds the key — which the object answers without waiting on its
 /// own calls, so two objects swapping keys are each refused at once instead of waiting on each other.
@@ -23,15 +24,22 @@ namespace DirectoryService.Grains.Common;
 [Orleans.Concurrency.Reentrant]
 public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
 {
-    /// <summary>The bindings known, as stored; a null entry is a key whose binding must be read again.</summary>
-    private readonly Dictionary<TenantKey, Task<GrainState<KeyBinding>>?> _bindings = [];
+    /// <summary>Most changes one write of pages takes: a few pages at most, far within a transaction's limits.</summary>
+    private const int ChangesPerWrite = 500;
 
     /// <summary>The last call queued on each key that has one running.</summary>
     private readonly Dictionary<TenantKey, Task> _turns = [];
 
-    /// <summary>Whether every stored binding of the bucket was read at activation: a key not in <see cref="_bindings"/> is unbound.</summary>
-    private bool _complete;
+    /// <summary>Changes waiting for the next write, in arrival order.</summary>
+    private readonly List<Change> _pending = [];
 
+    /// <summary>The bindings as last read or written.</summary>
+    private KeyPages _pages = new();
+
+    /// <summary>The last read of the bindings: a failed one is made again by the next call.</summary>
+    private Task _loaded = Task.CompletedTask;
+
+    private bool _writing;
     private IGrainStorage _storage = null!;
     private string _tenantId = "";
     private string _bucket = "";
@@ -40,26 +48,14 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
     {
         (_tenantId, _bucket) = GrainKeys.Split(this.GetPrimaryKeyString());
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Directory);
-        if (_storage is IGrainStateSpreads spreads)
-        {
-            foreach (var stored in await spreads.ReadSpreadAsync<KeyBinding>(_tenantId, _bucket, UniqueKeys.Rows))
-            {
-                if (UniqueKeys.FromRow(stored.GrainId) is { } key)
-                {
-                    _bindings[key] = Task.FromResult(new GrainState<KeyBinding>(stored.State, stored.ETag) { RecordExists = true });
-                }
-            }
-
-            _complete = true;
-        }
-
+        _loaded = LoadAsync();
+        await _loaded;
         await base.OnActivateAsync(cancellationToken);
     }
 
     public Task ReserveAsync(TenantKey key, string objectId) => InTurnAsync(key, async () =>
     {
-        var current = await BindingAsync(key);
-        var holder = current.State?.UserId;
+        var holder = await HolderAsync(key);
         if (holder == objectId)
         {
             return;
@@ -70,72 +66,49 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
             throw Refusal(key);
         }
 
-        await WriteAsync(key, current, objectId);
+        await StoreAsync(key, holder, objectId);
     });
 
     public async Task<int> BindUnboundAsync(ImmutableArray<KeyClaim> claims)
     {
-        // Only keys known to be unbound, with no call on them: taken in this turn, before any await,
-        // so no other call on them starts until the write is done (each queues behind it).
         foreach (var claim in claims)
         {
             Checked(claim.Key);
             ArgumentException.ThrowIfNullOrEmpty(claim.ObjectId, nameof(claims));
         }
 
-        var free = new List<(TenantKey Key, GrainState<KeyBinding> Next)>();
+        await LoadedAsync();
+
+        // Only keys unbound now with no call on them: queued in this turn, before any await, so
+        // every other call on them waits for the write (each queues behind it).
+        var queued = new List<(TenantKey Key, Task Stored)>();
         var claimed = new HashSet<TenantKey>();
         foreach (var claim in claims)
         {
-            if (claimed.Add(claim.Key) && !_turns.ContainsKey(claim.Key) && Known(claim.Key) is { State.UserId: null } current)
+            if (claimed.Add(claim.Key) && !_turns.ContainsKey(claim.Key) && _pages.HolderOf(claim.Key) is null)
             {
-                free.Add((claim.Key, Successor(current, claim.ObjectId)));
+                var stored = StoreAsync(claim.Key, null, claim.ObjectId);
+                _turns[claim.Key] = stored;
+                queued.Add((claim.Key, stored));
             }
-        }
-
-        if (free.Count == 0)
-        {
-            return 0;
-        }
-
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        foreach (var (key, _) in free)
-        {
-            _turns[key] = done.Task;
         }
 
         var bound = 0;
-        try
+        foreach (var (key, stored) in queued)
         {
-            foreach (var chunk in free.Chunk(IGrainStateSpreads.MaxStatesPerWrite))
+            try
             {
-                try
-                {
-                    await WriteManyAsync(chunk);
-                    foreach (var (key, next) in chunk)
-                    {
-                        _bindings[key] = Task.FromResult(next);
-                    }
-
-                    bound += chunk.Length;
-                }
-                catch (Exception)
-                {
-                    // Landed or not: each key is read again when next asked for, and its object's own
-                    // reservation settles it as if this call had not been made.
-                    foreach (var (key, _) in chunk)
-                    {
-                        _bindings[key] = null;
-                    }
-                }
+                await stored;
+                bound++;
             }
-        }
-        finally
-        {
-            done.SetResult();
-            foreach (var (key, _) in free)
+            catch (Exception)
             {
-                if (_turns.GetValueOrDefault(key) == done.Task)
+                // Landed or not: the pages were read again, and the key's object's own
+                // reservation settles it as if this call had not been made.
+            }
+            finally
+            {
+                if (_turns.GetValueOrDefault(key) == stored)
                 {
                     _turns.Remove(key);
                 }
@@ -145,88 +118,176 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
         return bound;
     }
 
-    /// <summary>The binding that replaces <paramref name="current"/> with <paramref name="holder"/>, written on its etag.</summary>
-    private static GrainState<KeyBinding> Successor(GrainState<KeyBinding> current, string? holder) =>
-        new(new KeyBinding { UserId = holder }, current.ETag) { RecordExists = current.RecordExists };
-
-    /// <summary>The key's binding if it is known without reading storage; null if it must be read.</summary>
-    private GrainState<KeyBinding>? Known(TenantKey key) =>
-        _bindings.TryGetValue(key, out var known)
-            ? known is { IsCompletedSuccessfully: true } ? known.Result : null
-            : _complete ? new GrainState<KeyBinding>(new KeyBinding(), null) : null;
-
-    /// <summary>Writes bindings of this bucket in one request where storage can (they share its partition), else one each.</summary>
-    private Task WriteManyAsync(IReadOnlyList<(TenantKey Key, GrainState<KeyBinding> Next)> writes) => _storage is IGrainStateSpreads spreads
-        ? spreads.WriteSpreadAsync(_tenantId, _bucket, [.. writes.Select(w => (UniqueKeys.RowId(_tenantId, w.Key), UniqueKeys.StateName(w.Key.Kind), (IGrainState<KeyBinding>)w.Next))])
-        : Task.WhenAll(writes.Select(w => _storage.WriteStateAsync(UniqueKeys.StateName(w.Key.Kind), UniqueKeys.RowId(_tenantId, w.Key), w.Next)));
-
     public Task ReleaseAsync(TenantKey key, string objectId) => InTurnAsync(key, async () =>
     {
-        var current = await BindingAsync(key);
-        if (current.State?.UserId == objectId)
+        if (await HolderAsync(key) == objectId)
         {
-            await WriteAsync(key, current, null);
+            await StoreAsync(key, objectId, null);
         }
     });
 
-    public async Task<string?> GetOwnerAsync(TenantKey key) => (await BindingAsync(Checked(key))).State?.UserId;
+    public Task<string?> GetOwnerAsync(TenantKey key) => HolderAsync(Checked(key));
 
-    /// <summary>The key's binding as stored: known, read at activation as absent, or read now.</summary>
-    private Task<GrainState<KeyBinding>> BindingAsync(TenantKey key)
+    private async Task<string?> HolderAsync(TenantKey key)
     {
-        if (_bindings.TryGetValue(key, out var known))
-        {
-            if (known is { IsFaulted: false, IsCanceled: false })
-            {
-                return known;
-            }
-        }
-        else if (_complete)
-        {
-            return Task.FromResult(new GrainState<KeyBinding>(new KeyBinding(), null));
-        }
-
-        var read = ReadAsync(key);
-        _bindings[key] = read;
-        return read;
+        await LoadedAsync();
+        return _pages.HolderOf(key);
     }
 
-    private async Task<GrainState<KeyBinding>> ReadAsync(TenantKey key)
+    private Task LoadedAsync()
     {
-        var state = new GrainState<KeyBinding>(new KeyBinding(), null);
-        await _storage.ReadStateAsync(UniqueKeys.StateName(key.Kind), UniqueKeys.RowId(_tenantId, key), state);
-        state.State ??= new KeyBinding();
-        return state;
+        if (_loaded.IsFaulted || _loaded.IsCanceled)
+        {
+            _loaded = LoadAsync();
+        }
+
+        return _loaded;
+    }
+
+    /// <summary>Reads every page of the bucket, and the rows of single keys stored before pages.</summary>
+    private async Task LoadAsync()
+    {
+        var pages = new List<(int, GrainState<KeyRow>)>();
+        var own = new List<(TenantKey, string?)>();
+        if (_storage is IGrainStateSpreads spreads)
+        {
+            foreach (var stored in await spreads.ReadSpreadAsync<KeyRow>(_tenantId, _bucket, UniqueKeys.Rows))
+            {
+                var row = new GrainState<KeyRow>(stored.State, stored.ETag) { RecordExists = true };
+                if (KeyPages.NumberOf(stored.GrainId) is { } number)
+                {
+                    pages.Add((number, row));
+                }
+                else if (UniqueKeys.FromRow(stored.GrainId) is { } key)
+                {
+                    own.Add((key, stored.State.UserId));
+                }
+            }
+        }
+        else
+        {
+            // Storage that cannot read a partition (process memory) never held rows of single keys.
+            for (var number = 0; ; number++)
+            {
+                var row = new GrainState<KeyRow>(new KeyRow(), null);
+                await _storage.ReadStateAsync(KeyPages.StateName, KeyPages.RowId(_tenantId, _bucket, number), row);
+                if (!row.RecordExists)
+                {
+                    break;
+                }
+
+                pages.Add((number, row));
+            }
+        }
+
+        _pages = KeyPages.Load(pages, own);
     }
 
     /// <summary>
-    /// Stores the key's new holder, conditional on the etag of <paramref name="current"/>. If the
-    /// write fails it may still have landed: what storage holds is read again before the failure is
-    /// passed on, or, if that read fails too, on the next call for the key.
+    /// Binds the key to <paramref name="holder"/> (null: to none) in the next write of the bucket's
+    /// pages, provided it is still bound to <paramref name="expected"/> then; completes once that
+    /// write is done. If the write fails it may still have landed: the pages are read again before
+    /// the failure is passed on, or, if that read fails too, by the next call.
     /// </summary>
-    private async Task WriteAsync(TenantKey key, GrainState<KeyBinding> current, string? holder)
+    private Task StoreAsync(TenantKey key, string? expected, string? holder)
     {
-        var next = Successor(current, holder);
+        var change = new Change(key, expected, holder, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending.Add(change);
+        if (!_writing)
+        {
+            _writing = true;
+            _ = WriteAsync();
+        }
+
+        return change.Done.Task;
+    }
+
+    /// <summary>Writes the pending changes, as many as arrived while the write before was in flight in each.</summary>
+    private async Task WriteAsync()
+    {
         try
         {
-            await _storage.WriteStateAsync(UniqueKeys.StateName(key.Kind), UniqueKeys.RowId(_tenantId, key), next);
-            _bindings[key] = Task.FromResult(next);
+            // Changes made in the same turn as the first go with it.
+            await Task.Yield();
+            while (_pending.Count > 0)
+            {
+                var batch = _pending.Take(ChangesPerWrite).ToList();
+                _pending.RemoveRange(0, batch.Count);
+                await WriteAsync(batch);
+            }
         }
-        catch
+        finally
         {
-            _bindings[key] = null;
-            try
-            {
-                _bindings[key] = Task.FromResult(await ReadAsync(key));
-            }
-            catch
-            {
-                // Left null: the next call for the key reads it.
-            }
-
-            throw;
+            _writing = false;
         }
     }
+
+    private async Task WriteAsync(List<Change> batch)
+    {
+        try
+        {
+            await LoadedAsync();
+        }
+        catch (Exception e)
+        {
+            batch.ForEach(c => c.Done.TrySetException(e));
+            return;
+        }
+
+        // A key bound otherwise than its caller saw was changed by another activation: refused, as a failed etag would be.
+        var current = batch.Where(c => _pages.HolderOf(c.Key) == c.Expected).ToList();
+        foreach (var stale in batch.Except(current))
+        {
+            stale.Done.TrySetException(new InconsistentStateException($"Key {stale.Key.Kind} '{stale.Key.Value}' of bucket {_tenantId}/{_bucket} was changed by another writer."));
+        }
+
+        var plan = _pages.Plan([.. current.Select(c => (c.Key, c.Holder))]);
+        try
+        {
+            await WriteRowsAsync(plan);
+            _pages.Commit(plan);
+        }
+        catch (Exception e)
+        {
+            _loaded = LoadAsync();
+            try
+            {
+                await _loaded;
+            }
+            catch (Exception)
+            {
+                // Left failed: the next call reads them.
+            }
+
+            current.ForEach(c => c.Done.TrySetException(e));
+            return;
+        }
+
+        current.ForEach(c => c.Done.TrySetResult());
+    }
+
+    /// <summary>Writes the plan's page rows: in one request where storage can (they share a partition), else one by one.</summary>
+    private async Task WriteRowsAsync(KeyPagesPlan plan)
+    {
+        if (plan.Pages.Count == 0)
+        {
+            return;
+        }
+
+        if (_storage is IGrainStateSpreads spreads)
+        {
+            await spreads.WriteSpreadAsync(_tenantId, _bucket, [.. plan.Pages.Select(p => (KeyPages.RowId(_tenantId, _bucket, p.Number), KeyPages.StateName, (IGrainState<KeyRow>)p.Row))]);
+            return;
+        }
+
+        foreach (var page in plan.Pages)
+        {
+            await _storage.WriteStateAsync(KeyPages.StateName, KeyPages.RowId(_tenantId, _bucket, page.Number), page.Row);
+        }
+    }
+
+    /// <summary>A key to bind to <see cref="Holder"/> if it is still bound to <see cref="Expected"/>.</summary>
+    private sealed record Change(TenantKey Key, string? Expected, string? Holder, TaskCompletionSource Done);
 
     /// <summary>Runs <paramref name="work"/> after every earlier call on the key has ended.</summary>
     private async Task InTurnAsync(TenantKey key, Func<Task> work)

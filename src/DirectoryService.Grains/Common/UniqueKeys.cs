@@ -2,26 +2,19 @@ using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Grains.Common;
 
-/// <summary>The binding of one unique key to the object holding it: the state stored for each key.</summary>
-[GenerateSerializer, Alias("UpnBinding")]
-public sealed class KeyBinding
-{
-    [Id(0)] public string? UserId { get; set; }
-}
-
 /// <summary>
-/// Where a unique key of a tenant is bound. Each key's binding is stored as the state of the grain
-/// id the key had when every key had a grain of its own (<c>upnindex/{tenant}/{upn}</c>,
-/// <c>externalidindex/{tenant}/{user|group}/{external id}</c>), so bindings stored then are found
-/// where they are; the key's bucket is the storage spread of that id
-/// (<see cref="StateSpreads.Hashed"/>), so one bucket's bindings share one partition.
+/// Where a unique key of a tenant is bound: in its bucket, the storage spread of the grain id the
+/// key had when every key had a grain of its own (<c>upnindex/{tenant}/{upn}</c>,
+/// <c>externalidindex/{tenant}/{user|group}/{external id}</c>, <see cref="StateSpreads.Hashed"/>).
+/// A bucket keeps its bindings in pages in that partition (<see cref="KeyPages"/>); bindings stored
+/// before pages, as the state of that grain id, are found where they are.
 /// </summary>
 public static class UniqueKeys
 {
     private const string UserPrefix = "user/";
     private const string GroupPrefix = "group/";
 
-    /// <summary>The grain id the key's binding is stored under.</summary>
+    /// <summary>The grain id the key's binding was stored under before pages, and that its bucket is named after.</summary>
     public static GrainId RowId(string tenantId, TenantKey key) => key.Kind switch
     {
         UniqueKeyKind.PrincipalName => GrainId.Create(GrainTypes.UpnIndex, GrainKeys.Scoped(tenantId, key.Value)),
@@ -32,9 +25,9 @@ public static class UniqueKeys
     /// <summary>The state name the key's binding is stored under.</summary>
     public static string StateName(UniqueKeyKind kind) => kind == UniqueKeyKind.PrincipalName ? StorageNames.UpnIndex : StorageNames.ExternalIdIndex;
 
-    /// <summary>The grain types and state names of stored bindings, as a bucket reads them.</summary>
+    /// <summary>The grain types and state names of a bucket's rows, as it reads them: its pages, and the rows of single keys stored before pages.</summary>
     public static readonly IReadOnlyList<(GrainType Type, string StateName)> Rows =
-        [(GrainType.Create(GrainTypes.UpnIndex), StorageNames.UpnIndex), (GrainType.Create(GrainTypes.ExternalIdIndex), StorageNames.ExternalIdIndex)];
+        [(GrainType.Create(StateSpreads.SpreadRowType), KeyPages.StateName), (GrainType.Create(GrainTypes.UpnIndex), StorageNames.UpnIndex), (GrainType.Create(GrainTypes.ExternalIdIndex), StorageNames.ExternalIdIndex)];
 
     /// <summary>The key a stored binding's grain id names, or null if it names none.</summary>
     public static TenantKey? FromRow(GrainId rowId)

@@ -224,13 +224,16 @@ public sealed partial class TableGrainStorage(
             : null;
     }
 
-    /// <summary>The row of one grain state: partition by service, tenant and a spread of the grain id.</summary>
+    /// <summary>
+    /// The row of one grain state: partition by service, tenant and a spread — the one a
+    /// <see cref="StateSpreads.SpreadRowId"/> names, else the one a placed id carries, else the hash of the grain id.
+    /// </summary>
     internal (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)
     {
         var key = grainId.Key.ToString()!;
         var tenant = GrainKeys.TenantPart(key);
         var id = grainId.ToString();
-        var spread = Placement(key) ?? StateSpreads.Hashed(id);
+        var spread = StateSpreads.NamedSpread(grainId) ?? Placement(key) ?? StateSpreads.Hashed(id);
         return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
     }
 
