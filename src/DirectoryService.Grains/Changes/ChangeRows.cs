@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Changes;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Rows;
+using DirectoryService.Grains.Common;
 using DirectoryService.Grains.Rows;
 
 namespace DirectoryService.Grains.Changes;
@@ -70,7 +71,7 @@ public static class ChangeRows
 public sealed record ChangeRecordRun([property: Id(0)] ImmutableArray<RunRecord> Records);
 
 /// <summary>
-/// A record in a run: its member references packed 17 bytes each (kind, id) when every id is a
+/// A record in a run: its member references packed 17 bytes each (<see cref="PackedRefs"/>) when every id is a
 /// GUID as the directory mints them — a third of their size as text, and most of a feed's bytes
 /// come from the member references of group changes; as they are otherwise.
 /// </summary>
@@ -82,8 +83,6 @@ public sealed record RunRecord(
     [property: Id(3)] byte[]? PackedMembers,
     [property: Id(4)] ImmutableArray<ObjectRef> Members)
 {
-    private const int RefSize = 17;
-
     public static RunRecord Of(ChangeRecord record) => Pack(record.Members) is { } packed
         ? new(record.Position, record.AppendedAt, record.ObjectId, packed, [])
         : new(record.Position, record.AppendedAt, record.ObjectId, null, record.Members);
@@ -92,23 +91,15 @@ public sealed record RunRecord(
 
     private static byte[]? Pack(ImmutableArray<ObjectRef> members)
     {
-        if (members.IsDefaultOrEmpty)
+        if (members.IsDefaultOrEmpty || !members.All(PackedRefs.Packs))
         {
             return null;
         }
 
-        var bytes = new byte[members.Length * RefSize];
+        var bytes = new byte[members.Length * PackedRefs.Size];
         for (var i = 0; i < members.Length; i++)
         {
-            // Only ids that read back exactly as written: the canonical lower-case form.
-            if (!Guid.TryParseExact(members[i].Id, "D", out var id) || id.ToString("D") != members[i].Id)
-            {
-                return null;
-            }
-
-            var at = bytes.AsSpan(i * RefSize, RefSize);
-            at[0] = (byte)members[i].Kind;
-            id.TryWriteBytes(at[1..], bigEndian: true, out _);
+            PackedRefs.Write(bytes.AsSpan(i * PackedRefs.Size), members[i]);
         }
 
         return bytes;
@@ -116,10 +107,10 @@ public sealed record RunRecord(
 
     private static ImmutableArray<ObjectRef> Unpack(byte[] packed)
     {
-        var members = ImmutableArray.CreateBuilder<ObjectRef>(packed.Length / RefSize);
-        for (var i = 0; i + RefSize <= packed.Length; i += RefSize)
+        var members = ImmutableArray.CreateBuilder<ObjectRef>(packed.Length / PackedRefs.Size);
+        for (var i = 0; i + PackedRefs.Size <= packed.Length; i += PackedRefs.Size)
         {
-            members.Add(new ObjectRef(new Guid(packed.AsSpan(i + 1, 16), bigEndian: true).ToString("D"), (ObjectKind)packed[i]));
+            members.Add(PackedRefs.Read(packed.AsSpan(i)));
         }
 
         return members.MoveToImmutable();

@@ -1,4 +1,5 @@
 using DirectoryService.Abstractions.Common;
+using DirectoryService.Grains.Common;
 
 namespace DirectoryService.Grains.Groups;
 
@@ -23,8 +24,8 @@ public static class MemberRows
     public static long OwedNumber(string row) =>
         row.Length == Owed.Length ? 0 : long.Parse(row.AsSpan(Owed.Length), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Per update: added (1) or removed (0), the member's kind, its id's 16 bytes.</summary>
-    private const int ChangeSize = 18;
+    /// <summary>Per update: added (1) or removed (0), then the member packed (<see cref="PackedRefs"/>).</summary>
+    private const int ChangeSize = 1 + PackedRefs.Size;
 
     public static byte[] EncodeChanges(IReadOnlyList<MemberOfChange> changes)
     {
@@ -33,8 +34,7 @@ public static class MemberRows
         {
             var at = bytes.AsSpan(i * ChangeSize, ChangeSize);
             at[0] = changes[i].Added ? (byte)1 : (byte)0;
-            at[1] = (byte)changes[i].Member.Kind;
-            Guid.Parse(changes[i].Member.Id).TryWriteBytes(at[2..], bigEndian: true, out _);
+            PackedRefs.Write(at[1..], changes[i].Member);
         }
 
         return bytes;
@@ -45,8 +45,7 @@ public static class MemberRows
         var changes = new List<MemberOfChange>(value.Length / ChangeSize);
         for (var i = 0; i + ChangeSize <= value.Length; i += ChangeSize)
         {
-            var id = new Guid(value.AsSpan(i + 2, 16), bigEndian: true).ToString("D");
-            changes.Add(new MemberOfChange(new ObjectRef(id, (ObjectKind)value[i + 1]), value[i] == 1));
+            changes.Add(new MemberOfChange(PackedRefs.Read(value.AsSpan(i + 1)), value[i] == 1));
         }
 
         return changes;
