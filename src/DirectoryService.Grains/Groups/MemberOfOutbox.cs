@@ -30,6 +30,9 @@ public sealed partial class MemberOfOutbox(
 {
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many members a delivery updates at once.</summary>
+    private const int MembersAtOnce = 256;
+
     /// <summary>Over how long after activation the first replay of owed updates is spread.</summary>
     private static readonly TimeSpan FirstReplaySpread = TimeSpan.FromSeconds(60);
 
@@ -197,14 +200,18 @@ public sealed partial class MemberOfOutbox(
             var batch = _pending!.Where(which).ToList();
             if (batch.Count > 0)
             {
-                await Task.WhenAll(batch.SelectMany(p => p.Changes).GroupBy(c => c.Member.Id).Select(async changes =>
+                // A bounded number of members at once, and none started after one failed: a group of
+                // 100,000 owing them all (an import's handover it delivers itself) must not put 100,000
+                // calls in flight, nor start them all again every retry while storage is stalled.
+                var options = new ParallelOptions { MaxDegreeOfParallelism = MembersAtOnce, TaskScheduler = TaskScheduler.Current };
+                await Parallel.ForEachAsync(batch.SelectMany(p => p.Changes).GroupBy(c => c.Member.Id), options, async (changes, _) =>
                 {
                     foreach (var change in changes)
                     {
                         var principal = member(change.Member);
                         await (change.Added ? principal.AddMemberOfAsync(groupId) : principal.RemoveMemberOfAsync(groupId));
                     }
-                }));
+                });
                 var delivered = batch.ToHashSet();
                 _pending!.RemoveAll(delivered.Contains);
                 _last = null;

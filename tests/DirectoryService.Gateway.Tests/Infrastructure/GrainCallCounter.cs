@@ -4,11 +4,13 @@ namespace DirectoryService.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// Counts grain calls the silo receives, in all and by grain type, so tests can show a refused
-/// request touched no grain, or a warm read touched no group.
+/// request touched no grain, or a warm read touched no group; and how many calls of a method were
+/// in flight at once.
 /// </summary>
 public sealed class GrainCallCounter : IIncomingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, long> _byType = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private long _calls;
 
     public long Calls => Interlocked.Read(ref _calls);
@@ -16,14 +18,48 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
     /// <summary>Calls to grains of the type (e.g. <c>group</c>, <c>user</c>).</summary>
     public long CallsTo(string grainType) => _byType.GetValueOrDefault(grainType);
 
-    public Task Invoke(IIncomingGrainCallContext context)
+    /// <summary>The most calls of the method (by name, e.g. <c>AddMemberOfAsync</c>) in flight at once since <see cref="ResetInFlight"/>.</summary>
+    public int MostInFlight(string method) => _inFlight.TryGetValue(method, out var flight) ? flight.Most : 0;
+
+    public void ResetInFlight(string method) => _inFlight.TryRemove(method, out _);
+
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceName.StartsWith("DirectoryService", StringComparison.Ordinal))
+        if (!context.InterfaceName.StartsWith("DirectoryService", StringComparison.Ordinal))
         {
-            Interlocked.Increment(ref _calls);
-            _byType.AddOrUpdate(context.TargetId.Type.ToString()!, 1, (_, n) => n + 1);
+            await context.Invoke();
+            return;
         }
 
-        return context.Invoke();
+        Interlocked.Increment(ref _calls);
+        _byType.AddOrUpdate(context.TargetId.Type.ToString()!, 1, (_, n) => n + 1);
+        var flight = _inFlight.GetOrAdd(context.InterfaceMethod?.Name ?? "", _ => new InFlight());
+        flight.Enter();
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            flight.Leave();
+        }
+    }
+
+    private sealed class InFlight
+    {
+        private int _now;
+        private int _most;
+
+        public int Most => Volatile.Read(ref _most);
+
+        public void Enter()
+        {
+            var now = Interlocked.Increment(ref _now);
+            for (var most = Most; now > most && Interlocked.CompareExchange(ref _most, now, most) != most; most = Most)
+            {
+            }
+        }
+
+        public void Leave() => Interlocked.Decrement(ref _now);
     }
 }

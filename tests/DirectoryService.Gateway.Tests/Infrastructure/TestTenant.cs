@@ -126,4 +126,28 @@ public sealed class TestTenant
         DirectoryObjectRef r => r,
         _ => throw new ArgumentException($"not a member: {member}"),
     };
+
+    /// <summary>The users with these external ids, by external id (each must be exactly one).</summary>
+    public async Task<Dictionary<string, User>> UsersByExternalIdAsync(params string[] externalIds)
+    {
+        var found = new Dictionary<string, User>();
+        foreach (var id in externalIds)
+        {
+            found[id] = Assert.Single((await Users.ListUsersAsync(new ListUsersRequest { ExternalId = id })).Users);
+        }
+
+        return found;
+    }
+
+    /// <summary>The groups with these external ids, by external id (each must be exactly one).</summary>
+    public async Task<Dictionary<string, Group>> GroupsByExternalIdAsync(params string[] externalIds)
+    {
+        var found = new Dictionary<string, Group>();
+        foreach (var id in externalIds)
+        {
+            found[id] = Assert.Single((await Groups.ListGroupsAsync(new ListGroupsRequest { ExternalId = id })).Groups);
+        }
+
+        return found;
+    }
 }
