@@ -33,6 +33,14 @@ public sealed partial class MemberOfOutbox(
     /// <summary>How many members a delivery updates at once.</summary>
     private const int MembersAtOnce = 256;
 
+    /// <summary>
+    /// How many member updates all deliveries of this process (one silo) have in flight at once:
+    /// when storage stalls, thousands of groups may be delivering at the same time (each change
+    /// that failed leaves its group to deliver what it owes), and unbounded they filled the silo's
+    /// memory with waiting calls until it stopped (an on-disk scale-1 import, "Out of memory.").
+    /// </summary>
+    private static readonly SemaphoreSlim InFlight = new(4 * MembersAtOnce);
+
     /// <summary>Over how long after activation the first replay of owed updates is spread.</summary>
     private static readonly TimeSpan FirstReplaySpread = TimeSpan.FromSeconds(60);
 
@@ -204,12 +212,20 @@ public sealed partial class MemberOfOutbox(
                 // 100,000 owing them all (an import's handover it delivers itself) must not put 100,000
                 // calls in flight, nor start them all again every retry while storage is stalled.
                 var options = new ParallelOptions { MaxDegreeOfParallelism = MembersAtOnce, TaskScheduler = TaskScheduler.Current };
-                await Parallel.ForEachAsync(batch.SelectMany(p => p.Changes).GroupBy(c => c.Member.Id), options, async (changes, _) =>
+                await Parallel.ForEachAsync(batch.SelectMany(p => p.Changes).GroupBy(c => c.Member.Id), options, async (changes, cancellation) =>
                 {
-                    foreach (var change in changes)
+                    await InFlight.WaitAsync(cancellation);
+                    try
                     {
-                        var principal = member(change.Member);
-                        await (change.Added ? principal.AddMemberOfAsync(groupId) : principal.RemoveMemberOfAsync(groupId));
+                        foreach (var change in changes)
+                        {
+                            var principal = member(change.Member);
+                            await (change.Added ? principal.AddMemberOfAsync(groupId) : principal.RemoveMemberOfAsync(groupId));
+                        }
+                    }
+                    finally
+                    {
+                        InFlight.Release();
                     }
                 });
                 var delivered = batch.ToHashSet();
