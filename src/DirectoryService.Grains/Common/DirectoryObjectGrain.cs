@@ -23,9 +23,6 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
 {
     private (string TenantId, string ObjectId)? _key;
 
-    /// <summary>Unique keys a create or change in progress is taking, until its change is stored or has failed.</summary>
-    private readonly HashSet<(string Kind, string Value)> _claiming = [];
-
     /// <summary>What <see cref="GetNodeAsync"/> answers: the node as last stored (taken after every successful write or load).</summary>
     private (TProfile? Profile, DateTimeOffset? DeletedAt, bool Flag, ImmutableArray<string> MemberOf, TView? View) _stored;
 
@@ -54,25 +51,6 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
 
     public Task<PrincipalNode> GetNodeAsync() => Task.FromResult(StoredNode().Node);
 
-    public Task<bool> HoldsExternalIdAsync(string externalId) => Task.FromResult(Holds(OwnedKey.ExternalIdKind, externalId));
-
-    /// <summary>Whether the object holds the key: as last stored (live or restorable), or because a change in progress is taking it.</summary>
-    protected bool Holds(string kind, string value)
-    {
-        var (node, profile, _) = StoredNode();
-        return _claiming.Contains((kind, value))
-            || (node.State != ObjectState.Missing && UniqueKeys(profile!).Any(k => k.Kind == kind && k.Value == value));
-    }
-
-    /// <summary>The unique keys a profile takes in the tenant: its external id (when set) and, for users, the principal name.</summary>
-    protected virtual IEnumerable<OwnedKey> UniqueKeys(TProfile profile) =>
-        ExternalIdOf(profile) is { Length: > 0 } externalId
-            ? [new OwnedKey(OwnedKey.ExternalIdKind, externalId, ExternalIds.Index(GrainFactory, TenantId, Kind, externalId))]
-            : [];
-
-    /// <summary>The profile's external id; empty when unset.</summary>
-    protected abstract string ExternalIdOf(TProfile profile);
-
     /// <summary>Whether this is a user or a group.</summary>
     protected abstract ObjectKind Kind { get; }
 
@@ -84,40 +62,6 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
         return current == ObjectState.Missing
             ? (PrincipalNode.Missing, stored.Profile, default)
             : (new PrincipalNode(current, stored.Flag, stored.MemberOf), stored.Profile, stored.View);
-    }
-
-    /// <summary>Whether this activation has checked that the object's unique keys are bound to it.</summary>
-    private bool _keysChecked;
-
-    /// <summary>
-    /// The live object's view, after making sure (once per activation) that each of its unique keys
-    /// is bound to it — storage restored from older data can hold the object without a binding it
-    /// took. A key another object holds meanwhile is left to it and logged by the caller's error.
-    /// </summary>
-    public async Task<TView> GetWithKeysAsync()
-    {
-        var profile = RequireProfile();
-        if (!_keysChecked)
-        {
-            foreach (var key in UniqueKeys(profile))
-            {
-                if (await key.Binding.GetOwnerAsync() != ObjectId)
-                {
-                    try
-                    {
-                        await key.Binding.ReserveAsync(ObjectId);
-                    }
-                    catch (DirectoryException e) when (e.Code == DirectoryErrorCode.AlreadyExists)
-                    {
-                        // Another object holds it now: the name is theirs; this object keeps its id.
-                    }
-                }
-            }
-
-            _keysChecked = true;
-        }
-
-        return View();
     }
 
     public Task<TView> GetAsync(bool includeDeleted)
@@ -359,10 +303,6 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
         return view;
     }
 
-    private void Claim(IEnumerable<OwnedKey> keys) => _claiming.UnionWith(keys.Select(k => (k.Kind, k.Value)));
-
-    private void Unclaim(IEnumerable<OwnedKey> keys) => _claiming.ExceptWith(keys.Select(k => (k.Kind, k.Value)));
-
     /// <summary>Stores a new version of the profile, then updates the listing row.</summary>
     protected Task<TView> SaveAsync(TProfile profile) => SaveAsync(profile, State.DeletedAt);
 
@@ -449,11 +389,4 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
         _stored = (State.Purging ? null : State.Profile, State.DeletedAt, State.Profile is { } p && Flag(p), Sorted(State.MemberOf), State.Profile is null ? default : View());
 
     private static ImmutableArray<string> Sorted(HashSet<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
-}
-
-/// <summary>A unique key an object takes in its tenant: its kind (<c>upn</c>, <c>externalId</c>), its compared value, and its binding.</summary>
-public sealed record OwnedKey(string Kind, string Value, KeyBinder Binding)
-{
-    public const string PrincipalNameKind = "upn";
-    public const string ExternalIdKind = "externalId";
 }
