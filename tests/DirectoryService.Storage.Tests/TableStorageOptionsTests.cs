@@ -87,6 +87,15 @@ public sealed class TableStorageOptionsTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1025)]
+    public void MaxConnections_OutsideItsRange_NamesItsSetting(int maxConnections)
+    {
+        var result = Validator.Validate(null, new TableStorageOptions { MaxConnections = maxConnections });
+        Assert.Contains(result.Failures!, f => f.StartsWith("Directory:Storage:MaxConnections must be between 1 and 1024", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("UseDevelopmentStorage=true", "https://account.table.core.windows.net", "", "Directory:Storage:ConnectionString and Directory:Storage:ServiceUri are both set")]
     [InlineData("", "http://account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]
     [InlineData("", "account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]

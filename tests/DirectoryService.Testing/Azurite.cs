@@ -48,6 +48,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The port its table endpoint listens on.</summary>
+    public int Port => _port;
+
     /// <summary>Starts Azurite on a free port with its data in a new temporary folder and waits until it listens.</summary>
     public static async Task<AzuriteProcess> StartAsync()
     {

@@ -33,11 +33,11 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections));
         }
 
         var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString;
-        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout));
+        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections));
     }
 
     private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
@@ -55,24 +55,28 @@ public static class TableClients
     });
 
     /// <summary>
-    /// One connection pool for every table client, which drops a connection idle for 4 s. Azurite
-    /// (Node's HTTP server) closes a connection idle for 5 s, and .NET's pool keeps idle ones for a
-    /// minute: a request sent on a connection the server is closing gets a reset, which
+    /// One connection pool for every table client with the same bound on connections
+    /// (<see cref="TableStorageOptions.MaxConnections"/>), which drops a connection idle for 4 s.
+    /// Azurite (Node's HTTP server) closes a connection idle for 5 s, and .NET's pool keeps idle ones
+    /// for a minute: a request sent on a connection the server is closing gets a reset, which
     /// <see cref="UnreachableTries"/> counts as storage gone away, and <see cref="RewindWatch"/> then
     /// suspects an emulator restarted without its last writes. Azure keeps idle connections for
     /// minutes, so reconnecting a little sooner costs nothing there. As the SDK's own transport:
     /// no cookies, no redirects.
     /// </summary>
-    private static readonly HttpClientTransport Transport = new(new SocketsHttpHandler
+    private static readonly ConcurrentDictionary<int, HttpClientTransport> Transports = new();
+
+    private static HttpClientTransport Transport(int maxConnections) => Transports.GetOrAdd(maxConnections, max => new(new SocketsHttpHandler
     {
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4),
+        MaxConnectionsPerServer = max,
         UseCookies = false,
         AllowAutoRedirect = false,
-    });
+    }));
 
-    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null)
+    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64)
     {
-        var options = new TableClientOptions { Transport = Transport };
+        var options = new TableClientOptions { Transport = Transport(maxConnections) };
         if (perTryPolicy is not null)
         {
             options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);

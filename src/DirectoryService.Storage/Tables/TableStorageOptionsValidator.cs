@@ -56,6 +56,11 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             failures.Add($"Directory:Storage:OperationTimeout must be between 00:00:00.1 and 00:05:00, got {options.OperationTimeout}");
         }
 
+        if (options.MaxConnections is < 1 or > 1024)
+        {
+            failures.Add($"Directory:Storage:MaxConnections must be between 1 and 1024, got {options.MaxConnections}");
+        }
+
         if (options.MaxRetries is < 0 or > 20)
         {
             failures.Add($"Directory:Storage:MaxRetries must be between 0 and 20, got {options.MaxRetries}");
