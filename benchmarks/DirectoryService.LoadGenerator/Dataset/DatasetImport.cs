@@ -38,6 +38,7 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
             Retrying = (error, attempt, delay) => Console.Error.WriteLine($"  … attempt {attempt} failed ({error.Status.Detail}); running the import again from the start in {delay.TotalSeconds:0.#} s"),
         });
         var imported = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"  … import done in {imported:0.0} s: {counts.Created} created, {counts.Updated} updated, {counts.Unchanged} unchanged, {counts.Rejected} rejected; listing the ids");
 
         var ids = new DatasetIds(await UserIdsAsync(), await GroupIdsAsync()).Require(dataset);
         await ids.SaveAsync(idsPath);
@@ -92,13 +93,34 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
         Membership = new ImportMembership { GroupExternalId = "g" + group, MemberExternalId = member, MemberIsGroup = isGroup },
     };
 
+    /// <summary>
+    /// A page of the listing, asked again while the service answers UNAVAILABLE (storage stalled past
+    /// its bound: Azurite on disk, re-saving a large database, can take its thread for seconds at a time).
+    /// </summary>
+    private static async Task<T> ListedAsync<T>(Func<Task<T>> page)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await page();
+            }
+            catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.Unavailable && attempt < 10)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(2 * attempt, 15));
+                Console.Error.WriteLine($"  … listing: {e.Status.Detail}; asking again in {delay.TotalSeconds:0} s");
+                await Task.Delay(delay);
+            }
+        }
+    }
+
     private async Task<string[]> UserIdsAsync()
     {
         var ids = new string[dataset.UserCount];
         var request = new ListUsersRequest { PageSize = 999 };
         do
         {
-            var page = await tenant.Users.ListUsersAsync(request);
+            var page = await ListedAsync(() => tenant.Users.ListUsersAsync(request).ResponseAsync);
             foreach (var user in page.Users)
             {
                 ids[int.Parse(user.ExternalId[1..])] = user.Id;
@@ -116,7 +138,7 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
         var request = new ListGroupsRequest { PageSize = 999 };
         do
         {
-            var page = await tenant.Groups.ListGroupsAsync(request);
+            var page = await ListedAsync(() => tenant.Groups.ListGroupsAsync(request).ResponseAsync);
             foreach (var group in page.Groups)
             {
                 ids[int.Parse(group.ExternalId[1..])] = group.Id;
