@@ -56,6 +56,26 @@ public sealed class TableStorageOptionsTests
     }
 
     [Fact]
+    public async Task AStorageThatRefusesConnections_IsUnavailable_AsNotReached_NotAsATimeout()
+    {
+        // A port nothing listens on: every try is refused at once, well within the bound.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var refused = new TableStorageOptions
+        {
+            ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
+            OperationTimeout = TimeSpan.FromSeconds(5),
+            MaxRetries = 0,
+        };
+
+        var e = await Assert.ThrowsAsync<DirectoryService.Abstractions.Common.StorageUnavailableException>(() =>
+            TableClients.Create(refused, "refused").GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("p", "r"));
+        Assert.Equal("storage could not be reached", e.Message);
+    }
+
+    [Fact]
     public async Task AWritesDeadline_BoundsItsStorageOperations_AndOnceSpentNothingIsSent()
     {
         var connection = await DirectoryService.Testing.Azurite.ConnectionStringAsync();

@@ -194,7 +194,9 @@ public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolic
         }
         catch (Exception e) when (!message.CancellationToken.IsCancellationRequested && Unanswered(e))
         {
-            throw Left(message) <= TimeSpan.Zero
+            // A try's timeout is what was left when it started, so it can fire a moment before the
+            // deadline by the clock here: a timeout is the bound reached, whatever the clock says.
+            throw Left(message) <= TimeSpan.Zero || TimedOut(e)
                 ? new StorageUnavailableException($"storage did not answer within {bound.TotalSeconds:0.#} s", e)
                 : new StorageUnavailableException("storage could not be reached", e);
         }
@@ -205,6 +207,14 @@ public sealed class OperationTimeoutPolicy(TimeSpan timeout) : HttpPipelinePolic
         message.TryGetProperty(typeof(OperationTimeoutPolicy), out var deadline) && deadline is long at
             ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), at)
             : null;
+
+    /// <summary>The last try ended by a timeout (its own, or the deadline before it could be sent), not by a transport failure.</summary>
+    private static bool TimedOut(Exception e) => e switch
+    {
+        AggregateException all => all.InnerExceptions.Count > 0 && TimedOut(all.InnerExceptions[^1]),
+        OperationCanceledException or OperationDeadlinePassedException => true,
+        _ => false,
+    };
 
     /// <summary>No HTTP answer at all: a transport failure, a try's network timeout, the deadline reached — or every try of the retries so.</summary>
     private static bool Unanswered(Exception e) => e switch
