@@ -10,18 +10,16 @@ namespace DirectoryService.Grains.Common;
 /// </summary>
 public static class PackedRefs
 {
-    public const int Size = 17;
+    public const int Size = 1 + PackedIds.Size;
 
     /// <summary>Whether the reference reads back exactly as written once packed.</summary>
-    public static bool Packs(ObjectRef reference) =>
-        Guid.TryParseExact(reference.Id, "D", out var id) && id.ToString("D") == reference.Id;
+    public static bool Packs(ObjectRef reference) => PackedIds.Packs(reference.Id);
 
     public static void Write(Span<byte> at, ObjectRef reference)
     {
         at[0] = (byte)reference.Kind;
-        Guid.Parse(reference.Id).TryWriteBytes(at[1..Size], bigEndian: true, out _);
+        PackedIds.Write(at[1..Size], reference.Id);
     }
 
-    public static ObjectRef Read(ReadOnlySpan<byte> at) =>
-        new(new Guid(at.Slice(1, 16), bigEndian: true).ToString("D"), (ObjectKind)at[0]);
+    public static ObjectRef Read(ReadOnlySpan<byte> at) => new(PackedIds.Read(at[1..Size]), (ObjectKind)at[0]);
 }
