@@ -29,6 +29,11 @@
 # entity group transaction is one request); after each timed workload it prints a line with the
 # requests of the whole step (its 3-s warm-up included).
 #
+# --azurite-saves times Azurite's saves of its database (disk location only: Azurite re-writes all
+# its tables as one JSON string every 5 s, on the thread that serves requests; benchmarks/azurite-saves.js)
+# and adds to the import lines how many there were, the seconds they held Azurite's thread and the
+# largest (`azurite_saves`, `azurite_save_seconds`, `azurite_db_mb`).
+#
 # --storage-latency MS adds MS milliseconds (0-999) to every storage request the silo makes (what
 # Azure Table storage costs within a region: 5-10 ms), so latency reads as it would against Azure;
 # the change in an operation's latency per millisecond is its number of sequential round trips.
@@ -38,13 +43,13 @@
 # to one JSON file every 5 s, which at the default scale stalls it for seconds at a time (and past
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
-# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--azurite-log] [--storage-latency MS] [--load import|api] step...
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--azurite-log] [--azurite-saves] [--storage-latency MS] [--load import|api] step...
 # Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin restart cold-signin-1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
-azurite_storage=(); load=import; azurite_quiet=(--silent); storage_latency=0
+azurite_storage=(); load=import; azurite_quiet=(--silent); storage_latency=0; saves=false
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -56,6 +61,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --azurite-memory) azurite_storage=(--inMemoryPersistence); shift ;;
     --load) load=$2; shift 2 ;;
     --azurite-log) azurite_quiet=(); shift ;;
+    --azurite-saves) saves=true; shift ;;
     --storage-latency) storage_latency=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -82,7 +88,8 @@ trap cleanup EXIT
 [ ${#azurite_storage[@]} -gt 0 ] || azurite_storage=(--location "$work/azurite")
 
 start_azurite() {
-  .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
+  local preload=(); [ $saves = false ] || preload=(env NODE_OPTIONS="--require $PWD/benchmarks/azurite-saves.js" AZURITE_SAVES_LOG="$work/saves.log")
+  "${preload[@]}" .tools/node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $table_port "${azurite_storage[@]}" \
     --disableTelemetry --skipApiVersionCheck "${azurite_quiet[@]}" >> "$work/azurite.log" 2>&1 &
   azurite=$!
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$table_port) 2>/dev/null && break; sleep 0.1; done
@@ -120,6 +127,15 @@ azurite_requests() {
   printf ',"azurite_requests":%d' $((now - served)); served=$now
 }
 
+# Azurite's saves of its database since the last call (with --azurite-saves): a load line's suffix.
+saves_seen=0
+azurite_saves() {
+  [ $saves = true ] || return 0
+  [ -f "$work/saves.log" ] || touch "$work/saves.log"
+  tail -n +$((saves_seen + 1)) "$work/saves.log" | awk '{ n++; ms += $3; if ($2 > max) max = $2 } END { printf ",\"azurite_saves\":%d,\"azurite_save_seconds\":%.1f,\"azurite_db_mb\":%.0f", n, ms / 1000, max / 1e6 }'
+  saves_seen=$(wc -l < "$work/saves.log")
+}
+
 generator() {
   dotnet benchmarks/DirectoryService.LoadGenerator/bin/Release/net10.0/DirectoryService.LoadGenerator.dll \
     --target http://127.0.0.1:$grpc_port --scim-target http://127.0.0.1:$scim_port --metrics http://127.0.0.1:$metrics_port/metrics --dev-key "$work/dev-key.pem" --scale "$scale" --seed "$seed" --ids "$work/dataset.ids" "$@"
@@ -135,9 +151,9 @@ if printf '%s\n' "$@" | grep -qE '(^|\+)(warm|import-again|get-user-upn|signin|c
       echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)}"
     done
   else
-    azurite_requests >/dev/null
+    azurite_requests >/dev/null; azurite_saves >/dev/null
     line=$(generator --workload import)
-    echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)}"
+    echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)$(azurite_saves)}"
   fi
 fi
 
@@ -151,10 +167,10 @@ for step in "$@"; do
       kill -TERM $silo; wait $silo || true
       start_silo
       echo "{\"step\":\"$step\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
-    import-again)
-      azurite_requests >/dev/null
-      line=$(generator --workload import-again) || status=1
-      echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)}" ;;
+    import|import-again)
+      azurite_requests >/dev/null; azurite_saves >/dev/null
+      line=$(generator --workload "$step") || status=1
+      echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)$(azurite_saves)}" ;;
     warm)
       generator --workload warm --concurrency "$concurrency" || status=1 ;;
     azurite-crash)

@@ -99,6 +99,9 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
     /// time) or not within a minute (after a cold re-run a page was once never answered, the silo
     /// holding no request: benchmarks/RESULTS.md, 2026-12-04).
     /// </summary>
+    /// <summary>How a listing page is asked again: the import client's backoff (2 s doubling to 15 s, or the service's RetryInfo), ten attempts.</summary>
+    private static readonly ImportRetry ListingRetry = new(10, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+
     private static async Task<T> ListedAsync<T>(Func<DateTime, Task<T>> page)
     {
         for (var attempt = 1; ; attempt++)
@@ -107,9 +110,9 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
             {
                 return await page(DateTime.UtcNow.AddMinutes(1));
             }
-            catch (global::Grpc.Core.RpcException e) when (e.StatusCode is global::Grpc.Core.StatusCode.Unavailable or global::Grpc.Core.StatusCode.DeadlineExceeded && attempt < 10)
+            catch (global::Grpc.Core.RpcException e) when (e.StatusCode is global::Grpc.Core.StatusCode.Unavailable or global::Grpc.Core.StatusCode.DeadlineExceeded && attempt < ListingRetry.Attempts)
             {
-                var delay = TimeSpan.FromSeconds(Math.Min(2 * attempt, 15));
+                var delay = ListingRetry.Delay(attempt, e);
                 Console.Error.WriteLine($"  … listing: {e.Status.Detail}; asking again in {delay.TotalSeconds:0} s");
                 await Task.Delay(delay);
             }

@@ -137,7 +137,7 @@ public sealed class KeyPages
             }
         }
 
-        return new KeyPagesPlan([.. next.Select(p => new PlannedPage(p.Key, p.Value, new GrainState<KeyRow>(
+        return new KeyPagesPlan([.. next.Select(p => new PlannedPage(p.Key, p.Value, bytes[p.Key], new GrainState<KeyRow>(
             new KeyRow { Keys = [.. p.Value.Select(e => new PagedKey(e.Key, e.Value))] },
             p.Key < _pages.Count ? _pages[p.Key].Row.ETag : null) { RecordExists = p.Key < _pages.Count && _pages[p.Key].Row.RecordExists }))]);
     }
@@ -162,7 +162,7 @@ public sealed class KeyPages
                 _pageOf[key] = planned.Number;
             }
 
-            page.Bytes = page.Entries.Keys.Sum(EntryBytes);
+            page.Bytes = planned.Bytes;
             if (planned.Number < _pages.Count)
             {
                 _pages[planned.Number] = page;
@@ -206,5 +206,5 @@ public sealed class KeyPages
 /// <summary>The page rows one write stores (<see cref="KeyPages.Plan"/>).</summary>
 public sealed record KeyPagesPlan(IReadOnlyList<PlannedPage> Pages);
 
-/// <summary>One page as it is to be stored: its entries and the row state written (on the page's last etag).</summary>
-public sealed record PlannedPage(int Number, IReadOnlyDictionary<TenantKey, string> Entries, GrainState<KeyRow> Row);
+/// <summary>One page as it is to be stored: its entries, their estimated bytes, and the row state written (on the page's last etag).</summary>
+public sealed record PlannedPage(int Number, IReadOnlyDictionary<TenantKey, string> Entries, int Bytes, GrainState<KeyRow> Row);
