@@ -31,8 +31,9 @@
 #
 # --azurite-saves times Azurite's saves of its database (disk location only: Azurite re-writes all
 # its tables as one JSON string every 5 s, on the thread that serves requests; benchmarks/azurite-saves.js)
-# and adds to the import lines how many there were, the seconds they held Azurite's thread and the
-# largest (`azurite_saves`, `azurite_save_seconds`, `azurite_db_mb`).
+# and adds to the import lines how many there were, the seconds they held Azurite's thread, the
+# seconds of its garbage collection meanwhile, and the largest save (`azurite_saves`,
+# `azurite_save_seconds`, `azurite_gc_seconds`, `azurite_db_mb`).
 #
 # --storage-latency MS adds MS milliseconds (0-999) to every storage request the silo makes (what
 # Azure Table storage costs within a region: 5-10 ms), so latency reads as it would against Azure;
@@ -132,7 +133,7 @@ saves_seen=0
 azurite_saves() {
   [ $saves = true ] || return 0
   [ -f "$work/saves.log" ] || touch "$work/saves.log"
-  tail -n +$((saves_seen + 1)) "$work/saves.log" | awk '{ n++; ms += $3; if ($2 > max) max = $2 } END { printf ",\"azurite_saves\":%d,\"azurite_save_seconds\":%.1f,\"azurite_db_mb\":%.0f", n, ms / 1000, max / 1e6 }'
+  tail -n +$((saves_seen + 1)) "$work/saves.log" | awk '{ n++; ms += $3; gc += $4; if ($2 > max) max = $2 } END { printf ",\"azurite_saves\":%d,\"azurite_save_seconds\":%.1f,\"azurite_gc_seconds\":%.1f,\"azurite_db_mb\":%.0f", n, ms / 1000, gc / 1000, max / 1e6 }'
   saves_seen=$(wc -l < "$work/saves.log")
 }
 

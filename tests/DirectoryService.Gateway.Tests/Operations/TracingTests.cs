@@ -20,9 +20,17 @@ public sealed class TracingTests(SiloFixture silo)
     {
         using var spans = new Spans();
         var t = await silo.NewTenantAsync();
-        var group = await t.CreateGroupAsync("traced");
+        Group group;
+        ActivityTraceId trace;
+        using (var caller = Spans.Caller())
+        {
+            // The caller's trace context travels with the request, so this test finds its own call
+            // among those other tests make meanwhile.
+            trace = caller!.TraceId;
+            group = await t.CreateGroupAsync("traced");
+        }
 
-        var operation = spans.Single(s => s.Source.Name == ApiOperation.SourceName && s.DisplayName == "/directory.v1.Groups/CreateGroup");
+        var operation = spans.Single(s => s.Source.Name == ApiOperation.SourceName && s.DisplayName == "/directory.v1.Groups/CreateGroup" && s.TraceId == trace);
         Assert.Equal(ActivityStatusCode.Unset, operation.Status);
         var storage = spans.Where(s => s.Source.Name == StorageTelemetry.Name && s.TraceId == operation.TraceId).ToList();
         Assert.Contains(storage, s => s.DisplayName == "grain-state write");
@@ -46,9 +54,14 @@ public sealed class TracingTests(SiloFixture silo)
     {
         using var spans = new Spans();
         var t = await silo.NewTenantAsync();
-        await Assert.ThrowsAsync<RpcException>(async () => await t.Groups.GetGroupAsync(new GetGroupRequest { Id = "not-a-guid" }));
+        ActivityTraceId trace;
+        using (var caller = Spans.Caller())
+        {
+            trace = caller!.TraceId;
+            await Assert.ThrowsAsync<RpcException>(async () => await t.Groups.GetGroupAsync(new GetGroupRequest { Id = "not-a-guid" }));
+        }
 
-        var operation = spans.Single(s => s.Source.Name == ApiOperation.SourceName && s.DisplayName == "/directory.v1.Groups/GetGroup");
+        var operation = spans.Single(s => s.Source.Name == ApiOperation.SourceName && s.DisplayName == "/directory.v1.Groups/GetGroup" && s.TraceId == trace);
         Assert.Equal(ActivityStatusCode.Error, operation.Status);
         Assert.Equal("InvalidArgument", operation.GetTagItem("directory.status"));
     }
@@ -56,6 +69,10 @@ public sealed class TracingTests(SiloFixture silo)
     /// <summary>Every span the service, Orleans and storage end while this listens.</summary>
     private sealed class Spans : IDisposable
     {
+        private const string CallerSource = "DirectoryService.Gateway.Tests";
+
+        private static readonly ActivitySource Callers = new(CallerSource);
+
         private readonly ConcurrentDictionary<ActivitySpanId, Activity> _ended = new();
         private readonly ActivityListener _listener;
 
@@ -63,12 +80,15 @@ public sealed class TracingTests(SiloFixture silo)
         {
             _listener = new ActivityListener
             {
-                ShouldListenTo = source => source.Name is ApiOperation.SourceName or StorageTelemetry.Name || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+                ShouldListenTo = source => source.Name is CallerSource or ApiOperation.SourceName or StorageTelemetry.Name || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
                 ActivityStopped = activity => _ended[activity.SpanId] = activity,
             };
             ActivitySource.AddActivityListener(_listener);
         }
+
+        /// <summary>A span of the test itself, current while it calls the service: the calls' trace.</summary>
+        public static Activity? Caller() => Callers.StartActivity("caller", ActivityKind.Client);
 
         public Activity Single(Func<Activity, bool> predicate) => Assert.Single(_ended.Values, a => predicate(a));
 
