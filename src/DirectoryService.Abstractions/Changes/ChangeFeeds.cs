@@ -45,7 +45,7 @@ public static class ChangeFeeds
         (int)(BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(objectId))) % Shards);
 
     public static IChangeFeedGrain Shard(this IGrainFactory grains, string tenantId, ObjectKind kind, int shard) =>
-        grains.GetGrain<IChangeFeedGrain>(GrainKeys.Scoped(tenantId, $"{KindName(kind)}/{shard}"));
+        grains.Reference<IChangeFeedGrain>(GrainKeys.Scoped(tenantId, $"{KindName(kind)}/{shard}"));
 
     public static IChangeFeedGrain FeedOf(this IGrainFactory grains, string tenantId, ObjectKind kind, string objectId) =>
         grains.Shard(tenantId, kind, ShardOf(objectId));

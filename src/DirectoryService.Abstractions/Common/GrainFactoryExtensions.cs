@@ -8,10 +8,10 @@ namespace DirectoryService.Abstractions.Common;
 public static class GrainFactoryExtensions
 {
     public static IUserGrain User(this IGrainFactory grains, string tenantId, string userId) =>
-        grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId));
+        grains.Reference<IUserGrain>(GrainKeys.Scoped(tenantId, userId));
 
     public static IGroupGrain Group(this IGrainFactory grains, string tenantId, string groupId) =>
-        grains.GetGrain<IGroupGrain>(GrainKeys.Scoped(tenantId, groupId));
+        grains.Reference<IGroupGrain>(GrainKeys.Scoped(tenantId, groupId));
 
     public static IPrincipalGrain Principal(this IGrainFactory grains, string tenantId, ObjectRef principal) =>
         principal.Kind == ObjectKind.Group ? grains.Group(tenantId, principal.Id) : grains.User(tenantId, principal.Id);

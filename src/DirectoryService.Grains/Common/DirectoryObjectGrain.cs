@@ -193,7 +193,7 @@ public abstract partial class DirectoryObjectGrain<TProfile, TView>(
         var notice = NoticeChangeAsync([]);
         var keys = UniqueKeys(profile).ToList();
         Claim(keys);
-        var tenants = GrainFactory.GetGrain<ITenantGrain>(TenantId);
+        var tenants = GrainFactory.Reference<ITenantGrain>(TenantId);
         try
         {
             // Two branches at once, so a create waits for the longer, not for both: the listing row;

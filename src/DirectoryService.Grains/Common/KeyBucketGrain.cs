@@ -335,7 +335,7 @@ public sealed class KeyBucketGrain : Grain, IKeyBucketGrain
     }
 
     private Task<bool> HoldsAsync(TenantKey key, string objectId) => key.Kind == UniqueKeyKind.PrincipalName
-        ? GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, objectId)).HoldsPrincipalNameAsync(key.Value)
+        ? GrainFactory.Reference<IUserGrain>(GrainKeys.Scoped(_tenantId, objectId)).HoldsPrincipalNameAsync(key.Value)
         : GrainFactory.Principal(_tenantId, new ObjectRef(objectId, KindOf(key.Kind))).HoldsExternalIdAsync(key.Value);
 
     private static ObjectKind KindOf(UniqueKeyKind kind) => kind == UniqueKeyKind.GroupExternalId ? ObjectKind.Group : ObjectKind.User;

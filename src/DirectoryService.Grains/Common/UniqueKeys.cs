@@ -46,7 +46,7 @@ public static class UniqueKeys
 
     /// <summary>The binder of the key in the tenant: its bucket's grain and the key.</summary>
     public static KeyBinder Binder(IGrainFactory grains, string tenantId, TenantKey key) =>
-        new(grains.GetGrain<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, BucketOf(tenantId, key))), key);
+        new(grains.Reference<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, BucketOf(tenantId, key))), key);
 
     /// <summary>How many buckets <see cref="BindUnboundAsync"/> writes to at once.</summary>
     private const int BucketsAtOnce = 64;
@@ -63,7 +63,7 @@ public static class UniqueKeys
         var options = new ParallelOptions { MaxDegreeOfParallelism = BucketsAtOnce, TaskScheduler = TaskScheduler.Current };
         await Parallel.ForEachAsync(byBucket, options, async (bucket, _) =>
         {
-            var count = await grains.GetGrain<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, bucket.Key)).BindUnboundAsync([.. bucket]);
+            var count = await grains.Reference<IKeyBucketGrain>(GrainKeys.Scoped(tenantId, bucket.Key)).BindUnboundAsync([.. bucket]);
             Interlocked.Add(ref bound, count);
         });
         return bound;

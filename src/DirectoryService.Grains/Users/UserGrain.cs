@@ -92,7 +92,7 @@ public sealed class UserGrain(
         ETag.Check(etag, State.Version, DomainFields.ETag);
         var updated = UserProfileRules.Apply(current, changes, mask);
         var renamed = UserPrincipalName.Key(current.UserPrincipalName) != UserPrincipalName.Key(updated.UserPrincipalName);
-        var domains = renamed ? (await GrainFactory.GetGrain<ITenantGrain>(TenantId).AdmitAsync()).Spec.VerifiedDomains : default;
+        var domains = renamed ? (await GrainFactory.Reference<ITenantGrain>(TenantId).AdmitAsync()).Spec.VerifiedDomains : default;
         UserProfileRules.Validate(updated, renamed ? domains : null);
 
         if (updated.ManagerId != current.ManagerId)
