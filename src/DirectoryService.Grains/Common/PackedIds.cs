@@ -10,8 +10,24 @@ public static class PackedIds
     public const int Size = 16;
 
     /// <summary>Whether the id reads back exactly as written once packed.</summary>
-    public static bool Packs(string id) =>
-        id.Length == 36 && Guid.TryParseExact(id, "D", out var guid) && string.Equals(guid.ToString("D"), id, StringComparison.Ordinal);
+    public static bool Packs(string id)
+    {
+        if (id.Length != 36)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            var ok = i is 8 or 13 or 18 or 23 ? id[i] == '-' : char.IsAsciiDigit(id[i]) || id[i] is >= 'a' and <= 'f';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public static void Write(Span<byte> at, string id) =>
         Guid.ParseExact(id, "D").TryWriteBytes(at[..Size], bigEndian: true, out _);
