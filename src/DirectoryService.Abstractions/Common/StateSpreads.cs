@@ -23,6 +23,25 @@ public static class StateSpreads
     public static GrainId SpreadRowId(string tenantId, string spread, string name) =>
         GrainId.Create(SpreadRowType, $"{tenantId}/{spread}/{name}");
 
+    /// <summary>
+    /// The spread a grain's state row is kept in: the one a <see cref="SpreadRowId"/> names; for a
+    /// grain keyed by its tenant and a placed object id, the id's placement
+    /// (<see cref="Identifiers.PlacementOf"/>: the objects an import creates together share
+    /// partitions, so their writes are group-committed); otherwise the hash of its id (ids minted
+    /// before placed ids existed keep it, so no stored row moves).
+    /// </summary>
+    public static string Of(GrainId grainId)
+    {
+        if (NamedSpread(grainId) is { } named)
+        {
+            return named;
+        }
+
+        var key = grainId.Key.ToString()!;
+        var at = key.IndexOf('/', StringComparison.Ordinal);
+        return (at > 0 ? Identifiers.PlacementOf(key[(at + 1)..]) : null) ?? Hashed(grainId.ToString());
+    }
+
     /// <summary>The spread a <see cref="SpreadRowId"/> names; null for any other grain id.</summary>
     public static string? NamedSpread(GrainId grainId)
     {

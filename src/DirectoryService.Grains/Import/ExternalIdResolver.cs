@@ -13,7 +13,7 @@ namespace DirectoryService.Grains.Import;
 /// An external id is resolved once per import: a change of it made meanwhile through another door
 /// is seen by the import's later records only once the entry is dropped.
 /// </summary>
-public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, int capacity = ExternalIdResolver.DefaultCapacity)
+public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, StoredObjects stored, int capacity = ExternalIdResolver.DefaultCapacity)
 {
     /// <summary>About 40 MB of entries.</summary>
     public const int DefaultCapacity = 250_000;
@@ -27,39 +27,74 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
     private Dictionary<(ObjectKind, string), string> _older = [];
 
     /// <summary>The id of the object of <paramref name="kind"/> that holds <paramref name="externalId"/> (live or soft-deleted), or null.</summary>
-    public async Task<string?> FindAsync(ObjectKind kind, string externalId)
+    public async Task<string?> FindAsync(ObjectKind kind, string externalId) =>
+        Remembered((kind, externalId)) ?? await HolderAsync(kind, externalId, await ExternalIds.Index(grains, tenantId, kind, externalId).GetOwnerAsync());
+
+    /// <summary>
+    /// <see cref="FindAsync"/> for many keys at once (a batch's): their bindings first, then the
+    /// stored states of the objects they name, a partition at a time (<see cref="StoredObjects"/>),
+    /// so that neither confirming a holder nor loading an unchanged object needs its grain.
+    /// </summary>
+    public async Task<string?[]> FindAllAsync(IReadOnlyList<(ObjectKind Kind, string ExternalId)> keys)
     {
-        var key = (kind, externalId);
-        if (Remembered(key) is { } known)
+        var owners = new string?[keys.Count];
+        var known = new bool[keys.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), KeyedRecords.Options(KeyedRecords.Parallelism, CancellationToken.None), async (i, _) =>
         {
-            return known;
-        }
+            var (kind, externalId) = keys[i];
+            owners[i] = Remembered((kind, externalId));
+            known[i] = owners[i] is not null;
+            owners[i] ??= await ExternalIds.Index(grains, tenantId, kind, externalId).GetOwnerAsync();
+        });
+        await stored.ReadAsync(Enumerable.Range(0, keys.Count)
+            .Where(i => !known[i] && owners[i] is { } id && !IsUnused(id))
+            .Select(i => new ObjectRef(owners[i]!, keys[i].Kind)));
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), KeyedRecords.Options(KeyedRecords.Parallelism, CancellationToken.None), async (i, _) =>
+        {
+            if (!known[i])
+            {
+                owners[i] = await HolderAsync(keys[i].Kind, keys[i].ExternalId, owners[i]);
+            }
+        });
+        return owners;
+    }
 
-        var id = await ExternalIds.Index(grains, tenantId, kind, externalId).GetOwnerAsync();
-
+    /// <summary>The object a binding names if it holds the external id (remembered then); null if none does.</summary>
+    private async Task<string?> HolderAsync(ObjectKind kind, string externalId, string? id)
+    {
         // Bound ahead to the id this batch minted for it (KeysAhead), which no create has used yet: nothing holds it.
-        if (id is not null && IsUnused(id))
+        if (id is null || IsUnused(id))
         {
             return null;
         }
 
-        // A binding outlives its holder when a create failed after reserving it, or a change of external id was cut short.
-        if (id is null || !await grains.Principal(tenantId, new ObjectRef(id, kind)).HoldsExternalIdAsync(externalId))
+        // A binding outlives its holder when a create failed after reserving it, or a change of external
+        // id was cut short: stored, the object holds it; otherwise its grain says (it may be taking it now).
+        var principal = new ObjectRef(id, kind);
+        if (!stored.Holds(principal, externalId) && !await grains.Principal(tenantId, principal).HoldsExternalIdAsync(externalId))
         {
             return null;
         }
 
-        Add(key, id);
+        Add((kind, externalId), id);
         return id;
     }
 
-    /// <summary>Loads the object that holds the external id (live or soft-deleted) with <paramref name="load"/>; null if none does.</summary>
-    public async Task<T?> LoadAsync<T>(ObjectKind kind, string externalId, Func<string, Task<T>> load)
-        where T : class
+    /// <summary>
+    /// The object that holds the external id (live or soft-deleted), as stored before the batch
+    /// (<see cref="FindAllAsync"/>) or as <paramref name="load"/> answers from its grain; null if none does.
+    /// </summary>
+    public async Task<Found<TProfile>?> LoadAsync<TProfile>(ObjectKind kind, string externalId, Func<string, Task<Found<TProfile>>> load)
+        where TProfile : class
     {
         if (await FindAsync(kind, externalId) is not { } id)
         {
             return null;
+        }
+
+        if (stored.Take<TProfile>(new ObjectRef(id, kind)) is { } profile)
+        {
+            return new Found<TProfile>(id, profile, DeletedAt: null);
         }
 
         try
@@ -149,6 +184,7 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
     /// <summary>Ends a batch: ids chosen for it and not used are given up.</summary>
     public void EndBatch()
     {
+        stored.Clear();
         lock (_lock)
         {
             _newIds.Clear();
@@ -195,3 +231,6 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, in
         _recent[key] = id;
     }
 }
+
+/// <summary>An object an import found by its external id: its id, profile and soft-deletion mark.</summary>
+public sealed record Found<TProfile>(string Id, TProfile Profile, DateTimeOffset? DeletedAt);

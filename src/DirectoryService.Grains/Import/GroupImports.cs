@@ -30,7 +30,11 @@ public sealed class GroupImports(IGrainFactory grains, string tenantId, External
             throw DirectoryException.Invalid(DomainFields.ExternalId, "is required: an import matches groups on it");
         }
 
-        var current = await resolver.LoadAsync(ObjectKind.Group, externalId, id => grains.Group(tenantId, id).GetAsync(includeDeleted: true));
+        var current = await resolver.LoadAsync(ObjectKind.Group, externalId, async id =>
+        {
+            var view = await grains.Group(tenantId, id).GetAsync(includeDeleted: true);
+            return new Found<GroupProfile>(view.Id, view.Profile, view.DeletedAt);
+        });
         if (current?.DeletedAt is not null)
         {
             throw DirectoryException.Precondition(DomainFields.ExternalId, "the group with this external id is soft-deleted; restore it before importing it");

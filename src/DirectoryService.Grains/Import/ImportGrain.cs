@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Import;
 using DirectoryService.Grains.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Placement;
 
 namespace DirectoryService.Grains.Import;
@@ -26,10 +27,11 @@ public sealed class ImportGrain : Grain, IImportGrain
     private readonly KeysAhead _keysAhead;
     private ImportCounts _counts = new();
 
-    public ImportGrain(IGrainFactory grains)
+    public ImportGrain(IGrainFactory grains, IServiceProvider services)
     {
         var tenantId = GrainKeys.Split(this.GetPrimaryKeyString()).TenantId;
-        _resolver = new ExternalIdResolver(grains, tenantId);
+        var stored = new StoredObjects(services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Directory), tenantId);
+        _resolver = new ExternalIdResolver(grains, tenantId, stored);
         _users = new UserImports(grains, tenantId, _resolver);
         _groups = new GroupImports(grains, tenantId, _resolver);
         _memberships = new MembershipImports(grains, tenantId, this.GetPrimaryKeyString(), _resolver);
@@ -43,13 +45,17 @@ public sealed class ImportGrain : Grain, IImportGrain
             .Where(k => k.ExternalId.Length > 0).Distinct().ToList();
         var ends = batch.Memberships.SelectMany(m => new[] { (Kind: ObjectKind.Group, ExternalId: m.GroupExternalId), (Kind: m.MemberKind, ExternalId: m.MemberExternalId) })
             .Where(k => k.ExternalId.Length > 0).Distinct().Except(keys).ToList();
+        // The managers are found with the rest (their stored states read with the batch's), not named as targets.
+        var managers = batch.Users.Select(u => (Kind: ObjectKind.User, ExternalId: u.ManagerExternalId ?? ""))
+            .Where(k => k.ExternalId.Length > 0).Distinct().Except(keys).Except(ends);
+        var found = await _resolver.FindAllAsync([.. keys, .. ends, .. managers]);
         var targets = new string?[keys.Count + ends.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Length), KeyedRecords.Options(KeyedRecords.Parallelism, CancellationToken.None), async (i, _) =>
+        for (var i = 0; i < targets.Length; i++)
         {
             var (kind, externalId) = i < keys.Count ? keys[i] : ends[i - keys.Count];
-            targets[i] = await _resolver.FindAsync(kind, externalId)
-                ?? (i < keys.Count ? _resolver.NewId(kind, externalId) : _resolver.PlannedId(kind, externalId));
-        });
+            targets[i] = found[i] ?? (i < keys.Count ? _resolver.NewId(kind, externalId) : _resolver.PlannedId(kind, externalId));
+        }
+
         return [.. targets.OfType<string>().Distinct(StringComparer.Ordinal)];
     }
 

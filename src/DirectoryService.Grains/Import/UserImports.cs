@@ -98,7 +98,11 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
             throw DirectoryException.Invalid(DomainFields.ExternalId, "is required: an import matches users on it");
         }
 
-        var current = await resolver.LoadAsync(ObjectKind.User, externalId, id => grains.User(tenantId, id).GetAsync(includeDeleted: true));
+        var current = await resolver.LoadAsync(ObjectKind.User, externalId, async id =>
+        {
+            var view = await grains.User(tenantId, id).GetAsync(includeDeleted: true);
+            return new Found<UserProfile>(view.Id, view.Profile, view.DeletedAt);
+        });
         if (current?.DeletedAt is not null)
         {
             throw DirectoryException.Precondition(DomainFields.ExternalId, "the user with this external id is soft-deleted; restore it before importing it");

@@ -231,22 +231,7 @@ public sealed partial class TableGrainStorage(
     internal (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)
     {
         var key = grainId.Key.ToString()!;
-        var tenant = GrainKeys.TenantPart(key);
-        var id = grainId.ToString();
-        var spread = StateSpreads.NamedSpread(grainId) ?? Placement(key) ?? StateSpreads.Hashed(id);
-        return (TableKeys.Join(cluster.ServiceId, tenant, spread), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
-    }
-
-    /// <summary>
-    /// The spread a grain keyed by its tenant and a placed object id takes from the id
-    /// (<see cref="Identifiers.PlacementOf"/>): the objects an import creates together share
-    /// partitions, so their writes are group-committed. Ids minted before placed ids existed are
-    /// version 4 and keep the hash, so no stored row moves.
-    /// </summary>
-    private static string? Placement(string key)
-    {
-        var at = key.IndexOf('/', StringComparison.Ordinal);
-        return at > 0 ? Identifiers.PlacementOf(key[(at + 1)..]) : null;
+        return (TableKeys.Join(cluster.ServiceId, GrainKeys.TenantPart(key), StateSpreads.Of(grainId)), TableKeys.Join(grainId.Type.ToString()!, key, stateName));
     }
 
     private async Task InitializeAsync(CancellationToken cancellationToken) =>

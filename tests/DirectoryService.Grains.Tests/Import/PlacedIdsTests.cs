@@ -22,7 +22,7 @@ public sealed class PlacedIdsTests
     [Fact]
     public void An_imports_new_ids_come_in_runs_of_one_placement_each_id_unique()
     {
-        var resolver = new ExternalIdResolver(grains: null!, "contoso");
+        var resolver = new ExternalIdResolver(grains: null!, "contoso", new StoredObjects(storage: null!, "contoso"));
         var ids = Enumerable.Range(0, 1000).Select(i => resolver.NewId(ObjectKind.User, $"u{i}")).ToList();
 
         Assert.Equal(1000, ids.Distinct().Count());
