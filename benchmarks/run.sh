@@ -39,18 +39,21 @@
 # Azure Table storage costs within a region: 5-10 ms), so latency reads as it would against Azure;
 # the change in an operation's latency per millisecond is its number of sequential round trips.
 #
+# --table-shards N spreads each of the grain-state, row and audit tables over N physical tables
+# (Directory:Storage:TableShards; a new deployment gets 64, and before 2026-12-07 got 16).
+#
 # --azurite-memory runs Azurite without its disk file (--inMemoryPersistence): every write still
 # goes to Azurite and is acknowledged by it, but Azurite no longer re-serialises its whole database
 # to one JSON file every 5 s, which at the default scale stalls it for seconds at a time (and past
 # ~512 MB of JSON cannot be written at all). RESULTS.md says which mode each figure used.
 #
-# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--azurite-log] [--azurite-saves] [--storage-latency MS] [--load import|api] step...
+# Usage: benchmarks/run.sh [--concurrency N] [--duration S] [--scale X] [--seed N] [--background-concurrency N] [--azurite-memory] [--azurite-log] [--azurite-saves] [--storage-latency MS] [--table-shards N] [--load import|api] step...
 # Example: benchmarks/run.sh --scale 1 warm ping signin member-groups check-groups get-user-upn ping add-remove signin+add-remove restart cold-signin restart cold-signin-1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 concurrency=32; duration=10; scale=1; seed=1; background_concurrency=8; load_concurrency=64
-azurite_storage=(); load=import; azurite_quiet=(--silent); storage_latency=0; saves=false
+azurite_storage=(); load=import; azurite_quiet=(--silent); storage_latency=0; saves=false; table_shards=
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --concurrency) concurrency=$2; shift 2 ;;
@@ -64,6 +67,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --azurite-log) azurite_quiet=(); shift ;;
     --azurite-saves) saves=true; shift ;;
     --storage-latency) storage_latency=$2; shift 2 ;;
+    --table-shards) table_shards=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -108,7 +112,7 @@ start_silo() {
     --Directory:RateLimits:PermitsPerSecond=10000000 --Directory:RateLimits:Burst=10000000 \
     --Directory:Storage:InjectedLatency=$(printf '00:00:00.%03d' "$storage_latency") \
     --Directory:Dashboard:Enabled=$dashboard --Directory:Dashboard:Url=http://127.0.0.1:$dashboard_port \
-    --Directory:ReadLease:Enabled=$leases \
+    --Directory:ReadLease:Enabled=$leases ${table_shards:+--Directory:Storage:TableShards=$table_shards} \
     --Directory:Metrics:PrometheusUrl=http://127.0.0.1:$metrics_port \
     --Logging:LogLevel:Default=Warning) >> "$work/silo.log" 2>&1 &
   silo=$!

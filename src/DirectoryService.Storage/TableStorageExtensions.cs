@@ -89,11 +89,12 @@ public static class TableStorageExtensions
     private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)
     {
         var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-        return TableShards.Create(name(options), options.TableShards, table => TableClients.Create(options, table));
+        return TableShards.Create(name(options), services.GetRequiredService<TableLayout>().Shards, table => TableClients.Create(options, table));
     }
 
     private static void AddTableStorageOptions(this IServiceCollection services)
     {
+        services.TryAddSingleton<TableLayout>();
         services.AddOptions<TableStorageOptions>().BindConfiguration(TableStorageOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
     }

@@ -12,7 +12,7 @@ namespace DirectoryService.Silo.Hosting;
 /// when storage went back in time behind the silo, every activation and cache of the silo is dropped
 /// (<see cref="SiloVouch.ResetAfterRewind"/>), so that what it answers agrees with storage again.
 /// </summary>
-public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, SiloVouch vouch, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
+public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, TableLayout layout, SiloVouch vouch, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -29,7 +29,7 @@ public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var storage = options.Value;
-        var watch = RewindWatch.For(storage, afterOutage: storage.RewindAfterOutage ?? storage.IsEmulator);
+        RewindWatch? watch = null;
         var cleaned = false;
         using var timer = new PeriodicTimer(Period, time);
         do
@@ -38,6 +38,8 @@ public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, 
             {
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 bounded.CancelAfter(Timeout);
+                // Made at the first probe that reaches storage: which tables it watches depends on the deployment's layout, read from storage.
+                watch ??= RewindWatch.For(storage, layout, afterOutage: storage.RewindAfterOutage ?? storage.IsEmulator);
                 if (await watch.CheckAsync(bounded.Token) is { } rewound)
                 {
                     _ = vouch.ResetAfterRewind(rewound);

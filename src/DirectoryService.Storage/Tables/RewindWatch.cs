@@ -31,9 +31,9 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
     /// The watched tables of an account: the first physical table of grain state and of rows, and
     /// the audit table. Storage restores whole tables or accounts, so one table of each is enough.
     /// </summary>
-    public static RewindWatch For(TableStorageOptions options, bool afterOutage) =>
+    public static RewindWatch For(TableStorageOptions options, TableLayout layout, bool afterOutage) =>
         new([.. new[] { options.GrainStateTable, options.RowTable, options.AuditTable }
-            .Select(name => TableClients.Create(options, TableShards.Names(name, options.TableShards)[0]))], afterOutage);
+            .Select(name => TableClients.Create(options, TableShards.Names(name, layout.Shards)[0]))], afterOutage);
 
     /// <summary>
     /// Rewrites every marker; returns why storage may have gone back in time since the last check,

@@ -46,10 +46,11 @@ public sealed class TableStorageOptions
 
     /// <summary>
     /// Physical tables each of the grain-state, row and audit tables is spread over (1-64; 1 keeps the
-    /// plain names). Fixed for a deployment: changing it moves partitions to other tables. See
-    /// <see cref="TableShards"/> for why.
+    /// plain names); unset, the count the deployment's tables already have, or 64 for a new one
+    /// (<see cref="TableLayout"/>). Fixed for a deployment: a count other than its tables' stops the
+    /// silo. See <see cref="Tables.TableShards"/> for why.
     /// </summary>
-    public int TableShards { get; set; } = 16;
+    public int? TableShards { get; set; }
 
     /// <summary>
     /// Benchmarks only: a delay added to every storage request (0 by default). 5–10 ms is what Azure

@@ -76,7 +76,7 @@ public sealed class StorageBehindTheSiloTests(SiloFixture silo)
     private async Task TouchStoredStateAsync(string userId)
     {
         var options = silo.Services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-        var shards = TableShards.Create(options.GrainStateTable, options.TableShards, name => new TableClient(options.ConnectionString, name));
+        var shards = TableShards.Create(options.GrainStateTable, silo.Services.GetRequiredService<TableLayout>().Shards, name => new TableClient(options.ConnectionString, name));
         foreach (var table in shards.All)
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
