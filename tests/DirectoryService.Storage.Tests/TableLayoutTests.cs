@@ -62,4 +62,37 @@ public sealed class TableLayoutTests
         await created.CreateIfNotExistsAsync(CancellationToken.None);
         Assert.Equal(4, new TableLayout(Microsoft.Extensions.Options.Options.Create(options)).Shards);
     }
+
+    [Fact]
+    public async Task A_silo_starting_while_another_creates_the_tables_counts_them_all()
+    {
+        var options = Named(Azurite.NewTableName("race"), 32);
+        options.ConnectionString = await Azurite.ConnectionStringAsync();
+        var created = new List<string>();
+        var tables = TableShards.Create(options.GrainStateTable, 32, name => new CreationOrder(TableClients.Create(options, name), created));
+
+        await tables.CreateIfNotExistsAsync(CancellationToken.None);
+
+        // At every moment of the creation, what a silo starting then would read is the full count.
+        Assert.Equal(32, created.Count);
+        for (var existing = 1; existing <= created.Count; existing++)
+        {
+            Assert.Equal(32, TableLayout.Decide(new TableStorageOptions { GrainStateTable = options.GrainStateTable }, created[..existing]));
+        }
+    }
+
+    /// <summary>A table whose creation is recorded when storage has answered it.</summary>
+    private sealed class CreationOrder(Azure.Data.Tables.TableClient table, List<string> created) : Azure.Data.Tables.TableClient
+    {
+        public override async Task<Azure.Response<Azure.Data.Tables.Models.TableItem>> CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
+        {
+            var answer = await table.CreateIfNotExistsAsync(cancellationToken);
+            lock (created)
+            {
+                created.Add(table.Name);
+            }
+
+            return answer;
+        }
+    }
 }

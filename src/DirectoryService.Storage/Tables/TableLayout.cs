@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DirectoryService.Storage.Tables;
@@ -24,17 +26,26 @@ public sealed partial class TableLayout
 
     private readonly Lazy<int> _shards;
 
-    public TableLayout(IOptions<TableStorageOptions> options)
-        : this(options.Value, () => [.. TableClients.Service(options.Value).Query().Select(t => t.Name)])
+    public TableLayout(IOptions<TableStorageOptions> options, ILogger<TableLayout>? logger = null)
+        : this(options.Value, () => [.. TableClients.Service(options.Value).Query().Select(t => t.Name)], logger)
     {
     }
 
     /// <summary>A layout over the table names <paramref name="existing"/> lists (read once, when first asked).</summary>
-    public TableLayout(TableStorageOptions options, Func<IReadOnlyList<string>> existing)
+    public TableLayout(TableStorageOptions options, Func<IReadOnlyList<string>> existing, ILogger? logger = null)
     {
         // Read when first asked, synchronously: tables are built by dependency injection at silo
         // start, and this is one listing of the account's tables.
-        _shards = new(() => Decide(options, existing()), LazyThreadSafetyMode.PublicationOnly);
+        _shards = new(() =>
+        {
+            var tables = existing();
+            var shards = Decide(options, tables);
+            (logger ?? NullLogger.Instance).LogInformation(
+                "Each of the tables {GrainStateTable}, {RowTable} and {AuditTable} is spread over {Shards} physical tables ({Source})",
+                options.GrainStateTable, options.RowTable, options.AuditTable, shards,
+                Existing(tables, options.GrainStateTable) is not null ? "as storage holds them" : options.TableShards is not null ? "configured, new" : "the default for a new deployment");
+            return shards;
+        }, LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>The deployment's count of physical tables per logical table.</summary>

@@ -57,8 +57,16 @@ public sealed class TableShards
     public TableClient For(string partitionKey) =>
         _tables.Length == 1 ? _tables[0] : _tables[TableKeys.StableHash(_shardKey(partitionKey)) % (uint)_tables.Length];
 
-    public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_tables.Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
+    /// <summary>
+    /// Creates the tables that do not exist yet, the last one first: a silo that starts while
+    /// another creates them counts them by the highest one (<see cref="TableLayout"/>), so it never
+    /// counts fewer than there will be.
+    /// </summary>
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        await _tables[^1].CreateIfNotExistsAsync(cancellationToken);
+        await Task.WhenAll(_tables[..^1].Select(t => t.CreateIfNotExistsAsync(cancellationToken)));
+    }
 
     public static implicit operator TableShards(TableClient table) => new([table]);
 }
