@@ -68,6 +68,17 @@ public interface IGroupGrain : IPrincipalGrain
     Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, string? importer);
 
     /// <summary>
+    /// Whether every one of the users is a direct member, for an import that applies a batch only
+    /// if nothing in it changes (<see cref="Import.IImportGrain.ApplyUnchangedAsync"/>). Delivers
+    /// first what the group owes from earlier changes, as <see cref="ImportMembersAsync"/> does, so
+    /// that the import's acknowledgement covers the "member of" side too.
+    /// </summary>
+    [Alias("HasMembersAsync")]
+    [Idempotent]
+    [ResponseTimeout("00:02:00")]
+    Task<bool> HasMembersAsync(ImmutableArray<ObjectRef> users, string importer);
+
+    /// <summary>
     /// Whether the group still owes the member its joining: the handover's number (0 when the group
     /// delivers it itself), or null. Interleaves: a member asks while it applies the update.
     /// </summary>

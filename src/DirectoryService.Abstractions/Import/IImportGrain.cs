@@ -24,6 +24,16 @@ public interface IImportGrain : IGrainWithStringKey
     Task<ImportBatchOutcome> ApplyAsync(ImportBatch batch);
 
     /// <summary>
+    /// Applies a planned batch only if every record of it is unchanged, and returns its outcome;
+    /// returns null, having changed nothing, as soon as a record would create, update or be
+    /// rejected (or the batch nests groups) — then the batch is audited and applied with
+    /// <see cref="ApplyAsync"/>. A batch that changes nothing needs no audit record of its own.
+    /// </summary>
+    [Alias("ApplyUnchangedAsync")]
+    [ResponseTimeout("00:10:00")]
+    Task<ImportBatchOutcome?> ApplyUnchangedAsync(ImportBatch batch);
+
+    /// <summary>
     /// Completes the import: the members apply the "member of" updates their groups handed over
     /// (see <c>MembershipImports</c>). Once it returns, every read on every silo sees the import.
     /// </summary>

@@ -47,17 +47,26 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger
     }
 
     /// <summary>Records a call refused before it ran (authentication, authorization).</summary>
-    public async Task RecordRefusalAsync(HttpContext http, string operation, IReadOnlyList<string> targets, string result, string? tenantHint)
+    public Task RecordRefusalAsync(HttpContext http, string operation, IReadOnlyList<string> targets, string result, string? tenantHint) =>
+        // The call is refused anyway; a lost record of a refusal must be loud.
+        AppendLoudAsync(Record(http, operation, targets, [], result, tenantHint), LogRefusalLost);
+
+    /// <summary>
+    /// Records how an operation ended that stored no pending record because it changed nothing (an
+    /// import whose batches were all unchanged): who ran it, and the result.
+    /// </summary>
+    public Task RecordOutcomeAsync(HttpContext http, string operation, string result, string? tenantHint) =>
+        AppendLoudAsync(Record(http, operation, [], [], result, tenantHint), LogOutcomeLost);
+
+    private async Task AppendLoudAsync(AuditRecord record, Action<ILogger, Exception, string, string, string> lost)
     {
-        var record = Record(http, operation, targets, [], result, tenantHint);
         try
         {
             await log.AppendAsync(record);
         }
         catch (Exception e)
         {
-            // The call is refused anyway; a lost record of a refusal must be loud.
-            LogRefusalLost(logger, e, operation, record.TenantId, result);
+            lost(logger, e, record.Operation, record.TenantId, record.Result);
         }
     }
 
@@ -82,6 +91,9 @@ public sealed partial class AuditTrail(IAuditLog log, TimeProvider time, ILogger
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD LOST: refused {Operation} in tenant {Tenant} ({Result})")]
     private static partial void LogRefusalLost(ILogger logger, Exception exception, string operation, string tenant, string result);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "AUDIT RECORD LOST: {Operation} in tenant {Tenant} ended {Result} (it changed nothing)")]
+    private static partial void LogOutcomeLost(ILogger logger, Exception exception, string operation, string tenant, string result);
 }
 
 /// <summary>The audit log could not store a write's record, so the write was not run.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using DirectoryService.Abstractions.Common;
 using DirectoryService.Abstractions.Import;
 using DirectoryService.Gateway.Audit;
@@ -8,6 +9,7 @@ using Grpc.Core;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 
 namespace DirectoryService.Gateway.Import;
 
@@ -17,9 +19,12 @@ namespace DirectoryService.Gateway.Import;
 /// as one where that cannot change an outcome (<see cref="ImportBatch.Joins"/>: a group call then
 /// takes several batches' users, group calls run side by side, one nesting call takes several
 /// batches' nestings, and the keys of several batches' new users are bound together) — so the silo holds a few
-/// batches whatever the import's size. Each applied batch is audited as every write is — pending
-/// records naming what it may touch stored before it runs, settled with what it changed — and each
-/// message counts against the tenant's request rate (a throttled import waits; it is not failed).
+/// batches whatever the import's size. Each batch that changes anything is audited as every write
+/// is — pending records naming what it may touch stored before it runs, settled with what it
+/// changed. A batch after one that changed nothing is first tried as unchanged (nothing written, no
+/// record of its own: a re-run writes nothing); the import then leaves one record at its end saying
+/// who ran it and how it ended. Each message counts against the tenant's request rate (a throttled
+/// import waits; it is not failed).
 /// </summary>
 public sealed class ImportService(IGrainFactory grains, AuditTrail audit, TenantRateLimiter limiter, TimeProvider time) : Grpc.V1.Import.ImportBase
 {
@@ -31,9 +36,12 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
     {
         var tenant = CallerTenant.From(context);
         var import = new Lazy<IImportGrain>(() => grains.GetGrain<IImportGrain>(GrainKeys.Scoped(tenant, Guid.NewGuid().ToString("N"))));
+        var unaudited = new UnauditedBatches();
+        var completed = false;
         try
         {
-            await ImportAsync(import, requestStream, responseStream, context);
+            await ImportAsync(import, unaudited, requestStream, responseStream, context);
+            completed = true;
         }
         finally
         {
@@ -41,10 +49,25 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
             {
                 await import.Value.EndAsync();
             }
+
+            if (unaudited.Count > 0)
+            {
+                // The batches that changed nothing left no record of their own: this one says the import ran, who ran it, and how it ended.
+                await audit.RecordOutcomeAsync(context.GetHttpContext(), context.Method, completed ? "OK" : "ABORTED", null);
+            }
         }
     }
 
-    private async Task ImportAsync(Lazy<IImportGrain> import, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
+    /// <summary>Batches of one import applied without records of their own (nothing changed), and whether the next is tried so.</summary>
+    private sealed class UnauditedBatches
+    {
+        public int Count { get; set; }
+
+        /// <summary>Whether the last batch changed nothing, so the next one is first tried as unchanged: true until a batch changes something.</summary>
+        public bool TryNext { get; set; } = true;
+    }
+
+    private async Task ImportAsync(Lazy<IImportGrain> import, UnauditedBatches unaudited, IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
         // Messages are read ahead while a batch is applied (at most MessagesAhead), so that those
         // that arrived meanwhile can be applied as one when the outcome is the same (ImportBatch.Joins).
@@ -92,7 +115,7 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
                     batch = parts.Count == 1 ? next.Batch : batch.Join(next.Batch);
                 }
 
-                var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, context);
+                var outcome = batch.Count == 0 ? null : await ApplyAsync(import.Value, batch, unaudited, context);
                 var joinedPart = 0;
                 foreach (var part in parts)
                 {
@@ -174,10 +197,23 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
         }
     }
 
-    private async Task<ImportBatchOutcome> ApplyAsync(IImportGrain import, ImportBatch batch, ServerCallContext context)
+    private async Task<ImportBatchOutcome> ApplyAsync(IImportGrain import, ImportBatch batch, UnauditedBatches unaudited, ServerCallContext context)
     {
         var http = context.GetHttpContext();
         var targets = await import.PlanAsync(batch);
+        if (unaudited.TryNext && await import.ApplyUnchangedAsync(batch) is { } same)
+        {
+            unaudited.Count++;
+            return same;
+        }
+
+        var outcome = await ApplyAuditedAsync(import, batch, targets, http, context);
+        unaudited.TryNext = outcome.Changed.IsEmpty && outcome.Rejections.IsEmpty;
+        return outcome;
+    }
+
+    private async Task<ImportBatchOutcome> ApplyAuditedAsync(IImportGrain import, ImportBatch batch, ImmutableArray<string> targets, HttpContext http, ServerCallContext context)
+    {
         var pending = new List<Abstractions.Audit.AuditRecord>();
         try
         {

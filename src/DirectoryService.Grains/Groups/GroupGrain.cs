@@ -137,6 +137,14 @@ public sealed partial class GroupGrain(
         return applied.Joining.Count;
     }
 
+    public async Task<bool> HasMembersAsync(ImmutableArray<ObjectRef> users, string importer)
+    {
+        RequireProfile(field: DomainFields.Group);
+        await Outbox.DeliverAllButAsync(importer);
+        Members.WidenCache(ImportCacheBytes);
+        return (await Members.AbsentAsync([.. users.DistinctBy(u => u.Id)])).Count == 0;
+    }
+
     public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, string? importer)
     {
         RequireProfile(field: DomainFields.Group);

@@ -83,8 +83,9 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, St
     /// <summary>
     /// The object that holds the external id (live or soft-deleted), as stored before the batch
     /// (<see cref="FindAllAsync"/>) or as <paramref name="load"/> answers from its grain; null if none does.
+    /// A stored state serves one record, unless <paramref name="unchangedOnly"/> (a pass that changes nothing).
     /// </summary>
-    public async Task<Found<TProfile>?> LoadAsync<TProfile>(ObjectKind kind, string externalId, Func<string, Task<Found<TProfile>>> load)
+    public async Task<Found<TProfile>?> LoadAsync<TProfile>(ObjectKind kind, string externalId, Func<string, Task<Found<TProfile>>> load, bool unchangedOnly = false)
         where TProfile : class
     {
         if (await FindAsync(kind, externalId) is not { } id)
@@ -92,7 +93,7 @@ public sealed class ExternalIdResolver(IGrainFactory grains, string tenantId, St
             return null;
         }
 
-        if (stored.Take<TProfile>(new ObjectRef(id, kind)) is { } profile)
+        if (stored.Take<TProfile>(new ObjectRef(id, kind), keep: unchangedOnly) is { } profile)
         {
             return new Found<TProfile>(id, profile, DeletedAt: null);
         }

@@ -18,11 +18,14 @@ public sealed class GroupImports(IGrainFactory grains, string tenantId, External
         ("mailNickname", p => p.MailNickname), ("securityEnabled", p => p.SecurityEnabled),
     ];
 
-    /// <summary>Applies the records, returning their results in the records' order.</summary>
-    public Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedGroup> groups, CancellationToken cancellationToken) =>
-        KeyedRecords.ApplyAsync(groups, g => g.Profile.ExternalId, ApplyOneAsync, cancellationToken);
+    /// <summary>
+    /// Applies the records, returning their results in the records' order; with
+    /// <paramref name="unchangedOnly"/>, throws <see cref="WouldChangeException"/> instead of creating or updating.
+    /// </summary>
+    public Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedGroup> groups, bool unchangedOnly, CancellationToken cancellationToken) =>
+        KeyedRecords.ApplyAsync(groups, g => g.Profile.ExternalId, g => ApplyOneAsync(g, unchangedOnly), cancellationToken);
 
-    private Task<RecordResult> ApplyOneAsync(ImportedGroup record) => KeyedRecords.GuardAsync(record.Position, async () =>
+    private Task<RecordResult> ApplyOneAsync(ImportedGroup record, bool unchangedOnly) => KeyedRecords.GuardAsync(record.Position, async () =>
     {
         var externalId = record.Profile.ExternalId;
         if (externalId.Length == 0)
@@ -34,7 +37,12 @@ public sealed class GroupImports(IGrainFactory grains, string tenantId, External
         {
             var view = await grains.Group(tenantId, id).GetAsync(includeDeleted: true);
             return new Found<GroupProfile>(view.Id, view.Profile, view.DeletedAt);
-        });
+        }, unchangedOnly);
+        if (unchangedOnly && current is not { DeletedAt: null })
+        {
+            throw new WouldChangeException();
+        }
+
         if (current?.DeletedAt is not null)
         {
             throw DirectoryException.Precondition(DomainFields.ExternalId, "the group with this external id is soft-deleted; restore it before importing it");
@@ -50,6 +58,11 @@ public sealed class GroupImports(IGrainFactory grains, string tenantId, External
         if (mask.IsEmpty)
         {
             return new RecordResult(record.Position, ImportOutcome.Unchanged, current.Id);
+        }
+
+        if (unchangedOnly)
+        {
+            throw new WouldChangeException();
         }
 
         await grains.Group(tenantId, current.Id).UpdateAsync(record.Profile, mask, etag: null);

@@ -64,34 +64,68 @@ public sealed class ImportGrain : Grain, IImportGrain
         try
         {
             await _keysAhead.BindAsync(batch);
-            var users = new List<RecordResult>(batch.Users.Length);
-            foreach (var part in batch.UsersByPart())
-            {
-                users.AddRange(await _users.ApplyAsync(part, CancellationToken.None));
-            }
-
-            var groups = await _groups.ApplyAsync(batch.Groups, CancellationToken.None);
-            var memberships = await _memberships.ApplyAsync(batch.Memberships, CancellationToken.None);
-            List<(RecordResult Result, ObjectKind? Kind)> results = [.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)];
-            var parts = Enumerable.Range(0, batch.PartCount).Select(_ => new List<(RecordResult, ObjectKind?)>()).ToList();
-            for (var i = 0; i < results.Count; i++)
-            {
-                parts[batch.PartOf(i)].Add(results[i]);
-            }
-
-            ImmutableArray<ImportPartOutcome> outcomes = [.. parts.Select(p => new ImportPartOutcome(Counts(p), Rejections(p)))];
-            _counts = outcomes.Aggregate(_counts, (sum, part) => sum + part.Counts);
+            var outcome = Outcome(batch, await RunAsync(batch, unchangedOnly: false));
             if (_memberships.ShouldFlush)
             {
                 await _memberships.FlushAsync(CancellationToken.None);
             }
 
-            return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
+            return outcome;
         }
         finally
         {
             _resolver.EndBatch();
         }
+    }
+
+    public async Task<ImportBatchOutcome?> ApplyUnchangedAsync(ImportBatch batch)
+    {
+        List<(RecordResult Result, ObjectKind? Kind)> results;
+        try
+        {
+            results = await RunAsync(batch, unchangedOnly: true);
+        }
+        catch (WouldChangeException)
+        {
+            // Nothing was written; the batch stays planned for ApplyAsync.
+            return null;
+        }
+
+        if (results.Any(r => r.Result.Outcome != ImportOutcome.Unchanged))
+        {
+            return null;
+        }
+
+        _resolver.EndBatch();
+        return Outcome(batch, results);
+    }
+
+    /// <summary>The batch's users, then its groups, then its memberships; the results in the records' order.</summary>
+    private async Task<List<(RecordResult Result, ObjectKind? Kind)>> RunAsync(ImportBatch batch, bool unchangedOnly)
+    {
+        var users = new List<RecordResult>(batch.Users.Length);
+        foreach (var part in batch.UsersByPart())
+        {
+            users.AddRange(await _users.ApplyAsync(part, unchangedOnly, CancellationToken.None));
+        }
+
+        var groups = await _groups.ApplyAsync(batch.Groups, unchangedOnly, CancellationToken.None);
+        var memberships = await _memberships.ApplyAsync(batch.Memberships, unchangedOnly, CancellationToken.None);
+        return [.. Tag(users, ObjectKind.User), .. Tag(groups, ObjectKind.Group), .. Tag(memberships, null)];
+    }
+
+    /// <summary>Counts the results per part of the batch, and into the import's counts.</summary>
+    private ImportBatchOutcome Outcome(ImportBatch batch, List<(RecordResult Result, ObjectKind? Kind)> results)
+    {
+        var parts = Enumerable.Range(0, batch.PartCount).Select(_ => new List<(RecordResult, ObjectKind?)>()).ToList();
+        for (var i = 0; i < results.Count; i++)
+        {
+            parts[batch.PartOf(i)].Add(results[i]);
+        }
+
+        ImmutableArray<ImportPartOutcome> outcomes = [.. parts.Select(p => new ImportPartOutcome(Counts(p), Rejections(p)))];
+        _counts = outcomes.Aggregate(_counts, (sum, part) => sum + part.Counts);
+        return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
     }
 
     public Task CompleteAsync() => _memberships.FlushAsync(CancellationToken.None);

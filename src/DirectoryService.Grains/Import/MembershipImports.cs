@@ -94,9 +94,18 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         _ => field,
     };
 
-    /// <summary>Applies the records, returning their results in the records' order.</summary>
-    public async Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedMembership> memberships, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the records, returning their results in the records' order; with
+    /// <paramref name="unchangedOnly"/>, only checks that every membership is there, and throws
+    /// <see cref="WouldChangeException"/> if one is not (or the records nest groups).
+    /// </summary>
+    public async Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedMembership> memberships, bool unchangedOnly, CancellationToken cancellationToken)
     {
+        if (unchangedOnly && memberships.Any(m => m.MemberKind == ObjectKind.Group))
+        {
+            throw new WouldChangeException();
+        }
+
         var results = new RecordResult?[memberships.Count];
         var ends = new (string Group, ObjectRef Member)[memberships.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, memberships.Count), KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (i, _) =>
@@ -120,7 +129,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         {
             foreach (var chunk in group.Chunk(UsersPerCall))
             {
-                foreach (var (i, result) in await AddUsersAsync(group.Key, chunk, batch))
+                foreach (var (i, result) in unchangedOnly ? await PresentAsync(group.Key, chunk, batch) : await AddUsersAsync(group.Key, chunk, batch))
                 {
                     results[i] = result;
                 }
@@ -165,6 +174,25 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
                 ? KeyedRecords.Rejected(batch.Position(i), error, Rename)
                 : new RecordResult(batch.Position(i), outcome.Added ? ImportOutcome.Created : ImportOutcome.Unchanged, batch.Member(i).Id, Group: batch.Group(i));
         }
+    }
+
+    /// <summary>The records' results if every user is a member of the group already; otherwise throws <see cref="WouldChangeException"/>.</summary>
+    private async Task<IEnumerable<(int, RecordResult)>> PresentAsync(string groupId, int[] chunk, Resolved batch)
+    {
+        try
+        {
+            if (!await grains.Group(tenantId, groupId).HasMembersAsync([.. chunk.Select(batch.Member)], importer))
+            {
+                throw new WouldChangeException();
+            }
+        }
+        catch (DirectoryException)
+        {
+            // The group is gone or deleted: the records are rejected, which the audited pass reports.
+            throw new WouldChangeException();
+        }
+
+        return chunk.Select(i => (i, new RecordResult(batch.Position(i), ImportOutcome.Unchanged, batch.Member(i).Id, Group: groupId)));
     }
 
     private async Task<IEnumerable<(int, RecordResult)>> AddUsersAsync(string groupId, int[] chunk, Resolved batch)

@@ -75,10 +75,13 @@ public sealed class StoredObjects(IGrainStorage storage, string tenantId)
         _ => false,
     };
 
-    /// <summary>The stored profile of a live object, once: null if it was not read, or was served already.</summary>
-    public TProfile? Take<TProfile>(ObjectRef principal)
+    /// <summary>
+    /// The stored profile of a live object: null if it was not read, or was served already. Served
+    /// once, unless <paramref name="keep"/>: for a pass that changes nothing, after which it still holds.
+    /// </summary>
+    public TProfile? Take<TProfile>(ObjectRef principal, bool keep = false)
         where TProfile : class =>
-        _live.TryRemove(principal, out var profile) ? profile as TProfile : null;
+        (keep ? _live.TryGetValue(principal, out var profile) : _live.TryRemove(principal, out profile)) ? profile as TProfile : null;
 
     /// <summary>Drops everything read (the batch ended).</summary>
     public void Clear() => _live.Clear();

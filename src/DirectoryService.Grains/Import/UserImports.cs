@@ -21,8 +21,11 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         ("employeeId", p => p.EmployeeId), ("accountEnabled", p => p.AccountEnabled), ("managerId", p => p.ManagerId),
     ];
 
-    /// <summary>Applies the records, returning their results in the records' order.</summary>
-    public async Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedUser> users, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the records, returning their results in the records' order; with
+    /// <paramref name="unchangedOnly"/>, throws <see cref="WouldChangeException"/> instead of creating or updating.
+    /// </summary>
+    public async Task<RecordResult[]> ApplyAsync(IReadOnlyList<ImportedUser> users, bool unchangedOnly, CancellationToken cancellationToken)
     {
         var results = new RecordResult[users.Count];
         var pending = Enumerable.Range(0, users.Count).ToList();
@@ -34,7 +37,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
             if (ring)
             {
                 // Managers that name each other in a ring: create or update them without the link first.
-                var unlinked = await ApplyRoundAsync(users, pending, linkManager: false, cancellationToken);
+                var unlinked = await ApplyRoundAsync(users, pending, linkManager: false, unchangedOnly, cancellationToken);
                 for (var k = 0; k < pending.Count; k++)
                 {
                     results[pending[k]] = unlinked[k];
@@ -43,7 +46,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
                 ready = [.. pending.Where(i => results[i].Outcome != ImportOutcome.Rejected)];
             }
 
-            var round = await ApplyRoundAsync(users, ready, linkManager: true, cancellationToken);
+            var round = await ApplyRoundAsync(users, ready, linkManager: true, unchangedOnly, cancellationToken);
             for (var k = 0; k < ready.Count; k++)
             {
                 results[ready[k]] = ring ? Linked(results[ready[k]], round[k]) : round[k];
@@ -79,8 +82,8 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
     private static bool WaitsOnAnother(ImportedUser user, HashSet<string> waiting) =>
         user.ManagerExternalId is { Length: > 0 } manager && manager != user.Profile.ExternalId && waiting.Contains(manager);
 
-    private Task<RecordResult[]> ApplyRoundAsync(IReadOnlyList<ImportedUser> users, List<int> indexes, bool linkManager, CancellationToken cancellationToken) =>
-        KeyedRecords.ApplyAsync([.. indexes.Select(i => users[i])], u => u.Profile.ExternalId, u => ApplyOneAsync(u, linkManager), cancellationToken);
+    private Task<RecordResult[]> ApplyRoundAsync(IReadOnlyList<ImportedUser> users, List<int> indexes, bool linkManager, bool unchangedOnly, CancellationToken cancellationToken) =>
+        KeyedRecords.ApplyAsync([.. indexes.Select(i => users[i])], u => u.Profile.ExternalId, u => ApplyOneAsync(u, linkManager, unchangedOnly), cancellationToken);
 
     /// <summary>A record of a ring, applied without its manager and then linked: created stays created.</summary>
     private static RecordResult Linked(RecordResult unlinked, RecordResult linked) => linked.Outcome switch
@@ -90,7 +93,7 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         _ => unlinked.Outcome == ImportOutcome.Created ? unlinked : linked,
     };
 
-    private Task<RecordResult> ApplyOneAsync(ImportedUser record, bool linkManager) => KeyedRecords.GuardAsync(record.Position, async () =>
+    private Task<RecordResult> ApplyOneAsync(ImportedUser record, bool linkManager, bool unchangedOnly) => KeyedRecords.GuardAsync(record.Position, async () =>
     {
         var externalId = record.Profile.ExternalId;
         if (externalId.Length == 0)
@@ -102,7 +105,12 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         {
             var view = await grains.User(tenantId, id).GetAsync(includeDeleted: true);
             return new Found<UserProfile>(view.Id, view.Profile, view.DeletedAt);
-        });
+        }, unchangedOnly);
+        if (unchangedOnly && current is not { DeletedAt: null })
+        {
+            throw new WouldChangeException();
+        }
+
         if (current?.DeletedAt is not null)
         {
             throw DirectoryException.Precondition(DomainFields.ExternalId, "the user with this external id is soft-deleted; restore it before importing it");
@@ -120,6 +128,11 @@ public sealed class UserImports(IGrainFactory grains, string tenantId, ExternalI
         if (mask.IsEmpty)
         {
             return new RecordResult(record.Position, ImportOutcome.Unchanged, current.Id);
+        }
+
+        if (unchangedOnly)
+        {
+            throw new WouldChangeException();
         }
 
         await grains.User(tenantId, current.Id).UpdateAsync(desired, mask, etag: null);

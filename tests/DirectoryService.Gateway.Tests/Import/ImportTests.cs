@@ -85,8 +85,43 @@ public sealed class ImportTests(SiloFixture silo)
         Assert.Equal(new ImportCounts { Records = 7, Unchanged = 7 }, second.Counts);
         var after = await t.UsersByExternalIdAsync("HR-1", "HR-2", "HR-3");
         Assert.All(users.Keys, k => Assert.Equal(users[k].Etag, after[k].Etag));
+        // A re-run that changes nothing writes one record, at its end: who ran it and how it ended.
+        var rerun = Assert.Single((await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords")).Skip(auditBefore));
+        Assert.Equal("OK", rerun.Result);
+        Assert.NotEmpty(rerun.App);
+        Assert.Empty(rerun.TargetIds);
+    }
+
+    [Fact]
+    public async Task Import_AfterBatchesThatChangeNothing_AuditsAndAppliesTheBatchThatDoes()
+    {
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        ImportRecord[] people = [r.User("P-1"), r.User("P-2"), r.User("P-3"), r.Group("TEAM")];
+        var (rejections, _) = await t.ImportAsync(people, [r.Member("TEAM", "P-1")]);
+        Assert.Empty(rejections);
+        var users = await t.UsersByExternalIdAsync("P-1", "P-2", "P-3");
+        var team = (await t.GroupsByExternalIdAsync("TEAM"))["TEAM"];
+        var auditBefore = (await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords")).Count;
+
+        // The same objects (unchanged), then a batch with one membership there and one new, then one that changes a user.
+        var (again, last) = await t.ImportAsync(
+            people,
+            [r.Member("TEAM", "P-1"), r.Member("TEAM", "P-2")],
+            [r.User("P-3", configure: u => u.Department = "Research")]);
+
+        Assert.Empty(again);
+        Assert.Equal(new ImportCounts { Records = 7, Created = 1, Updated = 1, Unchanged = 5 }, last.Counts);
+        var members = (await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = team.Id })).Members.Select(m => m.Id);
+        Assert.Equal(new[] { users["P-1"].Id, users["P-2"].Id }.Order(StringComparer.Ordinal), members);
+        Assert.Equal([team.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn("p-2") })).GroupIds);
+        Assert.Equal("Research", (await t.UsersByExternalIdAsync("P-3"))["P-3"].Department);
+
+        // The batches that changed something are audited with what they changed; the import ends with one record.
         var rerun = (await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords")).Skip(auditBefore).ToList();
-        Assert.All(rerun, a => Assert.Empty(a.TargetIds));
+        Assert.All(rerun, a => Assert.Equal("OK", a.Result));
+        Assert.Equal(new[] { team.Id, users["P-2"].Id, users["P-3"].Id }.ToHashSet(), rerun.SelectMany(a => a.TargetIds).ToHashSet());
+        Assert.Single(rerun, a => a.TargetIds.Count == 0);
     }
 
     [Fact]
