@@ -140,8 +140,9 @@ public sealed partial class GroupGrain(
     public async Task<bool> HasMembersAsync(ImmutableArray<ObjectRef> users, string importer)
     {
         RequireProfile(field: DomainFields.Group);
-        await Outbox.DeliverAllButAsync(importer);
         Members.WidenCache(ImportCacheBytes);
+        await Members.PreloadAsync();
+        await Outbox.DeliverAllButAsync(importer);
         return (await Members.AbsentAsync([.. users.DistinctBy(u => u.Id)])).Count == 0;
     }
 
@@ -159,6 +160,9 @@ public sealed partial class GroupGrain(
         }
         else
         {
+            // A bulk import's first call to a cold group reads its rows at once.
+            Members.WidenCache(ImportCacheBytes);
+            await Members.PreloadAsync();
             await Outbox.DeliverAllButAsync(importer);
         }
 

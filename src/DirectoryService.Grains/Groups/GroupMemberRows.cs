@@ -31,9 +31,63 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Counts stored changes of nested groups, so a read that raced one is done again.</summary>
     private long _nestedVersion;
 
+    /// <summary>Most rows <see cref="PreloadAsync"/> reads: a group of up to ~60 buckets (some 10,000 members).</summary>
+    private const int PreloadRows = 64;
+
+    /// <summary>The owed rows <see cref="PreloadAsync"/> read, for the outbox's first read; null when there are none to serve.</summary>
+    private IReadOnlyList<Row>? _preloadedOwed;
+
+    /// <summary>Counts reads of the owed rows and writes, so that a preload overtaken by either keeps no owed rows.</summary>
+    private long _owedVersion;
+
+    /// <summary>
+    /// Reads the whole row set in one request, if nothing of it was read yet and it holds at most
+    /// <see cref="PreloadRows"/> rows: the layout, the buckets and the owed rows, which the first
+    /// call of a bulk import to a cold group would otherwise read with a request each. A larger set
+    /// is read as needed, as before. From calls that do not interleave, before they read the set.
+    /// </summary>
+    public async Task PreloadAsync()
+    {
+        if (_layout is not null)
+        {
+            return;
+        }
+
+        var version = _owedVersion;
+        var page = await rows.ReadAsync(set, "", RowKeys.End, PreloadRows);
+        if (page.Next is not null || _layout is not null)
+        {
+            return;
+        }
+
+        var buckets = page.Items.Where(r => r.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)).ToList();
+        var layoutRow = page.Items.FirstOrDefault(r => r.Key == MemberRows.Layout);
+        (_layout, _layoutStored) = layoutRow is null
+            ? (new MemberLayout(buckets.Select(r => MemberBuckets.BucketOfKey(r.Key)), page.Items.Count(r => r.Key.StartsWith(MemberRows.Nested, StringComparison.Ordinal))), false)
+            : (MemberLayout.Decode(layoutRow.Value), true);
+        foreach (var bucket in _layout.Buckets)
+        {
+            if (buckets.FirstOrDefault(r => MemberBuckets.BucketOfKey(r.Key) == bucket) is { } row)
+            {
+                _buckets.Set(bucket, row.Value);
+            }
+            else
+            {
+                _buckets.Set(bucket, []);
+                _unwritten.Add(bucket);
+            }
+        }
+
+        if (version == _owedVersion)
+        {
+            _preloadedOwed = [.. page.Items.Where(r => r.Key.StartsWith(MemberRows.Owed, StringComparison.Ordinal))];
+        }
+    }
+
     /// <summary>Writes the layout of a group without members, so its first change needs no range read.</summary>
     public async Task CreateAsync()
     {
+        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
         await rows.WriteAsync(set, [LayoutWrite(MemberLayout.Empty)]);
         (_layout, _layoutStored) = (MemberLayout.Empty, true);
     }
@@ -248,11 +302,20 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     }
 
     /// <summary>The owed rows as stored, in key order (the changes' order): each row's key and the "member of" updates it holds.</summary>
-    public async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync() =>
-        [.. (await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed))).Select(r => (r.Key, MemberRows.DecodeChanges(r.Value)))];
+    public async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync()
+    {
+        var preloaded = _preloadedOwed;
+        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        var owed = preloaded ?? await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed));
+        return [.. owed.Select(r => (r.Key, MemberRows.DecodeChanges(r.Value)))];
+    }
 
     /// <summary>Deletes owed rows (at most <see cref="MaxDeletesPerWrite"/>), all or none.</summary>
-    public Task DeleteOwedAsync(IReadOnlyList<string> owedRows) => rows.WriteAsync(set, [.. owedRows.Select(RowWrite.Delete)]);
+    public Task DeleteOwedAsync(IReadOnlyList<string> owedRows)
+    {
+        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        return rows.WriteAsync(set, [.. owedRows.Select(RowWrite.Delete)]);
+    }
 
     private async Task<HashSet<string>> ReadNestedAsync()
     {
@@ -297,6 +360,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Writes member rows atomically and keeps the bucket cache in step.</summary>
     private async Task WriteAsync(List<RowWrite> writes)
     {
+        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
         try
         {
             await rows.WriteAsync(set, writes);

@@ -72,5 +72,32 @@ public sealed class ImportRerunTests(SiloFixture silo)
         Assert.NotEqual(before.Etag, after.Etag);
     }
 
+    [Fact]
+    public async Task A_rerun_reads_each_cold_groups_rows_with_one_request_and_adds_what_is_new_exactly()
+    {
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        ImportRecord[] objects = [.. Enumerable.Range(0, 60).Select(i => r.User($"M{i}")), .. Enumerable.Range(0, 6).Select(g => r.Group($"MG{g}"))];
+        ImportRecord[] memberships = [.. Enumerable.Range(0, 60).Select(i => r.Member($"MG{i / 10}", $"M{i}"))];
+        Assert.Empty((await t.ImportAsync(objects, memberships)).Rejections);
+        await CollectAsync();
+
+        // The same import with one membership more: M59 (in MG5) joins MG0 too.
+        using var calls = new StorageCallRecorder();
+        var (rejections, last) = await t.ImportAsync(objects, [.. memberships, r.Member("MG0", "M59")]);
+
+        Assert.Empty(rejections);
+        Assert.Equal(new ImportCounts { Records = 127, Created = 1, Unchanged = 126 }, last.Counts);
+        var groups = await t.GroupsByExternalIdAsync("MG0", "MG5");
+        var m59 = (await t.UsersByExternalIdAsync("M59"))["M59"];
+        Assert.Contains(m59.Id, (await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = groups["MG0"].Id })).Members.Select(m => m.Id));
+        Assert.Equal(new[] { groups["MG0"].Id, groups["MG5"].Id }.Order(StringComparer.Ordinal), (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = t.Upn("m59") })).GroupIds);
+
+        // Each of the 6 cold groups read its member rows (layout, bucket, owed rows) in one query, not a read each.
+        var import = calls.Under("/directory.v1.Import/ImportRecords");
+        var rowReads = import.Count(c => c is { Store: "rows", Call: "read" });
+        Assert.True(rowReads <= 2, $"{rowReads} point reads of rows for a re-run into 6 cold groups");
+    }
+
     private Task CollectAsync() => silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 }
