@@ -33,9 +33,6 @@ public sealed partial class GroupGrain(
     /// <summary>Most buckets one change of members may rewrite: an atomic write holds at most 100 rows, the layout and owed rows among them.</summary>
     private const int MaxBucketsPerWrite = 96;
 
-    /// <summary>The bucket cache of a group that receives a bulk import: about 400 full buckets (100,000 members).</summary>
-    private const int ImportCacheBytes = 4 * 1024 * 1024;
-
     private GroupMemberRows? _members;
     private MemberOfOutbox? _outbox;
 
@@ -135,90 +132,6 @@ public sealed partial class GroupGrain(
         var lagging = refs.Select((r, i) => (Ref: r, Node: nodes[i])).Where(m => !joined.Contains(m.Ref.Id) && !m.Node.MemberOf.Contains(ObjectId)).DistinctBy(m => m.Ref.Id);
         await Task.WhenAll(lagging.Select(m => GrainFactory.Principal(TenantId, m.Ref).AddMemberOfAsync(ObjectId)));
         return applied.Joining.Count;
-    }
-
-    public async Task<bool> HasMembersAsync(ImmutableArray<ObjectRef> users, string importer)
-    {
-        RequireProfile(field: DomainFields.Group);
-        Members.WidenCache(ImportCacheBytes);
-        await Members.PreloadAsync();
-        await Outbox.DeliverAllButAsync(importer);
-        return (await Members.AbsentAsync([.. users.DistinctBy(u => u.Id)])).Count == 0;
-    }
-
-    public async Task<MemberImport> ImportMembersAsync(ImmutableArray<ObjectRef> users, string? importer)
-    {
-        RequireProfile(field: DomainFields.Group);
-        if (users.Any(u => u.Kind != ObjectKind.User))
-        {
-            throw DirectoryException.Invalid(DomainFields.Member, "groups join through the tenant's nesting grain, which rules out cycles");
-        }
-
-        if (importer is null)
-        {
-            await Outbox.DeliverAsync(rethrow: true);
-        }
-        else
-        {
-            // A bulk import's first call to a cold group reads its rows at once.
-            Members.WidenCache(ImportCacheBytes);
-            await Members.PreloadAsync();
-            await Outbox.DeliverAllButAsync(importer);
-        }
-
-        // An import keeps every bucket it reads or writes in memory, so that its next calls to a large group read none.
-        Members.WidenCache(ImportCacheBytes);
-        var distinct = users.DistinctBy(u => u.Id).ToList();
-        var absent = (await Members.AbsentAsync(distinct)).ToHashSet();
-        var refused = new List<MemberRefusal>();
-        var joining = new List<ObjectRef>();
-        var candidates = users.Select((u, i) => (User: u, Index: i)).Where(c => absent.Remove(c.User)).ToList();
-        var nodes = await Task.WhenAll(candidates.Select(c => GrainFactory.User(TenantId, c.User.Id).GetNodeAsync()));
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            if (JoinRefusal(nodes[i]) is { } refusal)
-            {
-                refused.Add(new MemberRefusal(candidates[i].Index, refusal.Code, refusal.Description));
-            }
-            else
-            {
-                joining.Add(candidates[i].User);
-            }
-        }
-
-        // Buckets are split for all of them first; then, in id order (the buckets' order), each
-        // change takes as many members as fall in the buckets one atomic write may rewrite.
-        joining.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        await Members.MakeRoomAsync(joining);
-        var joined = new List<string>();
-        var handover = importer is null ? 0 : Outbox.NewHandover();
-        foreach (var run in Members.Pack(joining, MaxBucketsPerWrite).ToList())
-        {
-            var change = MemberChange.Add(run);
-            if (importer is null)
-            {
-                joined.AddRange((await ApplyAsync(change)).Joining.Select(m => m.Id));
-                continue;
-            }
-
-            // The change's updates go to the import, under one handover for the whole call.
-            var (row, applied) = await ApplyRowsAsync(change);
-            joined.AddRange(applied.Joining.Select(m => m.Id));
-            if (!applied.IsEmpty)
-            {
-                Outbox.HandOver(row, applied.Owed, handover, importer);
-            }
-        }
-
-        return new MemberImport([.. joined], [.. refused], importer is null || joined.Count == 0 ? null : handover, importer is null ? [] : [.. joined]);
-    }
-
-    public Task<long?> OwesAsync(string memberId) => Outbox.OwesAsync(memberId);
-
-    public Task DeliveredAsync(ImmutableArray<long> handovers, ImmutableArray<string> memberIds)
-    {
-        Outbox.Delivered(handovers, memberIds);
-        return Task.CompletedTask;
     }
 
     public async Task RemoveMemberAsync(ObjectRef member)

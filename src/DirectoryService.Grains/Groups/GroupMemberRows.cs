@@ -60,16 +60,17 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
             return;
         }
 
-        var buckets = page.Items.Where(r => r.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)).ToList();
+        var buckets = page.Items.Where(r => r.Key.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal))
+            .ToDictionary(r => MemberBuckets.BucketOfKey(r.Key), r => r.Value, StringComparer.Ordinal);
         var layoutRow = page.Items.FirstOrDefault(r => r.Key == MemberRows.Layout);
         (_layout, _layoutStored) = layoutRow is null
-            ? (new MemberLayout(buckets.Select(r => MemberBuckets.BucketOfKey(r.Key)), page.Items.Count(r => r.Key.StartsWith(MemberRows.Nested, StringComparison.Ordinal))), false)
+            ? (LayoutOf([.. page.Items.Select(r => r.Key)]), false)
             : (MemberLayout.Decode(layoutRow.Value), true);
         foreach (var bucket in _layout.Buckets)
         {
-            if (buckets.FirstOrDefault(r => MemberBuckets.BucketOfKey(r.Key) == bucket) is { } row)
+            if (buckets.TryGetValue(bucket, out var value))
             {
-                _buckets.Set(bucket, row.Value);
+                _buckets.Set(bucket, value);
             }
             else
             {
@@ -87,7 +88,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Writes the layout of a group without members, so its first change needs no range read.</summary>
     public async Task CreateAsync()
     {
-        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        ForgetPreloadedOwed();
         await rows.WriteAsync(set, [LayoutWrite(MemberLayout.Empty)]);
         (_layout, _layoutStored) = (MemberLayout.Empty, true);
     }
@@ -305,7 +306,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     public async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync()
     {
         var preloaded = _preloadedOwed;
-        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        ForgetPreloadedOwed();
         var owed = preloaded ?? await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed));
         return [.. owed.Select(r => (r.Key, MemberRows.DecodeChanges(r.Value)))];
     }
@@ -313,7 +314,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Deletes owed rows (at most <see cref="MaxDeletesPerWrite"/>), all or none.</summary>
     public Task DeleteOwedAsync(IReadOnlyList<string> owedRows)
     {
-        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        ForgetPreloadedOwed();
         return rows.WriteAsync(set, [.. owedRows.Select(RowWrite.Delete)]);
     }
 
@@ -336,8 +337,16 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     {
         var buckets = await rows.ReadAllKeysAsync(set, MemberBuckets.Prefix, RowKeys.Before(MemberBuckets.Prefix));
         var nested = await rows.ReadAllKeysAsync(set, MemberRows.Nested, RowKeys.Before(MemberRows.Nested));
-        return new MemberLayout(buckets.Select(MemberBuckets.BucketOfKey), nested.Count);
+        return LayoutOf([.. buckets, .. nested]);
     }
+
+    /// <summary>The layout the keys of a set's bucket and nested-group rows describe (other keys are ignored).</summary>
+    private static MemberLayout LayoutOf(IReadOnlyCollection<string> keys) => new(
+        keys.Where(k => k.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)).Select(MemberBuckets.BucketOfKey),
+        keys.Count(k => k.StartsWith(MemberRows.Nested, StringComparison.Ordinal)));
+
+    /// <summary>After a read of the owed rows or any write: what a preload read of them may be out of date.</summary>
+    private void ForgetPreloadedOwed() => (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
 
     /// <summary>Replaces a full bucket by its 16 children, with the layout that lists them: a split only moves members, so it is its own atomic write.</summary>
     private async Task SplitAsync(string bucket, List<ObjectRef> members)
@@ -360,7 +369,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Writes member rows atomically and keeps the bucket cache in step.</summary>
     private async Task WriteAsync(List<RowWrite> writes)
     {
-        (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
+        ForgetPreloadedOwed();
         try
         {
             await rows.WriteAsync(set, writes);
