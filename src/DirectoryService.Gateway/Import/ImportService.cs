@@ -214,19 +214,21 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
 
     private async Task<ImportBatchOutcome> ApplyAuditedAsync(IImportGrain import, ImportBatch batch, ImmutableArray<string> targets, HttpContext http, ServerCallContext context)
     {
-        var pending = new List<Abstractions.Audit.AuditRecord>();
+        // A batch's records are stored side by side, so that they go to storage together (the audit
+        // log commits the records of one second in shared transactions) instead of one round trip
+        // after another while the import waits: 40 of them for a joined batch of 16,000 records.
+        var begun = targets.Chunk(TargetsPerAuditRecord).DefaultIfEmpty([]).Select(slice => audit.BeginAsync(http, context.Method, slice, [], null)).ToList();
         try
         {
-            foreach (var slice in targets.Chunk(TargetsPerAuditRecord).DefaultIfEmpty([]))
-            {
-                pending.Add(await audit.BeginAsync(http, context.Method, slice, [], null));
-            }
+            await Task.WhenAll(begun);
         }
         catch (AuditUnavailableException e)
         {
-            await SettleAsync(pending, "UNAVAILABLE", _ => []);
+            await SettleAsync([.. begun.Where(b => b.IsCompletedSuccessfully).Select(b => b.Result)], "UNAVAILABLE", _ => []);
             throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
+
+        List<Abstractions.Audit.AuditRecord> pending = [.. begun.Select(b => b.Result)];
 
         ImportBatchOutcome outcome;
         try
@@ -245,13 +247,9 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
         return outcome;
     }
 
-    private async Task SettleAsync(List<Abstractions.Audit.AuditRecord> pending, string result, Func<Abstractions.Audit.AuditRecord, IReadOnlyList<string>> targets)
-    {
-        foreach (var record in pending)
-        {
-            await audit.SettleAsync(record, result, targets(record));
-        }
-    }
+    /// <summary>Settles the batch's pending records side by side (each failure is logged by the trail, never thrown).</summary>
+    private Task SettleAsync(List<Abstractions.Audit.AuditRecord> pending, string result, Func<Abstractions.Audit.AuditRecord, IReadOnlyList<string>> targets) =>
+        Task.WhenAll(pending.Select(record => audit.SettleAsync(record, result, targets(record))));
 
     /// <summary>Waits while the tenant is over its request rate: each batch counts as one request.</summary>
     private async Task ThrottleAsync(ServerCallContext context)
