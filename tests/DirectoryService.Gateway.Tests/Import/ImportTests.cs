@@ -93,6 +93,26 @@ public sealed class ImportTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Import_OfABatchNamingMoreIdsThanOneAuditRecordHolds_StoresAndSettlesEveryRecordOfIt()
+    {
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        var keys = Enumerable.Range(0, 1000).Select(i => "BIG-" + i).ToArray();
+
+        var (rejections, last) = await t.ImportAsync([.. keys.Select(k => r.User(k))]);
+
+        Assert.Empty(rejections);
+        Assert.Equal(1000, last.Counts.Created);
+        // The batch's records were stored side by side; each is settled, within its size, and together they name every user.
+        var audit = await silo.AuditRecordsAsync(t.Id, "/directory.v1.Import/ImportRecords");
+        Assert.True(audit.Count >= 1000 / DirectoryService.Gateway.Import.ImportService.TargetsPerAuditRecord, $"{audit.Count} records");
+        Assert.All(audit, a => Assert.Equal("OK", a.Result));
+        Assert.All(audit, a => Assert.InRange(a.TargetIds.Count, 0, DirectoryService.Gateway.Import.ImportService.TargetsPerAuditRecord));
+        var users = await t.UsersByExternalIdAsync(keys);
+        Assert.Superset(audit.SelectMany(a => a.TargetIds).ToHashSet(), users.Values.Select(u => u.Id).ToHashSet());
+    }
+
+    [Fact]
     public async Task Import_AfterBatchesThatChangeNothing_AuditsAndAppliesTheBatchThatDoes()
     {
         var t = await silo.NewTenantAsync();
