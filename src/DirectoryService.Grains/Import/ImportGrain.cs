@@ -72,6 +72,12 @@ public sealed class ImportGrain : Grain, IImportGrain
 
             return outcome;
         }
+        catch
+        {
+            // The batch may be applied again (the service does so when storage stalled).
+            _memberships.NewEpoch();
+            throw;
+        }
         finally
         {
             _resolver.EndBatch();
@@ -128,7 +134,18 @@ public sealed class ImportGrain : Grain, IImportGrain
         return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
     }
 
-    public Task CompleteAsync() => _memberships.FlushAsync(CancellationToken.None);
+    public async Task CompleteAsync()
+    {
+        try
+        {
+            await _memberships.FlushAsync(CancellationToken.None);
+        }
+        catch
+        {
+            _memberships.NewEpoch();
+            throw;
+        }
+    }
 
     public async Task EndAsync()
     {
