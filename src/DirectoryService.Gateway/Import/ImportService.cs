@@ -25,8 +25,7 @@ namespace DirectoryService.Gateway.Import;
 /// changed. A batch after one that changed nothing is first tried as unchanged (nothing written, no
 /// record of its own: a re-run writes nothing); the import then leaves one record at its end saying
 /// who ran it and how it ended. Each message counts against the tenant's request rate (a throttled
-/// import waits; it is not failed). A batch that storage stalled on is applied again
-/// (<see cref="StallRetries"/>) before the stream is failed.
+/// import waits; it is not failed).
 /// </summary>
 public sealed partial class ImportService(IGrainFactory grains, AuditTrail audit, TenantRateLimiter limiter, TimeProvider time, ILogger<ImportService> logger) : Grpc.V1.Import.ImportBase
 {
