@@ -81,41 +81,6 @@ public sealed class ImportResumeTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Import_ThroughAStorageStallPastItsBound_AppliesTheBatchAgainByItself_AndEndsLikeOneCleanRun()
-    {
-        // Storage paused (SIGSTOP of Azurite) longer than the silo's storage bound (8 s) while a batch
-        // is applied: the service applies the batch again once storage answers, and a client that
-        // does not retry sees no error.
-        const int seed = 31;
-        await using var azurite = await AzuriteProcess.StartAsync();
-        var cluster = (await ClusterSettings.NewAsync()) with { ConnectionString = azurite.ConnectionString };
-        var silo = await SiloProcess.StartAsync("import-stall", cluster);
-        try
-        {
-            var (clean, resumed, theirs) = await CleanRunAsync(silo, seed);
-            var run = await RunKilledAsync(silo.Channel, resumed, theirs, seed, ImportRetry.None, () =>
-            {
-                azurite.Pause();
-                _ = Task.Delay(TimeSpan.FromSeconds(11)).ContinueWith(_ => azurite.Resume(), TaskScheduler.Default);
-                return Task.CompletedTask;
-            });
-
-            var counts = await run;
-            output.WriteLine($"through the stall: {counts}");
-            Assert.Contains("storage stalled; applying it again", silo.FullOutput(), StringComparison.Ordinal);
-            Assert.Equal(0, counts.Rejected);
-            Assert.Equal(theirs.Count, counts.Records);
-            Assert.Equal(theirs.Count, counts.Created + counts.Updated + counts.Unchanged);
-            await AssertLikeCleanRunAsync(silo, clean, resumed, theirs);
-        }
-        finally
-        {
-            azurite.Resume();
-            await silo.DisposeAsync();
-        }
-    }
-
     /// <summary>Imports a seeded dataset into a clean tenant; returns the tenants and the same records for the other one.</summary>
     private static async Task<(string Clean, string Resumed, IReadOnlyList<Grpc.V1.ImportRecord> Theirs)> CleanRunAsync(SiloProcess silo, int seed)
     {

@@ -10,7 +10,6 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace DirectoryService.Gateway.Import;
 
@@ -27,17 +26,8 @@ namespace DirectoryService.Gateway.Import;
 /// who ran it and how it ended. Each message counts against the tenant's request rate (a throttled
 /// import waits; it is not failed).
 /// </summary>
-public sealed partial class ImportService(IGrainFactory grains, AuditTrail audit, TenantRateLimiter limiter, TimeProvider time, ILogger<ImportService> logger) : Grpc.V1.Import.ImportBase
+public sealed class ImportService(IGrainFactory grains, AuditTrail audit, TenantRateLimiter limiter, TimeProvider time) : Grpc.V1.Import.ImportBase
 {
-    /// <summary>
-    /// The waits before a batch (or the import's end) that storage stalled on is applied again, in
-    /// this call, instead of failing the stream and having the client run the whole import again: a
-    /// storage operation past its bound (an emulator saving its database, a throttled account). Applying
-    /// a batch again is what running the import again does for it; what the first attempt applied is
-    /// found unchanged.
-    /// </summary>
-    public static readonly TimeSpan[] StallRetries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)];
-
     /// <summary>Most ids one audit record names; a batch's ids are spread over as many records as needed.</summary>
     public const int TargetsPerAuditRecord = 400;
 
@@ -146,7 +136,7 @@ public sealed partial class ImportService(IGrainFactory grains, AuditTrail audit
             await reading;
             if (import.IsValueCreated)
             {
-                await RetryingStallsAsync(async () => { await import.Value.CompleteAsync(); return true; }, context);
+                await import.Value.CompleteAsync();
             }
 
             await responseStream.WriteAsync(new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied), Done = true }, context.CancellationToken);
@@ -209,42 +199,6 @@ public sealed partial class ImportService(IGrainFactory grains, AuditTrail audit
 
     private async Task<ImportBatchOutcome> ApplyAsync(IImportGrain import, ImportBatch batch, UnauditedBatches unaudited, ServerCallContext context)
     {
-        try
-        {
-            return await RetryingStallsAsync(() => ApplyOnceAsync(import, batch, unaudited, context), context);
-        }
-        catch (AuditUnavailableException e)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
-        }
-    }
-
-    /// <summary>Runs <paramref name="step"/>, again after each of <see cref="StallRetries"/> while it fails because storage stalled.</summary>
-    private async Task<T> RetryingStallsAsync<T>(Func<Task<T>> step, ServerCallContext context)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await step();
-            }
-            catch (Exception e) when (attempt < StallRetries.Length && StorageStalled(e) && !context.CancellationToken.IsCancellationRequested)
-            {
-                LogStalled(logger, e, StallRetries[attempt].TotalSeconds, attempt + 1);
-                await Task.Delay(StallRetries[attempt], time, context.CancellationToken);
-            }
-        }
-    }
-
-    /// <summary>A storage operation that did not answer within its bound, or the audit log that could not be written before a batch (nothing of it applied).</summary>
-    private static bool StorageStalled(Exception e) =>
-        e is AuditUnavailableException || Errors.Unavailability.Describe(e)?.Reason == StorageUnavailableException.Reason;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An import step failed because storage stalled; applying it again in {Seconds} s (retry {Retry})")]
-    private static partial void LogStalled(ILogger logger, Exception exception, double seconds, int retry);
-
-    private async Task<ImportBatchOutcome> ApplyOnceAsync(IImportGrain import, ImportBatch batch, UnauditedBatches unaudited, ServerCallContext context)
-    {
         var http = context.GetHttpContext();
         var targets = await import.PlanAsync(batch);
         if (unaudited.TryNext && await import.ApplyUnchangedAsync(batch) is { } same)
@@ -268,11 +222,10 @@ public sealed partial class ImportService(IGrainFactory grains, AuditTrail audit
         {
             await Task.WhenAll(begun);
         }
-        catch (AuditUnavailableException)
+        catch (AuditUnavailableException e)
         {
-            // Nothing of the batch was applied: tried again like a stalled step, then UNAVAILABLE (ApplyAsync).
             await SettleAsync([.. begun.Where(b => b.IsCompletedSuccessfully).Select(b => b.Result)], "UNAVAILABLE", _ => []);
-            throw;
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
 
         List<Abstractions.Audit.AuditRecord> pending = [.. begun.Select(b => b.Result)];

@@ -72,12 +72,6 @@ public sealed class ImportGrain : Grain, IImportGrain
 
             return outcome;
         }
-        catch
-        {
-            // The batch may be applied again (the service does so when storage stalled).
-            _memberships.NewEpoch();
-            throw;
-        }
         finally
         {
             _resolver.EndBatch();
@@ -134,18 +128,7 @@ public sealed class ImportGrain : Grain, IImportGrain
         return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
     }
 
-    public async Task CompleteAsync()
-    {
-        try
-        {
-            await _memberships.FlushAsync(CancellationToken.None);
-        }
-        catch
-        {
-            _memberships.NewEpoch();
-            throw;
-        }
-    }
+    public Task CompleteAsync() => _memberships.FlushAsync(CancellationToken.None);
 
     public async Task EndAsync()
     {

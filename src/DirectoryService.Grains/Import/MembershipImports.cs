@@ -22,22 +22,6 @@ namespace DirectoryService.Grains.Import;
 /// </summary>
 public sealed class MembershipImports(IGrainFactory grains, string tenantId, string importer, ExternalIdResolver resolver)
 {
-    /// <summary>The import's key: the name the groups know it by until a step fails.</summary>
-    private readonly string _key = importer;
-
-    /// <summary>The name the groups know this import by: its key, and after a failed step a new one (<see cref="NewEpoch"/>).</summary>
-    private string _importer = importer;
-
-    private int _epoch;
-
-    /// <summary>
-    /// After a step of the import failed: from now on the groups know the import by a new name, so
-    /// that a group the import calls again first delivers itself whatever it handed over under the
-    /// old one — including a handover whose answer the failure may have lost, which the import never
-    /// learnt of and a group would otherwise keep for the import (it skips its caller's own).
-    /// </summary>
-    public void NewEpoch() => _importer = $"{_key}#{++_epoch}";
-
     /// <summary>Most handed-over updates held before they are applied: about 30 MB (group ids are shared).</summary>
     public const int MaxHandedOver = 2_000_000;
 
@@ -78,49 +62,25 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         // storage in shared transactions (group commit) instead of one request each.
         var owed = _owed.OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
         var handovers = new Dictionary<string, HashSet<long>>(_handovers, StringComparer.Ordinal);
-        var (handedOver, oldest) = (_handedOver, _oldest);
         (_handedOver, _oldest) = (0, null);
         _owed.Clear();
         _owed.TrimExcess();
         _handovers.Clear();
-        try
+        var applied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(owed, KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (entry, _) =>
         {
-            var applied = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-            await Parallel.ForEachAsync(owed, KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (entry, _) =>
+            var (user, groups) = entry;
+            var numbers = await grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]);
+            for (var i = 0; i < groups.Count; i++)
             {
-                var (user, groups) = entry;
-                var numbers = await grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]);
-                for (var i = 0; i < groups.Count; i++)
+                if (handovers.TryGetValue(groups[i], out var held) && held.Contains(numbers[i]))
                 {
-                    if (handovers.TryGetValue(groups[i], out var held) && held.Contains(numbers[i]))
-                    {
-                        (applied.TryGetValue(groups[i], out var users) ? users : applied[groups[i]] = []).Add(user);
-                    }
+                    (applied.TryGetValue(groups[i], out var users) ? users : applied[groups[i]] = []).Add(user);
                 }
-            });
-            await Parallel.ForEachAsync(applied, KeyedRecords.Options(GroupParallelism, cancellationToken), async (entry, _) =>
-                await grains.Group(tenantId, entry.Key).DeliveredAsync([.. handovers[entry.Key]], [.. entry.Value]));
-        }
-        catch
-        {
-            // Held again, all of it, for the next flush (a batch applied again, or the import's end):
-            // a group keeps what it handed over to this import until the import confirms, and skips
-            // it when this import calls again, so nothing may be dropped here. Applying an update
-            // twice changes nothing: a user asks the group first, and a group ignores a confirmation
-            // of what it no longer owes.
-            foreach (var (user, groups) in owed)
-            {
-                _owed[user] = groups;
             }
-
-            foreach (var (group, numbers) in handovers)
-            {
-                _handovers[group] = numbers;
-            }
-
-            (_handedOver, _oldest) = (handedOver, oldest);
-            throw;
-        }
+        });
+        await Parallel.ForEachAsync(applied, KeyedRecords.Options(GroupParallelism, cancellationToken), async (entry, _) =>
+            await grains.Group(tenantId, entry.Key).DeliveredAsync([.. handovers[entry.Key]], [.. entry.Value]));
     }
     /// <summary>Most users given to one group in one call: a batch's worth, which a large group adds in as few bucket rewrites as it can.</summary>
     public const int UsersPerCall = 1000;
@@ -221,7 +181,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
     {
         try
         {
-            if (!await grains.Group(tenantId, groupId).HasMembersAsync([.. chunk.Select(batch.Member)], _importer))
+            if (!await grains.Group(tenantId, groupId).HasMembersAsync([.. chunk.Select(batch.Member)], importer))
             {
                 throw new WouldChangeException();
             }
@@ -240,7 +200,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         MemberImport outcome;
         try
         {
-            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)], _importer);
+            outcome = await grains.Group(tenantId, groupId).ImportMembersAsync([.. chunk.Select(batch.Member)], importer);
         }
         catch (DirectoryException e)
         {
