@@ -34,11 +34,8 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Most rows <see cref="PreloadAsync"/> reads: a group of up to ~60 buckets (some 10,000 members).</summary>
     private const int PreloadRows = 64;
 
-    /// <summary>The owed rows <see cref="PreloadAsync"/> read, for the outbox's first read; null when there are none to serve.</summary>
-    private IReadOnlyList<Row>? _preloadedOwed;
-
-    /// <summary>Counts reads of the owed rows and writes, so that a preload overtaken by either keeps no owed rows.</summary>
-    private long _owedVersion;
+    /// <summary>The owed rows <see cref="PreloadAsync"/> read, for the outbox's first read.</summary>
+    private readonly OwedReadAhead _owedAhead = new();
 
     /// <summary>
     /// Reads the whole row set in one request, if nothing of it was read yet and it holds at most
@@ -53,7 +50,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
             return;
         }
 
-        var version = _owedVersion;
+        var version = _owedAhead.Version;
         var page = await rows.ReadAsync(set, "", RowKeys.End, PreloadRows);
         if (page.Next is not null || _layout is not null)
         {
@@ -79,16 +76,13 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
             }
         }
 
-        if (version == _owedVersion)
-        {
-            _preloadedOwed = [.. page.Items.Where(r => r.Key.StartsWith(MemberRows.Owed, StringComparison.Ordinal))];
-        }
+        _owedAhead.Keep(version, [.. page.Items.Where(r => r.Key.StartsWith(MemberRows.Owed, StringComparison.Ordinal))]);
     }
 
     /// <summary>Writes the layout of a group without members, so its first change needs no range read.</summary>
     public async Task CreateAsync()
     {
-        ForgetPreloadedOwed();
+        _owedAhead.Forget();
         await rows.WriteAsync(set, [LayoutWrite(MemberLayout.Empty)]);
         (_layout, _layoutStored) = (MemberLayout.Empty, true);
     }
@@ -305,16 +299,14 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>The owed rows as stored, in key order (the changes' order): each row's key and the "member of" updates it holds.</summary>
     public async Task<List<(string Row, List<MemberOfChange> Changes)>> ReadOwedAsync()
     {
-        var preloaded = _preloadedOwed;
-        ForgetPreloadedOwed();
-        var owed = preloaded ?? await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed));
+        var owed = _owedAhead.Take() ?? await rows.ReadAllAsync(set, MemberRows.Owed[..^1], RowKeys.Before(MemberRows.Owed));
         return [.. owed.Select(r => (r.Key, MemberRows.DecodeChanges(r.Value)))];
     }
 
     /// <summary>Deletes owed rows (at most <see cref="MaxDeletesPerWrite"/>), all or none.</summary>
     public Task DeleteOwedAsync(IReadOnlyList<string> owedRows)
     {
-        ForgetPreloadedOwed();
+        _owedAhead.Forget();
         return rows.WriteAsync(set, [.. owedRows.Select(RowWrite.Delete)]);
     }
 
@@ -345,9 +337,6 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         keys.Where(k => k.StartsWith(MemberBuckets.Prefix, StringComparison.Ordinal)).Select(MemberBuckets.BucketOfKey),
         keys.Count(k => k.StartsWith(MemberRows.Nested, StringComparison.Ordinal)));
 
-    /// <summary>After a read of the owed rows or any write: what a preload read of them may be out of date.</summary>
-    private void ForgetPreloadedOwed() => (_preloadedOwed, _owedVersion) = (null, _owedVersion + 1);
-
     /// <summary>Replaces a full bucket by its 16 children, with the layout that lists them: a split only moves members, so it is its own atomic write.</summary>
     private async Task SplitAsync(string bucket, List<ObjectRef> members)
     {
@@ -369,7 +358,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
     /// <summary>Writes member rows atomically and keeps the bucket cache in step.</summary>
     private async Task WriteAsync(List<RowWrite> writes)
     {
-        ForgetPreloadedOwed();
+        _owedAhead.Forget();
         try
         {
             await rows.WriteAsync(set, writes);
