@@ -1,3 +1,5 @@
+using DirectoryService.Abstractions.Common;
+
 namespace DirectoryService.Grains.Common;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using DirectoryService.Abstractions.Audit;
+using DirectoryService.Abstractions.Common;
 using DirectoryService.Storage.Tables;
 using Page = DirectoryService.Abstractions.Common.Page<DirectoryService.Abstractions.Audit.AuditRecord>;
 
@@ -15,6 +16,10 @@ namespace DirectoryService.Storage.Audit;
 /// (<see cref="TableShards.By"/>) so the range query stays in one table. Records are only ever
 /// inserted (an insert never overwrites) and never deleted; the one update is a write's record
 /// settled from PENDING to its outcome, once.
+/// A record's targets are stored packed, 16 bytes per id (<c>TargetIds</c>, binary), when every one
+/// is an id as the directory mints them, and as comma-separated text (<c>Targets</c>) otherwise: an
+/// import's record names up to 400 ids, 14.8 KB as text and 6.4 KB packed, and the emulator re-writes
+/// every byte it holds at each save. Records written as text before read as they were.
 /// Appends are group-committed (<see cref="TransactionBatcher"/>): records of one tenant and second
 /// waiting while a write is in flight go together in one transaction, and each caller returns once
 /// its own is stored.
@@ -23,6 +28,9 @@ public sealed class TableAuditLog : IAuditLog
 {
     /// <summary>Leading digits of a record id that name its partition: its time in whole seconds.</summary>
     private const int BucketDigits = 12;
+
+    private const string Targets = "Targets";
+    private const string TargetIds = "TargetIds";
 
     private readonly TableShards _tables;
     private readonly TransactionBatcher _writes;
@@ -49,25 +57,52 @@ public sealed class TableAuditLog : IAuditLog
     public async Task SettleAsync(AuditRecord pending, string result, IReadOnlyList<string> targets)
     {
         using var activity = StorageTelemetry.Start("audit", "write");
-        var entity = new TableEntity(Partition(pending.TenantId, pending.Id), pending.Id)
-        {
-            ["Result"] = result,
-            ["Targets"] = string.Join(',', targets),
-        };
+        var entity = new TableEntity(Partition(pending.TenantId, pending.Id), pending.Id) { ["Result"] = result };
+
+        // A merge keeps the properties it does not name: the form not used now is cleared.
+        SetTargets(entity, targets, clearOther: true);
         await _writes.SubmitAsync(entity.PartitionKey, [new TableTransactionAction(TableTransactionActionType.UpdateMerge, entity, Azure.ETag.All)]);
     }
 
-    private TableEntity Entity(AuditRecord stored) => new(Partition(stored.TenantId, stored.Id), stored.Id)
+    private TableEntity Entity(AuditRecord stored)
     {
+        var entity = new TableEntity(Partition(stored.TenantId, stored.Id), stored.Id)
+        {
             ["Time"] = stored.Time,
             ["Subject"] = stored.Subject,
             ["App"] = stored.App,
             ["Operation"] = stored.Operation,
-            ["Targets"] = string.Join(',', stored.Targets),
             ["Changed"] = string.Join(',', stored.ChangedProperties),
             ["Result"] = stored.Result,
             ["Correlation"] = stored.CorrelationId,
-    };
+        };
+        SetTargets(entity, stored.Targets, clearOther: false);
+        return entity;
+    }
+
+    /// <summary>Stores targets packed when every one packs exactly, as text otherwise (see the class).</summary>
+    private static void SetTargets(TableEntity entity, IReadOnlyList<string> targets, bool clearOther)
+    {
+        if (targets.Count > 0 && targets.All(PackedIds.Packs))
+        {
+            entity[TargetIds] = PackedIds.Pack(targets);
+            if (clearOther)
+            {
+                entity[Targets] = "";
+            }
+        }
+        else
+        {
+            entity[Targets] = string.Join(',', targets);
+            if (clearOther)
+            {
+                entity[TargetIds] = Array.Empty<byte>();
+            }
+        }
+    }
+
+    private static IReadOnlyList<string> GetTargets(TableEntity entity) =>
+        entity.GetBinary(TargetIds) is { Length: > 0 } packed ? [.. PackedIds.Unpack(packed)] : Split(entity.GetString(Targets));
 
     public async Task<Page> ListAsync(string tenantId, DateTimeOffset? from, DateTimeOffset? to, string? after, int limit)
     {
@@ -85,7 +120,7 @@ public sealed class TableAuditLog : IAuditLog
         {
             records.Add(new AuditRecord(
                 e.RowKey, e.GetDateTimeOffset("Time") ?? default, tenantId, e.GetString("Subject") ?? "", e.GetString("App") ?? "",
-                e.GetString("Operation") ?? "", Split(e.GetString("Targets")), Split(e.GetString("Changed")),
+                e.GetString("Operation") ?? "", GetTargets(e), Split(e.GetString("Changed")),
                 e.GetString("Result") ?? "", e.GetString("Correlation") ?? ""));
             if (records.Count > limit)
             {

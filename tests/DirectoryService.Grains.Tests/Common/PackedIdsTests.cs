@@ -1,4 +1,4 @@
-using DirectoryService.Grains.Common;
+using DirectoryService.Abstractions.Common;
 
 namespace DirectoryService.Grains.Tests.Common;
 

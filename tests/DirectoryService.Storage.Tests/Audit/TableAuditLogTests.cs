@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using DirectoryService.Abstractions.Audit;
 using DirectoryService.Storage.Audit;
 using DirectoryService.Storage.Tables;
@@ -42,5 +43,39 @@ public sealed class TableAuditLogTests
 
         Assert.Equal(expected, paged);
         Assert.Equal(["other"], (await log.ListAsync("b", null, null, null, 10)).Items.Select(r => r.Operation));
+    }
+
+    [Fact]
+    public async Task Targets_that_are_minted_ids_are_stored_packed_others_as_text_and_a_settle_switches_between_them()
+    {
+        var connection = await Azurite.ConnectionStringAsync();
+        var name = Azurite.NewTableName("audit");
+        var log = new TableAuditLog(TableShards.Create(name, 1, n => TableClients.Create(connection, n, 1)), "storage-tests");
+        await log.InitializeAsync(CancellationToken.None);
+        var ids = Enumerable.Range(0, 400).Select(i => Guid.CreateVersion7().ToString("D")).ToArray();
+        string[] mixed = [ids[0], "bench", ids[1].ToUpperInvariant()];
+
+        var packed = await log.AppendAsync(new AuditRecord("", T0, "a", "s", "app", "packed", ids, [], "PENDING", "c"));
+        var text = await log.AppendAsync(new AuditRecord("", T0.AddMilliseconds(1), "a", "s", "app", "text", mixed, [], "PENDING", "c"));
+        var stored = await Entities();
+        Assert.Equal(ids.Length * 16, stored["packed"].GetBinary("TargetIds").Length);
+        Assert.Null(stored["packed"].GetString("Targets"));
+        Assert.Equal(string.Join(',', mixed), stored["text"].GetString("Targets"));
+        Assert.Null(stored["text"].GetBinary("TargetIds"));
+        Assert.Equal([ids, mixed], (await log.ListAsync("a", null, null, null, 10)).Items.Select(r => r.Targets));
+
+        // Settling names the targets again, in the other form: the first form must not survive.
+        await log.SettleAsync(packed, "OK", mixed);
+        await log.SettleAsync(text, "OK", ids[..3]);
+        var settled = (await log.ListAsync("a", null, null, null, 10)).Items;
+        Assert.Equal([mixed, ids[..3]], settled.Select(r => r.Targets));
+        Assert.Equal(["OK", "OK"], settled.Select(r => r.Result));
+        stored = await Entities();
+        Assert.Empty(stored["packed"].GetBinary("TargetIds"));
+        Assert.Equal("", stored["text"].GetString("Targets"));
+
+        async Task<Dictionary<string, TableEntity>> Entities() =>
+            (await TableClients.Create(connection, TableShards.Names(name, 1)[0], 1).QueryAsync<TableEntity>().ToListAsync())
+                .Where(e => e.GetString("Operation") is "packed" or "text").ToDictionary(e => e.GetString("Operation"));
     }
 }

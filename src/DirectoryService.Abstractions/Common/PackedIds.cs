@@ -1,4 +1,4 @@
-namespace DirectoryService.Grains.Common;
+namespace DirectoryService.Abstractions.Common;
 
 /// <summary>
 /// Object ids packed 16 bytes each (big-endian, so packed ids sort as their text does) for state
