@@ -10,6 +10,8 @@
 # --load api object by object through the API (phases users, groups, members, the path before the
 # import existed), printing each phase's time and the silo's resident memory (and Azurite's) after it.
 # `import-again` runs the same import over the loaded dataset (it must change nothing).
+# `import+W` runs the import and, from 20 s into it, workload W (create-user, signin, …) measured for
+# --duration seconds at --background-concurrency callers: what other callers get while an import runs.
 # `azurite-crash` kills Azurite (kill -9) halfway through a run of durable creates and starts it again
 # on its data, restarts the silo, and reads back every acknowledged create (lost acknowledged writes).
 # Special steps: `dashboard-on` and `dashboard-off` restart the silo with the Orleans Dashboard on or
@@ -172,6 +174,14 @@ for step in "$@"; do
       kill -TERM $silo; wait $silo || true
       start_silo
       echo "{\"step\":\"$step\",\"ready_seconds\":$ready_seconds,\"silo_rss_mb\":$(silo_rss_mb)}" ;;
+    import+*)
+      azurite_requests >/dev/null; azurite_saves >/dev/null
+      (sleep 20; generator --workload "${step#*+}" --concurrency "$background_concurrency" --duration "$duration" --warmup 0 > "$work/beside.json") &
+      beside=$!
+      line=$(generator --workload import) || status=1
+      wait $beside || status=1
+      echo "${line%\}},\"silo_rss_mb\":$(silo_rss_mb),\"azurite_rss_mb\":$(azurite_rss_mb)$(azurite_requests)$(azurite_saves)}"
+      cat "$work/beside.json" ;;
     import|import-again)
       azurite_requests >/dev/null; azurite_saves >/dev/null
       line=$(generator --workload "$step") || status=1

@@ -35,6 +35,9 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
     public override async Task ImportRecords(IAsyncStreamReader<ImportRecordsRequest> requestStream, IServerStreamWriter<ImportRecordsResponse> responseStream, ServerCallContext context)
     {
         var tenant = CallerTenant.From(context);
+
+        // Its storage requests take turns on part of the connections: the rest stay free for other work.
+        BulkWork.Mark();
         var import = new Lazy<IImportGrain>(() => grains.GetGrain<IImportGrain>(GrainKeys.Scoped(tenant, Guid.NewGuid().ToString("N"))));
         var unaudited = new UnauditedBatches();
         var completed = false;

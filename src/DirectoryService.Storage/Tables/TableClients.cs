@@ -74,6 +74,9 @@ public static class TableClients
         AllowAutoRedirect = false,
     }));
 
+    /// <summary>One bulk lane per connection pool (<see cref="Transports"/>), shared like the pool.</summary>
+    private static readonly ConcurrentDictionary<int, BulkLane> Lanes = new();
+
     private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64)
     {
         var options = new TableClientOptions { Transport = Transport(maxConnections) };
@@ -91,6 +94,8 @@ public static class TableClients
         options.Retry.NetworkTimeout = operationTimeout is { } timeout && timeout < TimeSpan.FromSeconds(15) ? timeout : TimeSpan.FromSeconds(15);
         if (operationTimeout is { } bound)
         {
+            // Before the bound: the wait for a bulk turn is not part of it.
+            options.AddPolicy(Lanes.GetOrAdd(maxConnections, max => new BulkLane(BulkLane.Turns(max))), HttpPipelinePosition.PerCall);
             options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
             options.RetryPolicy = new BudgetedRetryPolicy(maxRetries, options.Retry.NetworkTimeout);
         }
