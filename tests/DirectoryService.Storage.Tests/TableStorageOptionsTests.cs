@@ -116,6 +116,25 @@ public sealed class TableStorageOptionsTests
     }
 
     [Theory]
+    [InlineData(0, 64)]
+    [InlineData(65, 64)]
+    [InlineData(5, 4)]
+    public void BulkConnections_OutsideOneToMaxConnections_NamesItsSetting(int bulk, int maxConnections)
+    {
+        var result = Validator.Validate(null, new TableStorageOptions { BulkConnections = bulk, MaxConnections = maxConnections });
+        Assert.Contains(result.Failures!, f => f.StartsWith($"Directory:Storage:BulkConnections must be between 1 and Directory:Storage:MaxConnections ({maxConnections})", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("", 64, null, 8)]
+    [InlineData("", 4, null, 3)]
+    [InlineData("", 1, null, 1)]
+    [InlineData("https://account.table.core.windows.net", 64, null, 48)]
+    [InlineData("https://account.table.core.windows.net", 64, 64, 64)]
+    public void BulkWork_GetsThreeQuartersOfTheConnections_AtMostEightOnTheEmulator(string serviceUri, int maxConnections, int? bulk, int turns) =>
+        Assert.Equal(turns, new TableStorageOptions { ServiceUri = serviceUri, MaxConnections = maxConnections, BulkConnections = bulk }.BulkTurns);
+
+    [Theory]
     [InlineData("UseDevelopmentStorage=true", "https://account.table.core.windows.net", "", "Directory:Storage:ConnectionString and Directory:Storage:ServiceUri are both set")]
     [InlineData("", "http://account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]
     [InlineData("", "account.table.core.windows.net", "", "Directory:Storage:ServiceUri must be an absolute https URI")]

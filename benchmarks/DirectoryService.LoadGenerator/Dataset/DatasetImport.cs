@@ -126,7 +126,8 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
         do
         {
             var page = await ListedAsync(deadline => tenant.Users.ListUsersAsync(request, deadline: deadline).ResponseAsync);
-            foreach (var user in page.Users)
+            // Users a workload beside the import created (import+create-user) have no external id.
+            foreach (var user in page.Users.Where(u => u.ExternalId.Length > 0))
             {
                 ids[int.Parse(user.ExternalId[1..])] = user.Id;
             }
@@ -144,7 +145,7 @@ public sealed class DatasetImport(TenantClients tenant, Dataset dataset, string 
         do
         {
             var page = await ListedAsync(deadline => tenant.Groups.ListGroupsAsync(request, deadline: deadline).ResponseAsync);
-            foreach (var group in page.Groups)
+            foreach (var group in page.Groups.Where(g => g.ExternalId.Length > 0))
             {
                 ids[int.Parse(group.ExternalId[1..])] = group.Id;
             }

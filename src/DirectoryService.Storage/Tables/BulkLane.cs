@@ -6,8 +6,8 @@ namespace DirectoryService.Storage.Tables;
 
 /// <summary>
 /// Bulk work's storage requests (<see cref="BulkWork"/>: an import) take turns on part of the silo's
-/// connections to storage, and wait for a turn in the silo; every other request finds a connection
-/// free. Without it an import, which keeps up to a thousand storage operations waiting at once,
+/// connections to storage (<see cref="TableStorageOptions.BulkConnections"/>), and wait for a turn in
+/// the silo; every other request finds a connection free. Without it an import, which keeps up to a thousand storage operations waiting at once,
 /// filled the connection pool's queue, and a health check, a read-lease renewal or an API write
 /// waited behind all of them: on the emulator, while it saved its database, past their timeouts.
 /// The wait for a turn is not part of a request's bound (<see cref="OperationTimeoutPolicy"/>), which
@@ -20,9 +20,6 @@ public sealed class BulkLane(int turns) : HttpPipelinePolicy
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _turns = new(turns, turns);
-
-    /// <summary>Turns for bulk requests on a pool of <paramref name="connections"/>: three quarters, at least one.</summary>
-    public static int Turns(int connections) => Math.Max(1, connections * 3 / 4);
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();

@@ -33,11 +33,11 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns));
         }
 
         var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString;
-        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections));
+        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns));
     }
 
     private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
@@ -75,9 +75,9 @@ public static class TableClients
     }));
 
     /// <summary>One bulk lane per connection pool (<see cref="Transports"/>), shared like the pool.</summary>
-    private static readonly ConcurrentDictionary<int, BulkLane> Lanes = new();
+    private static readonly ConcurrentDictionary<(int Connections, int Turns), BulkLane> Lanes = new();
 
-    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64)
+    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64, int bulkTurns = 48)
     {
         var options = new TableClientOptions { Transport = Transport(maxConnections) };
         if (perTryPolicy is not null)
@@ -95,7 +95,7 @@ public static class TableClients
         if (operationTimeout is { } bound)
         {
             // Before the bound: the wait for a bulk turn is not part of it.
-            options.AddPolicy(Lanes.GetOrAdd(maxConnections, max => new BulkLane(BulkLane.Turns(max))), HttpPipelinePosition.PerCall);
+            options.AddPolicy(Lanes.GetOrAdd((maxConnections, bulkTurns), key => new BulkLane(key.Turns)), HttpPipelinePosition.PerCall);
             options.AddPolicy(new OperationTimeoutPolicy(bound), HttpPipelinePosition.PerCall);
             options.RetryPolicy = new BudgetedRetryPolicy(maxRetries, options.Retry.NetworkTimeout);
         }

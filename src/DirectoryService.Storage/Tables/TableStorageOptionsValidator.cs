@@ -61,6 +61,11 @@ public sealed partial class TableStorageOptionsValidator : IValidateOptions<Tabl
             failures.Add($"Directory:Storage:MaxConnections must be between 1 and 1024, got {options.MaxConnections}");
         }
 
+        if (options.BulkConnections is { } bulk && (bulk < 1 || bulk > options.MaxConnections))
+        {
+            failures.Add($"Directory:Storage:BulkConnections must be between 1 and Directory:Storage:MaxConnections ({options.MaxConnections}), got {bulk}");
+        }
+
         if (options.MaxRetries is < 0 or > 20)
         {
             failures.Add($"Directory:Storage:MaxRetries must be between 0 and 20, got {options.MaxRetries}");

@@ -25,7 +25,7 @@ public sealed class BulkLaneTests
             OperationTimeout = TimeSpan.FromSeconds(1),
             InjectedLatency = TimeSpan.FromMilliseconds(400),
         };
-        Assert.Equal(3, BulkLane.Turns(options.MaxConnections));
+        Assert.Equal(3, options.BulkTurns);
         var table = TableClients.Create(options, Azurite.NewTableName("lane"));
         await table.CreateIfNotExistsAsync();
 
