@@ -21,6 +21,12 @@ public static class StorageTelemetry
     private static readonly Counter<long> Calls = Meter.CreateCounter<long>(
         "directory.storage.calls", description: "Calls to storage, by the API operation that caused them, the store (grain-state, rows, audit) and the call (read, query, write)");
 
+    private static readonly Histogram<double> BulkWaits = Meter.CreateHistogram<double>(
+        "directory.storage.bulk_wait", unit: "s", description: "Time a request of bulk work (an import) waited in the silo for a turn on the connections to storage (Directory:Storage:BulkConnections)");
+
+    /// <summary>Records how long a bulk request waited for its turn (<see cref="Tables.BulkLane"/>).</summary>
+    public static void BulkWaited(TimeSpan wait) => BulkWaits.Record(wait.TotalSeconds);
+
     /// <summary>Counts a storage call and starts its span; dispose the scope when the call is done.</summary>
     public static Scope Start(string store, string call)
     {

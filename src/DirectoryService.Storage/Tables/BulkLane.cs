@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using DirectoryService.Abstractions.Common;
@@ -12,7 +13,8 @@ namespace DirectoryService.Storage.Tables;
 /// waited behind all of them: on the emulator, while it saved its database, past their timeouts.
 /// The wait for a turn is not part of a request's bound (<see cref="OperationTimeoutPolicy"/>), which
 /// so measures how long storage takes to answer, not how much work the silo queued before it; the
-/// wait has a bound of its own (<see cref="MaxWait"/>) for storage that takes nothing at all.
+/// wait has a bound of its own (<see cref="MaxWait"/>) for storage that takes nothing at all, and is
+/// recorded (<c>directory.storage.bulk_wait</c>), so an operator sees whether turns hold an import back.
 /// </summary>
 public sealed class BulkLane(int turns) : HttpPipelinePolicy
 {
@@ -32,7 +34,10 @@ public sealed class BulkLane(int turns) : HttpPipelinePolicy
             return;
         }
 
-        if (!await _turns.WaitAsync(MaxWait, message.CancellationToken))
+        var start = Stopwatch.GetTimestamp();
+        var turn = await _turns.WaitAsync(MaxWait, message.CancellationToken);
+        StorageTelemetry.BulkWaited(Stopwatch.GetElapsedTime(start));
+        if (!turn)
         {
             throw new StorageUnavailableException($"storage took none of the import's requests within {MaxWait.TotalSeconds:0} s");
         }

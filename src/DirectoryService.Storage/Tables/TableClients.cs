@@ -33,11 +33,11 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns, storage.IsEmulator));
         }
 
         var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString;
-        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns));
+        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns, storage.IsEmulator));
     }
 
     private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
@@ -45,7 +45,7 @@ public static class TableClients
 
     /// <summary>A service client with the same retries, from a connection string.</summary>
     public static TableServiceClient Service(string connectionString, int maxRetries, HttpPipelinePolicy? perTryPolicy = null) =>
-        new(connectionString, Options(maxRetries, perTryPolicy));
+        new(connectionString, Options(maxRetries, perTryPolicy, emulator: new TableStorageOptions { ConnectionString = connectionString }.IsEmulator));
 
     private static readonly ConcurrentDictionary<string, TokenCredential> Credentials = new(StringComparer.OrdinalIgnoreCase);
 
@@ -56,30 +56,38 @@ public static class TableClients
 
     /// <summary>
     /// One connection pool for every table client with the same bound on connections
-    /// (<see cref="TableStorageOptions.MaxConnections"/>), which drops a connection idle for 4 s.
-    /// Azurite (Node's HTTP server) closes a connection idle for 5 s, and .NET's pool keeps idle ones
-    /// for a minute: a request sent on a connection the server is closing gets a reset, which
-    /// <see cref="UnreachableTries"/> counts as storage gone away, and <see cref="RewindWatch"/> then
-    /// suspects an emulator restarted without its last writes. Azure keeps idle connections for
-    /// minutes, so reconnecting a little sooner costs nothing there. As the SDK's own transport:
-    /// no cookies, no redirects.
+    /// (<see cref="TableStorageOptions.MaxConnections"/>) and idle timeout (<see cref="IdleTimeout"/>).
+    /// As the SDK's own transport: no cookies, no redirects.
     /// </summary>
-    private static readonly ConcurrentDictionary<int, HttpClientTransport> Transports = new();
+    private static readonly ConcurrentDictionary<(int Connections, TimeSpan Idle), HttpClientTransport> Transports = new();
 
-    private static HttpClientTransport Transport(int maxConnections) => Transports.GetOrAdd(maxConnections, max => new(new SocketsHttpHandler
+    private static HttpClientTransport Transport(int maxConnections, TimeSpan idle) => Transports.GetOrAdd((maxConnections, idle), key => new(new SocketsHttpHandler
     {
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4),
-        MaxConnectionsPerServer = max,
+        PooledConnectionIdleTimeout = key.Idle,
+        MaxConnectionsPerServer = key.Connections,
         UseCookies = false,
         AllowAutoRedirect = false,
     }));
 
+    /// <summary>
+    /// How long the pool keeps a connection idle. Azurite (Node's HTTP server) closes a connection
+    /// idle for 5 s, and .NET's pool keeps idle ones for a minute: a request sent on a connection the
+    /// server is closing gets a reset, which <see cref="UnreachableTries"/> counts as storage gone
+    /// away, and <see cref="RewindWatch"/> then suspects an emulator restarted without its last
+    /// writes — and the silo drops every activation. 4 s was not enough on the emulator: while it
+    /// saves its database its thread is held for up to ~3.5 s, and when it runs again it expires the
+    /// connection's 5 s before it reads the request that arrived meanwhile (after a scale-1 import,
+    /// once in a run of sign-ins, whose light traffic leaves connections idle). 1 s there leaves a
+    /// 4-s margin. Azure keeps idle connections for minutes: 4 s, so light traffic seldom reconnects.
+    /// </summary>
+    private static TimeSpan IdleTimeout(bool emulator) => emulator ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(4);
+
     /// <summary>One bulk lane per connection pool (<see cref="Transports"/>), shared like the pool.</summary>
     private static readonly ConcurrentDictionary<(int Connections, int Turns), BulkLane> Lanes = new();
 
-    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64, int bulkTurns = 48)
+    private static TableClientOptions Options(int maxRetries, HttpPipelinePolicy? perTryPolicy, TimeSpan? operationTimeout = null, int maxConnections = 64, int bulkTurns = 48, bool emulator = false)
     {
-        var options = new TableClientOptions { Transport = Transport(maxConnections) };
+        var options = new TableClientOptions { Transport = Transport(maxConnections, IdleTimeout(emulator)) };
         if (perTryPolicy is not null)
         {
             options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);
