@@ -4,8 +4,7 @@ namespace DirectoryService.Abstractions.Common;
 /// Marks the current call as bulk work — an import — in Orleans's <see cref="RequestContext"/>, which
 /// travels with every grain call it makes, on any silo. Storage gives bulk work's requests only part
 /// of a silo's connections (<c>BulkLane</c> in the storage layer), so that an import, which keeps as
-/// many requests waiting as storage will take, cannot queue ahead of sign-ins, API writes and the
-/// silo's own health and lease checks.
+/// many requests waiting as storage will take, does not queue ahead of other callers' requests.
 /// </summary>
 public static class BulkWork
 {

@@ -7,14 +7,15 @@ namespace DirectoryService.Storage.Tables;
 
 /// <summary>
 /// Bulk work's storage requests (<see cref="BulkWork"/>: an import) take turns on part of the silo's
-/// connections to storage (<see cref="TableStorageOptions.BulkConnections"/>), and wait for a turn in
-/// the silo; every other request finds a connection free. Without it an import, which keeps up to a thousand storage operations waiting at once,
-/// filled the connection pool's queue, and a health check, a read-lease renewal or an API write
-/// waited behind all of them: on the emulator, while it saved its database, past their timeouts.
-/// The wait for a turn is not part of a request's bound (<see cref="OperationTimeoutPolicy"/>), which
-/// so measures how long storage takes to answer, not how much work the silo queued before it; the
-/// wait has a bound of its own (<see cref="MaxWait"/>) for storage that takes nothing at all, and is
-/// recorded (<c>directory.storage.bulk_wait</c>), so an operator sees whether turns hold an import back.
+/// connections to storage (<see cref="TableStorageOptions.BulkConnections"/>) and wait for a turn in
+/// the silo; every other request finds a connection free. Without turns an import, which keeps up to
+/// a thousand storage operations waiting at once, filled the connection pool's one queue: an API
+/// write waited behind all of it, and the import's own requests counted that queue against their
+/// bound, so on the emulator, behind a database save, they failed it. The wait for a turn is not
+/// part of a request's bound (<see cref="OperationTimeoutPolicy"/>), which so measures how long
+/// storage takes to answer, not how much work the silo queued before it; the wait has a bound of its
+/// own (<see cref="MaxWait"/>) for storage that takes nothing at all, and is recorded
+/// (<c>directory.storage.bulk_wait</c>), so an operator sees whether turns hold an import back.
 /// </summary>
 public sealed class BulkLane(int turns) : HttpPipelinePolicy
 {

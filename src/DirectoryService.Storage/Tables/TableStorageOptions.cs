@@ -70,15 +70,15 @@ public sealed class TableStorageOptions
     /// <summary>
     /// Most requests bulk work (an import) keeps in flight to storage at once, of
     /// <see cref="MaxConnections"/>; its others wait in the silo for a turn (<see cref="BulkLane"/>).
-    /// Not set: three quarters of <see cref="MaxConnections"/> on Azure; at most 8 on the local emulator, which
-    /// serves one request at a time, so a deeper queue there only makes each request wait longer (with
-    /// 48, an import's batch transactions queued behind each other and a database save past the 8-s
-    /// <see cref="OperationTimeout"/>).
+    /// Not set: three quarters of <see cref="MaxConnections"/>, and at most 8 on the local emulator,
+    /// which serves one request at a time, so a deeper queue there only makes each request wait longer
+    /// (with 48, an import's batch transactions queued behind each other and a database save past the
+    /// 8-s <see cref="OperationTimeout"/>).
     /// </summary>
     public int? BulkConnections { get; set; }
 
     /// <summary>The turns bulk work gets: <see cref="BulkConnections"/>, or its default.</summary>
-    public int BulkTurns => BulkConnections ?? (IsEmulator ? Math.Min(8, Math.Max(1, MaxConnections * 3 / 4)) : Math.Max(1, MaxConnections * 3 / 4));
+    public int BulkTurns => BulkConnections ?? Math.Min(IsEmulator ? 8 : int.MaxValue, Math.Max(1, MaxConnections * 3 / 4));
 
     /// <summary>Retries of a storage call that failed transiently (timeouts, 5xx, throttling).</summary>
     public int MaxRetries { get; set; } = 6;
