@@ -33,12 +33,16 @@ public static class TableClients
     {
         if (!string.IsNullOrWhiteSpace(storage.ServiceUri))
         {
-            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns, storage.IsEmulator));
+            return new TableServiceClient(new Uri(storage.ServiceUri), Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), Options(storage));
         }
 
         var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString;
-        return new TableServiceClient(connectionString, Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns, storage.IsEmulator));
+        return new TableServiceClient(connectionString, Options(storage));
     }
+
+    /// <summary>The client options of the configured account: its retries, bound, connections and turns.</summary>
+    private static TableClientOptions Options(TableStorageOptions storage) =>
+        Options(storage.MaxRetries, Delay(storage), storage.OperationTimeout, storage.MaxConnections, storage.BulkTurns, storage.IsEmulator);
 
     private static InjectedLatencyPolicy? Delay(TableStorageOptions storage) =>
         storage.InjectedLatency > TimeSpan.Zero ? new InjectedLatencyPolicy(storage.InjectedLatency) : null;
