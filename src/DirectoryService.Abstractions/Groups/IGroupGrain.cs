@@ -80,11 +80,14 @@ public interface IGroupGrain : IPrincipalGrain
 
     /// <summary>
     /// Whether the group still owes the member its joining: the handover's number (0 when the group
-    /// delivers it itself), or null. Interleaves: a member asks while it applies the update.
+    /// delivers it itself), or null. Interleaves: a member asks while it applies the update. Given
+    /// the time of its caller (<see cref="Users.IUserGrain.ApplyOwedMemberOfAsync"/>): a group whose
+    /// activation must first read back what it owes (a whole import's handover after a restart) answers late.
     /// </summary>
     [Alias("OwesAsync")]
     [Idempotent]
     [AlwaysInterleave]
+    [ResponseTimeout("00:02:00")]
     Task<long?> OwesAsync(string memberId);
 
     /// <summary>Confirms that the members applied the joinings the group handed over under these handovers.</summary>

@@ -35,11 +35,14 @@ public interface IImportGrain : IGrainWithStringKey
 
     /// <summary>
     /// Completes the import: the members apply the "member of" updates their groups handed over
-    /// (see <c>MembershipImports</c>). Once it returns, every read on every silo sees the import.
+    /// (see <c>MembershipImports</c>). Once it returns, every read on every silo sees the import —
+    /// if this activation applied every batch: it returns how many records it applied, and a caller
+    /// that applied more must not acknowledge the import (the updates handed over to an earlier
+    /// activation are delivered by their groups, later).
     /// </summary>
     [Alias("CompleteAsync")]
     [ResponseTimeout("00:10:00")]
-    Task CompleteAsync();
+    Task<long> CompleteAsync();
 
     /// <summary>Ends the import (completing what it handed over, if the stream broke first): the activation goes away.</summary>
     [Alias("EndAsync")]

@@ -137,9 +137,12 @@ public sealed class ImportService(IGrainFactory grains, AuditTrail audit, Tenant
             }
 
             await reading;
-            if (import.IsValueCreated)
+            if (import.IsValueCreated && await import.Value.CompleteAsync() < applied.Records)
             {
-                await import.Value.CompleteAsync();
+                // The import's grain went away mid-stream and took the handed-over updates it held
+                // with it: their groups deliver them, but not before this answer. Not acknowledged.
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    "the import's state on the service was lost mid-stream (its activation went away): what it applied stands, but is not all visible yet; run the import again"));
             }
 
             await responseStream.WriteAsync(new ImportRecordsResponse { Counts = ImportMapping.ToProto(empties + applied), Done = true }, context.CancellationToken);

@@ -34,7 +34,7 @@ public sealed partial class ChangeFeedGrain(IRowStore rows, RowCodec codec, Dire
     private const int MaxBatch = 99;
 
     /// <summary>Member edges per batch: keeps a batch far below Azure's 4 MiB transaction payload.</summary>
-    private const int MaxBatchMembers = 8 * ChangeFeeds.MaxMembersPerNotice;
+    private const int MaxBatchMembers = ChangeFeeds.NoticesAtOnce * ChangeFeeds.MaxMembersPerNotice;
 
     /// <summary>Recent records kept in memory, so followers that keep up never read storage.</summary>
     private const int TailCapacity = 4096;

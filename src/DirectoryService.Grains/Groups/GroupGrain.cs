@@ -39,7 +39,7 @@ public sealed partial class GroupGrain(
     protected override string KindName => "group";
 
     /// <summary>The member rows; a write of unknown outcome drops the activation, so the next call starts from storage.</summary>
-    private GroupMemberRows Members => _members ??= new GroupMemberRows(Rows, RowSets.Members(TenantId, ObjectId), DeactivateOnIdle);
+    private GroupMemberRows Members => _members ??= new GroupMemberRows(Rows, RowSets.Members(TenantId, ObjectId), DropAfterUnknownWrite);
 
     private MemberOfOutbox Outbox => _outbox ??= new MemberOfOutbox(this, ObjectId, Members, m => GrainFactory.Principal(TenantId, m), () => Now, NoticeChangeAsync, logger);
 
@@ -54,9 +54,40 @@ public sealed partial class GroupGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await Outbox.DeactivatingAsync();
+        if (_outbox is not null && await _outbox.DeactivatingAsync())
+        {
+            // Updates left owed (too many to deliver on the way out, a delivery that failed, or owed
+            // rows unread since a write of unknown outcome): wake the next activation, whose replay
+            // delivers them, rather than leave the members' side behind until the group's next call.
+            var self = this.AsReference<IGroupGrain>();
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await self.GetAsync(includeDeleted: true);
+                }
+                catch (Exception e)
+                {
+                    LogWakeFailed(logger, e, ObjectId);
+                }
+            });
+        }
+
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
+
+    /// <summary>After a write whose outcome is unknown: this activation's view of the member rows may be wrong, so it goes and the next one reads them.</summary>
+    private void DropAfterUnknownWrite()
+    {
+        LogUnknownWrite(logger, ObjectId);
+        DeactivateOnIdle();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupId}: a write of its member rows had an unknown outcome; the activation is dropped and the next one reads them back")]
+    private static partial void LogUnknownWrite(ILogger logger, string groupId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupId} left member-of updates owed on deactivation and could not wake its next activation; its next call delivers them")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string groupId);
 
     public async Task<GroupChange> GetChangeAsync(ImmutableArray<ObjectRef> members)
     {

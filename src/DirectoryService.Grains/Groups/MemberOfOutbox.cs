@@ -68,6 +68,17 @@ public sealed partial class MemberOfOutbox(
 
     private long _handovers;
 
+    /// <summary>
+    /// The read of the owed rows in progress, shared by every call that waits for them, and the
+    /// <see cref="_epoch"/> it began in. A flush of an import asks a group thousands of
+    /// <see cref="OwesAsync"/> questions at once; each used to read the rows (and append their
+    /// notices again) by itself, so a group that owed 90,000 updates answered none within its time.
+    /// </summary>
+    private (Task<List<(string Row, List<MemberOfChange> Changes)>> Read, long Epoch)? _reading;
+
+    /// <summary>Bumped when what storage holds became unknown (<see cref="Unsure"/>): a read begun before it is not taken.</summary>
+    private long _epoch;
+
     private IGrainTimer? _retry;
     private IGrainTimer? _clear;
 
@@ -135,15 +146,7 @@ public sealed partial class MemberOfOutbox(
     /// </summary>
     public async Task<long?> OwesAsync(string memberId)
     {
-        if (_pending is null)
-        {
-            var owed = await ReadOwedAsync();
-            if (_pending is null)
-            {
-                Replace(owed);
-            }
-        }
-
+        await LoadAsync();
         _last ??= LastPerMember(_pending!);
         return _last.TryGetValue(memberId, out var last) && last.Added ? last.Handover : null;
     }
@@ -200,11 +203,7 @@ public sealed partial class MemberOfOutbox(
     {
         try
         {
-            if (_pending is null)
-            {
-                Replace(await ReadOwedAsync());
-            }
-
+            await LoadAsync();
             var batch = _pending!.Where(which).ToList();
             if (batch.Count > 0)
             {
@@ -271,6 +270,7 @@ public sealed partial class MemberOfOutbox(
         _lastChange = now();
         _pending = null;
         _last = null;
+        _epoch++;
         _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
     }
 
@@ -282,6 +282,37 @@ public sealed partial class MemberOfOutbox(
         _stored.Clear();
         _stored.UnionWith(owed.Select(o => o.Row));
         _nextRow = Math.Max(_nextRow, owed.Select(o => MemberRows.OwedNumber(o.Row) + 1).DefaultIfEmpty(1).Max());
+    }
+
+    /// <summary>Reads the owed rows unless this activation holds them: one read at a time, whoever asks meanwhile waits for it.</summary>
+    private async Task LoadAsync()
+    {
+        while (_pending is null)
+        {
+            if (_reading is not { } reading || reading.Epoch != _epoch)
+            {
+                reading = (ReadOwedAsync(), _epoch);
+                _reading = reading;
+            }
+
+            List<(string Row, List<MemberOfChange> Changes)> owed;
+            try
+            {
+                owed = await reading.Read;
+            }
+            finally
+            {
+                if (_reading is { } current && current.Read == reading.Read)
+                {
+                    _reading = null;
+                }
+            }
+
+            if (_pending is null && reading.Epoch == _epoch)
+            {
+                Replace(owed);
+            }
+        }
     }
 
     /// <summary>The owed rows an earlier activation left, their changes' notices appended again first.</summary>
@@ -297,19 +328,29 @@ public sealed partial class MemberOfOutbox(
     }
 
     /// <summary>
-    /// Before the activation goes away: delivers what is still owed — handovers an import has not
+    /// Most updates delivered on the way out. More would outlast the runtime's deactivation timeout
+    /// (30 s) — a group holding an import's handover of 90,000 members was cut off after 30 s —
+    /// while every call to the group waits for the next activation, which replays the owed rows anyway.
+    /// </summary>
+    private const int MostDeliveredOnDeactivation = 4 * MembersAtOnce;
+
+    /// <summary>
+    /// Before the activation goes away: delivers what is still owed, if it is at most
+    /// <see cref="MostDeliveredOnDeactivation"/> updates (more are left to the next activation) — handovers an import has not
     /// confirmed yet (a group can be collected before <see cref="HandoverTimeout"/>), or a
     /// delivery still being retried — so that the members' side does not wait for a later activation,
     /// then clears the owed rows if nothing is owed. A delivery that fails leaves the rows to the next one.
     /// </summary>
-    public async Task DeactivatingAsync()
+    /// <returns>Whether updates are left owed (or owed rows unread since a write of unknown outcome) for the next activation to deliver.</returns>
+    public async Task<bool> DeactivatingAsync()
     {
-        if (_pending is { Count: > 0 })
+        if (_pending is { Count: > 0 } && _pending.Sum(p => p.Changes.Count) <= MostDeliveredOnDeactivation)
         {
             await DeliverAsync(rethrow: false);
         }
 
         await ClearAsync(onlyIfIdle: false);
+        return _pending is { Count: > 0 } || (_pending is null && _epoch > 0);
     }
 
     /// <summary>

@@ -27,6 +27,14 @@ public sealed class ImportGrain : Grain, IImportGrain
     private readonly KeysAhead _keysAhead;
     private ImportCounts _counts = new();
 
+    /// <summary>
+    /// How long the activation is kept after each call, whatever the runtime's collection would do:
+    /// only it knows which "member of" updates the groups handed over to the import, so one
+    /// collected between two batches (a slow client, a forced collection, memory pressure) let the
+    /// import answer <c>done</c> while they were still owed. The gateway ends it (<see cref="EndAsync"/>).
+    /// </summary>
+    public static readonly TimeSpan KeptFor = TimeSpan.FromHours(1);
+
     public ImportGrain(IGrainFactory grains, IServiceProvider services)
     {
         var tenantId = GrainKeys.Split(this.GetPrimaryKeyString()).TenantId;
@@ -38,8 +46,15 @@ public sealed class ImportGrain : Grain, IImportGrain
         _keysAhead = new KeysAhead(grains, tenantId, _resolver);
     }
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        DelayDeactivation(KeptFor);
+        return base.OnActivateAsync(cancellationToken);
+    }
+
     public async Task<ImmutableArray<string>> PlanAsync(ImportBatch batch)
     {
+        DelayDeactivation(KeptFor);
         var keys = batch.Users.Select(u => (Kind: ObjectKind.User, u.Profile.ExternalId))
             .Concat(batch.Groups.Select(g => (Kind: ObjectKind.Group, g.Profile.ExternalId)))
             .Where(k => k.ExternalId.Length > 0).Distinct().ToList();
@@ -128,7 +143,11 @@ public sealed class ImportGrain : Grain, IImportGrain
         return new ImportBatchOutcome([.. outcomes.SelectMany(p => p.Rejections)], _counts, Changed(results), outcomes);
     }
 
-    public Task CompleteAsync() => _memberships.FlushAsync(CancellationToken.None);
+    public async Task<long> CompleteAsync()
+    {
+        await _memberships.FlushAsync(CancellationToken.None);
+        return _counts.Records;
+    }
 
     public async Task EndAsync()
     {

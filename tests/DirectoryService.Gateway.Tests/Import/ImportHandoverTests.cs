@@ -2,6 +2,8 @@ using DirectoryService.Gateway.Tests.Infrastructure;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Testing;
 using Grpc.Core;
+using Orleans.Core.Internal;
+using Orleans.Runtime;
 
 namespace DirectoryService.Gateway.Tests.Import;
 
@@ -43,11 +45,78 @@ public sealed class ImportHandoverTests(SiloFixture silo)
         Assert.True(call.ResponseStream.Current.Done);
         var members = (await t.Members.ListMembersAsync(new ListMembersRequest { GroupId = group.Id })).Members.Select(m => m.Id).Order().ToArray();
         Assert.Equal(users.Values.Select(u => u.Id).Order().ToArray(), members);
-        foreach (var user in users.Values)
+        await InOnlyAsync(t, users.Values, group.Id);
+    }
+
+    [Fact]
+    public async Task AGroupCollectedWithMoreHandedOverThanItCanDeliverOnItsWayOut_ReadsItsOwedRowsOnce_ForEveryMemberAsking()
+    {
+        // A group holding a whole import's handover (90,000 members for "All users") cannot deliver it
+        // within the runtime's deactivation time: it leaves it to its next activation (which it wakes).
+        // The import's flush then asks that activation, for every member at once, whether it still owes
+        // it; the owed rows are read (and their notices appended again) once for all of them — each used
+        // to read them by itself, so none was answered in time and the import failed at its end.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        using var call = t.Import.ImportRecords();
+        async Task SendAsync(IEnumerable<ImportRecord> records)
         {
-            Assert.Equal([group.Id], await MemberOfAsync(user));
-            Assert.Equal([group.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+            await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { records } });
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Empty(call.ResponseStream.Current.Rejections);
         }
+
+        const int Members = 1_100;
+        await SendAsync([.. Enumerable.Range(0, Members / 2).Select(i => r.User("M" + i)), r.Group("G")]);
+        await SendAsync(Enumerable.Range(Members / 2, Members / 2).Select(i => r.User("M" + i)));
+        await SendAsync(Enumerable.Range(0, Members / 2).Select(i => r.Member("G", "M" + i)));
+        await SendAsync(Enumerable.Range(Members / 2, Members / 2).Select(i => r.Member("G", "M" + i)));
+        var users = await t.UsersByExternalIdAsync("M0", "M549", "M550", "M1099");
+        var group = (await t.GroupsByExternalIdAsync("G"))["G"];
+        async Task<string[]> MemberOfAsync(User user) =>
+            [.. (await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } })).GroupIds];
+        Assert.Empty(await MemberOfAsync(users["M0"]));
+
+        silo.GrainCalls.Watch("AppendAsync");
+        silo.GrainCalls.Watch("OwesAsync");
+        await silo.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(call.ResponseStream.Current.Done);
+
+        // Each read of the owed rows appends the notices of their 1,100 members again: 5 notices of 256.
+        var groupFeed = t.Id + "/groups/";
+        var notices = silo.GrainCalls.TargetsOf("AppendAsync").Count(id => id.Key.ToString()!.StartsWith(groupFeed, StringComparison.Ordinal));
+        var asked = silo.GrainCalls.TargetsOf("OwesAsync").Count(id => id.Equals(GrainId.Create("group", t.Id + "/" + group.Id)));
+        Assert.True(asked >= Members && notices is >= 1 and <= 2 * 5, $"{asked} questions, {notices} notices");
+        await InOnlyAsync(t, users.Values, group.Id);
+    }
+
+    [Fact]
+    public async Task AnImportWhoseGrainWentAwayMidStream_IsNotAcknowledged()
+    {
+        // Only the import's activation knows which "member of" updates its groups handed over to it.
+        // The runtime's collection leaves it alone while the stream lasts; if it goes anyway, the
+        // import must not answer done while the groups still owe the updates.
+        var t = await silo.NewTenantAsync();
+        var r = new ImportRecordsFactory(t.Domain);
+        using var call = t.Import.ImportRecords();
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.User("A"), r.Group("G") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.Member("G", "A") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var management = silo.Grains.GetGrain<IManagementGrain>(0);
+        var imports = (await management.GetActiveGrains(GrainType.Create("import"))).Where(id => id.Key.ToString()!.StartsWith(t.Id + "/", StringComparison.Ordinal)).ToList();
+        Assert.Single(imports);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        Assert.Contains(imports[0], await management.GetActiveGrains(GrainType.Create("import")));
+
+        await silo.Grains.GetGrain(imports[0]).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await call.RequestStream.CompleteAsync();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("run the import again", refused.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,10 +178,17 @@ public sealed class ImportHandoverTests(SiloFixture silo)
         }
         while (request.PageToken.Length > 0);
         Assert.Equal(601, members.Distinct().Count());
-        foreach (var (key, user) in users)
+        await InOnlyAsync(t, users.Values, group.Id);
+    }
+
+    /// <summary>Each user is in the group and no other: its "member of" side and its sign-in both say so.</summary>
+    private static async Task InOnlyAsync(TestTenant t, IEnumerable<User> users, string groupId)
+    {
+        foreach (var user in users)
         {
-            Assert.Equal([group.Id], await MemberOfAsync(key));
-            Assert.Equal([group.Id], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
+            var memberOf = await t.Members.ListMemberOfAsync(new ListMemberOfRequest { Principal = new DirectoryObjectRef { Id = user.Id, Type = ObjectType.User } });
+            Assert.Equal([groupId], memberOf.GroupIds);
+            Assert.Equal([groupId], (await t.SignIn.ResolveSignInAsync(new ResolveSignInRequest { UserPrincipalName = user.UserPrincipalName })).GroupIds);
         }
     }
 }

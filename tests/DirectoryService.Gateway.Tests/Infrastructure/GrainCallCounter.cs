@@ -4,13 +4,14 @@ namespace DirectoryService.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// Counts grain calls the silo receives, in all and by grain type, so tests can show a refused
-/// request touched no grain, or a warm read touched no group; and how many calls of a method were
-/// in flight at once.
+/// request touched no grain, or a warm read touched no group; how many calls of a method were
+/// in flight at once; and which grains a watched method was called on.
 /// </summary>
 public sealed class GrainCallCounter : IIncomingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, long> _byType = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<GrainId>> _watched = new(StringComparer.Ordinal);
     private long _calls;
 
     public long Calls => Interlocked.Read(ref _calls);
@@ -23,6 +24,12 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
 
     public void ResetInFlight(string method) => _inFlight.TryRemove(method, out _);
 
+    /// <summary>From now on, notes the grain each call of the method (by name) goes to, for <see cref="TargetsOf"/>.</summary>
+    public void Watch(string method) => _watched[method] = new ConcurrentQueue<GrainId>();
+
+    /// <summary>The grains the watched method was called on since <see cref="Watch"/>, one entry per call.</summary>
+    public IReadOnlyList<GrainId> TargetsOf(string method) => _watched.TryGetValue(method, out var calls) ? [.. calls] : [];
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (!context.InterfaceName.StartsWith("DirectoryService", StringComparison.Ordinal))
@@ -33,7 +40,13 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
 
         Interlocked.Increment(ref _calls);
         _byType.AddOrUpdate(context.TargetId.Type.ToString()!, 1, (_, n) => n + 1);
-        var flight = _inFlight.GetOrAdd(context.InterfaceMethod?.Name ?? "", _ => new InFlight());
+        var method = context.InterfaceMethod?.Name ?? "";
+        if (_watched.TryGetValue(method, out var targets))
+        {
+            targets.Enqueue(context.TargetId);
+        }
+
+        var flight = _inFlight.GetOrAdd(method, _ => new InFlight());
         flight.Enter();
         try
         {
