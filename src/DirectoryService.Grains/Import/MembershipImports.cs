@@ -70,7 +70,7 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
         await Parallel.ForEachAsync(owed, KeyedRecords.Options(KeyedRecords.Parallelism, cancellationToken), async (entry, _) =>
         {
             var (user, groups) = entry;
-            var numbers = await grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]);
+            var numbers = await RetriedAsync(() => grains.User(tenantId, user).ApplyOwedMemberOfAsync([.. groups]));
             for (var i = 0; i < groups.Count; i++)
             {
                 if (handovers.TryGetValue(groups[i], out var held) && held.Contains(numbers[i]))
@@ -80,7 +80,35 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
             }
         });
         await Parallel.ForEachAsync(applied, KeyedRecords.Options(GroupParallelism, cancellationToken), async (entry, _) =>
-            await grains.Group(tenantId, entry.Key).DeliveredAsync([.. handovers[entry.Key]], [.. entry.Value]));
+            await RetriedAsync(async () =>
+            {
+                await grains.Group(tenantId, entry.Key).DeliveredAsync([.. handovers[entry.Key]], [.. entry.Value]);
+                return true;
+            }));
+    }
+
+    /// <summary>
+    /// The waits before each retry of a member's apply, or a group's confirmation, that failed for a
+    /// transient reason (the call timed out, storage did not answer in time). A flush applies a whole
+    /// import's updates at its end: one member's timeout failed the import there, and the client ran
+    /// all of it again. Both calls are idempotent — a member asks its groups again — and the updates
+    /// of a flush that fails after all stay owed by their groups, which deliver them themselves.
+    /// </summary>
+    public static readonly TimeSpan[] FlushRetries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9)];
+
+    private static async Task<T> RetriedAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception e) when (attempt < FlushRetries.Length && e is TimeoutException or StorageUnavailableException)
+            {
+                await Task.Delay(FlushRetries[attempt]);
+            }
+        }
     }
     /// <summary>Most users given to one group in one call: a batch's worth, which a large group adds in as few bucket rewrites as it can.</summary>
     public const int UsersPerCall = 1000;

@@ -93,6 +93,24 @@ public sealed class ImportHandoverTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task MembersWhoseApplyTimesOut_AreAskedAgain_AndTheImportEndsDone()
+    {
+        // The flush at an import's end has every member apply its groups; a member's call that timed
+        // out (storage stalled under it) failed the whole import there, and the client ran all of it again.
+        var t = await silo.NewTenantAsync();
+        using var call = await ImportRecordsFactory.OpenWithThreeMembersAsync(t);
+
+        silo.GrainCalls.FailNext("ApplyOwedMemberOfAsync", 3, () => new TimeoutException("injected: the call timed out"));
+        silo.GrainCalls.FailNext("DeliveredAsync", 1, () => new TimeoutException("injected: the call timed out"));
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(call.ResponseStream.Current.Done);
+        Assert.Equal(0, silo.GrainCalls.FailuresLeft("ApplyOwedMemberOfAsync") + silo.GrainCalls.FailuresLeft("DeliveredAsync"));
+        var group = (await t.GroupsByExternalIdAsync("G"))["G"];
+        await InOnlyAsync(t, (await t.UsersByExternalIdAsync("A", "B", "C")).Values, group.Id);
+    }
+
+    [Fact]
     public async Task AnImportWhoseGrainWentAwayMidStream_IsNotAcknowledged()
     {
         // Only the import's activation knows which "member of" updates its groups handed over to it.

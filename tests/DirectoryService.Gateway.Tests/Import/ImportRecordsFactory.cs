@@ -1,4 +1,6 @@
+using DirectoryService.Gateway.Tests.Infrastructure;
 using DirectoryService.Grpc.V1;
+using Grpc.Core;
 
 namespace DirectoryService.Gateway.Tests.Import;
 
@@ -41,4 +43,20 @@ public sealed class ImportRecordsFactory(string domain)
 
     /// <summary>The position the next record will get.</summary>
     public long Next => _line + 1;
+
+    /// <summary>
+    /// Opens an import of the tenant that creates users A, B and C and group G, then makes the three
+    /// members of G (one batch each, both answered), and leaves the stream open: the "member of"
+    /// updates G handed over to the import are not applied yet.
+    /// </summary>
+    public static async Task<AsyncDuplexStreamingCall<ImportRecordsRequest, ImportRecordsResponse>> OpenWithThreeMembersAsync(TestTenant t)
+    {
+        var r = new ImportRecordsFactory(t.Domain);
+        var call = t.Import.ImportRecords();
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.User("A"), r.User("B"), r.User("C"), r.Group("G") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.Member("G", "A"), r.Member("G", "B"), r.Member("G", "C") } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return call;
+    }
 }

@@ -214,12 +214,7 @@ public sealed class ImportTests(SiloFixture silo)
         // The group hands its new members' "member of" updates over to the import, which applies them
         // in bulk when the stream completes: changes made through the API in between must win.
         var t = await silo.NewTenantAsync();
-        var r = new ImportRecordsFactory(t.Domain);
-        using var call = t.Import.ImportRecords();
-        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.User("A"), r.User("B"), r.User("C"), r.Group("G") } });
-        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        await call.RequestStream.WriteAsync(new ImportRecordsRequest { Records = { r.Member("G", "A"), r.Member("G", "B"), r.Member("G", "C") } });
-        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        using var call = await ImportRecordsFactory.OpenWithThreeMembersAsync(t);
         Assert.Equal(3, call.ResponseStream.Current.Counts.Created - 4);
 
         var users = await t.UsersByExternalIdAsync("A", "B", "C");

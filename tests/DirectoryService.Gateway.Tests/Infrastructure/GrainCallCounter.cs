@@ -5,13 +5,15 @@ namespace DirectoryService.Gateway.Tests.Infrastructure;
 /// <summary>
 /// Counts grain calls the silo receives, in all and by grain type, so tests can show a refused
 /// request touched no grain, or a warm read touched no group; how many calls of a method were
-/// in flight at once; and which grains a watched method was called on.
+/// in flight at once; and which grains a watched method was called on. Fails chosen calls on demand
+/// (<see cref="FailNext"/>), as a call that timed out would.
 /// </summary>
 public sealed class GrainCallCounter : IIncomingGrainCallFilter
 {
     private readonly ConcurrentDictionary<string, long> _byType = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<GrainId>> _watched = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Failures> _failing = new(StringComparer.Ordinal);
     private long _calls;
 
     public long Calls => Interlocked.Read(ref _calls);
@@ -30,6 +32,12 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
     /// <summary>The grains the watched method was called on since <see cref="Watch"/>, one entry per call.</summary>
     public IReadOnlyList<GrainId> TargetsOf(string method) => _watched.TryGetValue(method, out var calls) ? [.. calls] : [];
 
+    /// <summary>Fails the next <paramref name="count"/> calls of the method (by name) with what <paramref name="failure"/> makes, before they run.</summary>
+    public void FailNext(string method, int count, Func<Exception> failure) => _failing[method] = new Failures(count, failure);
+
+    /// <summary>How many of the calls <see cref="FailNext"/> asked to fail have not come yet.</summary>
+    public int FailuresLeft(string method) => _failing.TryGetValue(method, out var failures) ? Math.Max(0, Volatile.Read(ref failures.Left)) : 0;
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (!context.InterfaceName.StartsWith("DirectoryService", StringComparison.Ordinal))
@@ -44,6 +52,11 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
         if (_watched.TryGetValue(method, out var targets))
         {
             targets.Enqueue(context.TargetId);
+        }
+
+        if (_failing.TryGetValue(method, out var failing) && Interlocked.Decrement(ref failing.Left) >= 0)
+        {
+            throw failing.Make();
         }
 
         var flight = _inFlight.GetOrAdd(method, _ => new InFlight());
@@ -74,5 +87,12 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter
         }
 
         public void Leave() => Interlocked.Decrement(ref _now);
+    }
+
+    private sealed class Failures(int count, Func<Exception> make)
+    {
+        public int Left = count;
+
+        public Exception Make() => make();
     }
 }
