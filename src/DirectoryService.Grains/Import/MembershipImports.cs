@@ -104,12 +104,15 @@ public sealed class MembershipImports(IGrainFactory grains, string tenantId, str
             {
                 return await call();
             }
-            catch (Exception e) when (attempt < FlushRetries.Length && e is TimeoutException or StorageUnavailableException)
+            catch (Exception e) when (attempt < FlushRetries.Length && Passing(e))
             {
                 await Task.Delay(FlushRetries[attempt]);
             }
         }
     }
+
+    /// <summary>Whether the failure, or one it wraps (Orleans wraps a storage provider's), is a timeout or storage that did not answer.</summary>
+    private static bool Passing(Exception? e) => e is not null && (e is TimeoutException or StorageUnavailableException || Passing(e.InnerException));
     /// <summary>Most users given to one group in one call: a batch's worth, which a large group adds in as few bucket rewrites as it can.</summary>
     public const int UsersPerCall = 1000;
 

@@ -1,3 +1,4 @@
+using DirectoryService.Abstractions.Common;
 using DirectoryService.Gateway.Tests.Infrastructure;
 using DirectoryService.Grpc.V1;
 using DirectoryService.Testing;
@@ -95,12 +96,15 @@ public sealed class ImportHandoverTests(SiloFixture silo)
     [Fact]
     public async Task MembersWhoseApplyTimesOut_AreAskedAgain_AndTheImportEndsDone()
     {
-        // The flush at an import's end has every member apply its groups; a member's call that timed
-        // out (storage stalled under it) failed the whole import there, and the client ran all of it again.
+        // The flush at an import's end has every member apply its groups; a member's call that failed
+        // because storage stalled under it failed the whole import there (twice on disk at scale 1),
+        // and the client ran all of it again.
         var t = await silo.NewTenantAsync();
         using var call = await ImportRecordsFactory.OpenWithThreeMembersAsync(t);
 
-        silo.GrainCalls.FailNext("ApplyOwedMemberOfAsync", 3, () => new TimeoutException("injected: the call timed out"));
+        // As the storage provider reports a user's write that storage did not answer in time.
+        silo.GrainCalls.FailNext("ApplyOwedMemberOfAsync", 3, () => new OrleansException(
+            "Error from storage provider during WriteStateAsync", new StorageUnavailableException("injected: storage did not answer within 8 s")));
         silo.GrainCalls.FailNext("DeliveredAsync", 1, () => new TimeoutException("injected: the call timed out"));
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
