@@ -69,15 +69,11 @@ public sealed partial class MemberOfOutbox(
     private long _handovers;
 
     /// <summary>
-    /// The read of the owed rows in progress, shared by every call that waits for them, and the
-    /// <see cref="_epoch"/> it began in. A flush of an import asks a group thousands of
-    /// <see cref="OwesAsync"/> questions at once; each used to read the rows (and append their
+    /// The read of the owed rows, one at a time: a flush of an import asks a group thousands of
+    /// <see cref="OwesAsync"/> questions at once, and each used to read the rows (and append their
     /// notices again) by itself, so a group that owed 90,000 updates answered none within its time.
     /// </summary>
-    private (Task<List<(string Row, List<MemberOfChange> Changes)>> Read, long Epoch)? _reading;
-
-    /// <summary>Bumped when what storage holds became unknown (<see cref="Unsure"/>): a read begun before it is not taken.</summary>
-    private long _epoch;
+    private readonly SharedRead<List<(string Row, List<MemberOfChange> Changes)>> _owedRead = new();
 
     private IGrainTimer? _retry;
     private IGrainTimer? _clear;
@@ -270,7 +266,7 @@ public sealed partial class MemberOfOutbox(
         _lastChange = now();
         _pending = null;
         _last = null;
-        _epoch++;
+        _owedRead.Invalidate();
         _retry ??= group.RegisterGrainTimer(_ => DeliverAsync(rethrow: false), new GrainTimerCreationOptions(RetryPeriod, RetryPeriod));
     }
 
@@ -289,26 +285,8 @@ public sealed partial class MemberOfOutbox(
     {
         while (_pending is null)
         {
-            if (_reading is not { } reading || reading.Epoch != _epoch)
-            {
-                reading = (ReadOwedAsync(), _epoch);
-                _reading = reading;
-            }
-
-            List<(string Row, List<MemberOfChange> Changes)> owed;
-            try
-            {
-                owed = await reading.Read;
-            }
-            finally
-            {
-                if (_reading is { } current && current.Read == reading.Read)
-                {
-                    _reading = null;
-                }
-            }
-
-            if (_pending is null && reading.Epoch == _epoch)
+            var (owed, current) = await _owedRead.ReadAsync(ReadOwedAsync);
+            if (current && _pending is null)
             {
                 Replace(owed);
             }
@@ -350,7 +328,7 @@ public sealed partial class MemberOfOutbox(
         }
 
         await ClearAsync(onlyIfIdle: false);
-        return _pending is { Count: > 0 } || (_pending is null && _epoch > 0);
+        return _pending is { Count: > 0 } || (_pending is null && _owedRead.EverInvalidated);
     }
 
     /// <summary>
