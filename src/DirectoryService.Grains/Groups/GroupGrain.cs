@@ -111,7 +111,7 @@ public sealed partial class GroupGrain(
 
         var view = await CreateCoreAsync(normalized, _ => RequireLiveOwnersAsync(normalized.OwnerIds, []));
 
-        await Members.CreateAsync();
+        Members.Created();
         Outbox.Created();
         return view;
     }
