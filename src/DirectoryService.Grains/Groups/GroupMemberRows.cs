@@ -71,8 +71,7 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
             }
             else
             {
-                _buckets.Set(bucket, []);
-                _unwritten.Add(bucket);
+                KnowEmpty(bucket);
             }
         }
 
@@ -92,9 +91,15 @@ public sealed class GroupMemberRows(IRowStore rows, RowSet set, Action unknownOu
         (_layout, _layoutStored) = (MemberLayout.Empty, false);
         foreach (var bucket in _layout.Buckets)
         {
-            _buckets.Set(bucket, []);
-            _unwritten.Add(bucket);
+            KnowEmpty(bucket);
         }
+    }
+
+    /// <summary>Records that a bucket of the layout has no row: it reads as empty, and a split has nothing of it to delete.</summary>
+    private void KnowEmpty(string bucket)
+    {
+        _buckets.Set(bucket, []);
+        _unwritten.Add(bucket);
     }
 
     /// <summary>The group's layout. Only from calls that do not interleave: they alone change it.</summary>
