@@ -18,22 +18,31 @@ public sealed class TableShards
 {
     private readonly TableClient[] _tables;
 
+    /// <summary>Per table, its entity group transactions sent by the service's own writer, or null where the SDK sends them.</summary>
+    private readonly TableTransactions?[] _transactions;
+
     /// <summary>The part of a partition key that picks the table (the whole key by default).</summary>
     private readonly Func<string, string> _shardKey;
 
-    public TableShards(IReadOnlyList<TableClient> tables)
-        : this(tables, partitionKey => partitionKey)
+    public TableShards(IReadOnlyList<TableClient> tables, IReadOnlyList<TableTransactions?>? transactions = null)
+        : this(tables, transactions ?? new TableTransactions?[tables.Count], partitionKey => partitionKey)
     {
     }
 
-    private TableShards(IReadOnlyList<TableClient> tables, Func<string, string> shardKey)
+    private TableShards(IReadOnlyList<TableClient> tables, IReadOnlyList<TableTransactions?> transactions, Func<string, string> shardKey)
     {
         if (tables.Count == 0)
         {
             throw new ArgumentException("at least one table", nameof(tables));
         }
 
+        if (transactions.Count != tables.Count)
+        {
+            throw new ArgumentException("one writer of transactions, or null, per table", nameof(transactions));
+        }
+
         _tables = [.. tables];
+        _transactions = [.. transactions];
         _shardKey = shardKey;
     }
 
@@ -41,11 +50,17 @@ public sealed class TableShards
     /// The same tables, with the table of a partition picked by <paramref name="shardKey"/> of its
     /// key: partitions that share a shard key share a table, so one query can range over them.
     /// </summary>
-    public TableShards By(Func<string, string> shardKey) => new(_tables, shardKey);
+    public TableShards By(Func<string, string> shardKey) => new(_tables, _transactions, shardKey);
 
-    /// <summary>The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>.</summary>
-    public static TableShards Create(string name, int count, Func<string, TableClient> client) =>
-        new([.. Names(name, count).Select(client)]);
+    /// <summary>
+    /// The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>,
+    /// and its transactions by <paramref name="transactions"/> (none: the SDK sends them).
+    /// </summary>
+    public static TableShards Create(string name, int count, Func<string, TableClient> client, Func<string, TableTransactions?>? transactions = null)
+    {
+        var names = Names(name, count);
+        return new([.. names.Select(client)], [.. names.Select(n => transactions?.Invoke(n))]);
+    }
 
     /// <summary>The names of the physical tables of <paramref name="name"/>.</summary>
     public static IReadOnlyList<string> Names(string name, int count) =>
@@ -54,8 +69,13 @@ public sealed class TableShards
     public IReadOnlyList<TableClient> All => _tables;
 
     /// <summary>The physical table holding <paramref name="partitionKey"/>.</summary>
-    public TableClient For(string partitionKey) =>
-        _tables.Length == 1 ? _tables[0] : _tables[TableKeys.StableHash(_shardKey(partitionKey)) % (uint)_tables.Length];
+    public TableClient For(string partitionKey) => _tables[Index(partitionKey)];
+
+    /// <summary>The service's own writer of transactions for the table holding <paramref name="partitionKey"/>; null: the SDK's.</summary>
+    public TableTransactions? TransactionsFor(string partitionKey) => _transactions[Index(partitionKey)];
+
+    private int Index(string partitionKey) =>
+        _tables.Length == 1 ? 0 : (int)(TableKeys.StableHash(_shardKey(partitionKey)) % (uint)_tables.Length);
 
     /// <summary>
     /// Creates the tables that do not exist yet, the last one first: a silo that starts while

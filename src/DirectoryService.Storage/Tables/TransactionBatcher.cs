@@ -123,11 +123,11 @@ public sealed class TransactionBatcher(TableShards tables)
 
         try
         {
-            var response = await Table(batch[0]).SubmitTransactionAsync(batch.SelectMany(u => u.Changes));
+            var etags = await SubmitAsync(batch[0], [.. batch.SelectMany(u => u.Changes)]);
             var offset = 0;
             foreach (var unit in batch)
             {
-                unit.Done.TrySetResult(ETags(response.Value, offset, unit.Changes));
+                unit.Done.TrySetResult([.. etags.Skip(offset).Take(unit.Changes.Count)]);
                 offset += unit.Changes.Count;
             }
         }
@@ -147,6 +147,18 @@ public sealed class TransactionBatcher(TableShards tables)
 
     private TableClient Table(Unit unit) => tables.For(unit.Changes[0].Entity.PartitionKey);
 
+    /// <summary>One entity group transaction: by the service's own writer where the table has one and it can write every property, else by the SDK.</summary>
+    private async Task<IReadOnlyList<ETag?>> SubmitAsync(Unit first, IReadOnlyList<TableTransactionAction> changes)
+    {
+        if (tables.TransactionsFor(first.Changes[0].Entity.PartitionKey) is { } own && TableTransactions.CanWrite(changes))
+        {
+            return await own.SubmitAsync(changes);
+        }
+
+        var response = await Table(first).SubmitTransactionAsync(changes);
+        return ETags(response.Value, 0, changes);
+    }
+
     /// <summary>Writes one unit by itself, with the plain single-row call when it has one change, so its errors are the usual ones.</summary>
     private async Task RunAloneAsync(Unit unit)
     {
@@ -155,8 +167,7 @@ public sealed class TransactionBatcher(TableShards tables)
         {
             if (unit.Changes.Count > 1)
             {
-                var response = await table.SubmitTransactionAsync(unit.Changes);
-                unit.Done.TrySetResult(ETags(response.Value, 0, unit.Changes));
+                unit.Done.TrySetResult(await SubmitAsync(unit, unit.Changes));
                 return;
             }
 
