@@ -94,6 +94,7 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
         await Task.Yield();
         var watch = Stopwatch.StartNew();
         await DropAsync();
+        await RevokePeersAsync();
         lock (_lock)
         {
             _resetting = null;
@@ -114,6 +115,30 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
         }
     }
 
+    /// <summary>
+    /// Revokes every active peer's read lease, so each drops its caches at its next renewal: a peer
+    /// that wrote nothing since its last storage check does not notice the rewind by its markers
+    /// (<c>RewindWatch</c>), and its caches may hold what this silo's lost writes said.
+    /// </summary>
+    private async Task RevokePeersAsync()
+    {
+        var peers = _membership.CurrentSnapshot.Members
+            .Where(m => m.Value.Status == SiloStatus.Active && !m.Key.Equals(_local.SiloAddress))
+            .Select(m => m.Key);
+        foreach (var peer in peers)
+        {
+            try
+            {
+                await _lease.RevokeAsync(peer);
+            }
+            catch (Exception e)
+            {
+                // Its lease then runs out by itself unless renewed: a renewal reads the revocation row, which the next reset writes again.
+                LogRevokeFailed(_logger, e, peer);
+            }
+        }
+    }
+
     /// <summary>Deactivates every activation on this silo that is not busy, then drops the caches.</summary>
     private async Task DropAsync()
     {
@@ -130,6 +155,9 @@ public sealed partial class SiloVouch : ISiloVouch, IDisposable
         _users.InvalidateAll();
         _closures.InvalidateAll();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage went back in time, and the read lease of {Peer} could not be revoked: its caches stay until its next change or lapse")]
+    private static partial void LogRevokeFailed(ILogger logger, Exception exception, SiloAddress peer);
 
     private static async ValueTask<bool> WaitAsync(Task confirming, TimeSpan timeout, CancellationToken cancellationToken)
     {

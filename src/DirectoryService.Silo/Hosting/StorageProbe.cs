@@ -8,11 +8,12 @@ namespace DirectoryService.Silo.Hosting;
 /// <summary>
 /// Checks storage every <see cref="Period"/> (bounded by <see cref="Timeout"/>), so health can tell
 /// within seconds that writes cannot be served — while storage is paused or unreachable — and that
-/// they can again once it answers. The check rewrites this silo's marker rows (<see cref="RewindWatch"/>):
+/// they can again once it answers. The check rewrites this silo's marker rows, or with read leases
+/// on only reads them while the silo wrote nothing since (<see cref="RewindWatch"/>):
 /// when storage went back in time behind the silo, every activation and cache of the silo is dropped
 /// (<see cref="SiloVouch.ResetAfterRewind"/>), so that what it answers agrees with storage again.
 /// </summary>
-public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, TableLayout layout, SiloVouch vouch, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
+public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, IOptions<ReadLeaseOptions> leases, TableLayout layout, SiloVouch vouch, TimeProvider time, ILogger<StorageProbe> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -39,7 +40,7 @@ public sealed partial class StorageProbe(IOptions<TableStorageOptions> options, 
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 bounded.CancelAfter(Timeout);
                 // Made at the first probe that reaches storage: which tables it watches depends on the deployment's layout, read from storage.
-                watch ??= RewindWatch.For(storage, layout, afterOutage: storage.RewindAfterOutage ?? storage.IsEmulator);
+                watch ??= RewindWatch.For(storage, layout, afterOutage: storage.RewindAfterOutage ?? storage.IsEmulator, idleReads: leases.Value.Enabled);
                 if (await watch.CheckAsync(bounded.Token) is { } rewound)
                 {
                     _ = vouch.ResetAfterRewind(rewound);

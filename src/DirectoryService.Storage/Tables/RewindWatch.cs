@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure;
 using Azure.Data.Tables;
 
@@ -14,9 +15,31 @@ namespace DirectoryService.Storage.Tables;
 /// <c>afterOutage</c> (the emulator, which can lose its last seconds when it crashes) storage that
 /// could not be reached since the last check counts as gone back too: a crash may have taken the
 /// marker's last write with it or fallen between two checks.
+/// <para>
+/// With <c>idleReads</c>, a silo that wrote nothing to storage since its markers' last rewrite only
+/// reads them (and still notices one that is gone or older), and rewrites them at least every
+/// <see cref="IdleRewrite"/>: a restore that lost none of its writes lost no state of its
+/// activations (each grain's state is written by the silo that holds it); what its caches hold of
+/// other silos' lost writes is dropped when those silos, which notice, revoke its read lease
+/// (<c>SiloVouch</c>; hence only with read leases on). Rewriting them
+/// every second whatever happened kept the emulator's database always changed, and the emulator
+/// re-writes its whole database to disk every 5 s while anything changed — at the default dataset
+/// (~350 MB) a stall of 2–3 s each time, on the thread that serves every request, long enough for
+/// read leases to lapse: an idle silo kept the emulator busy and its own caches dropped.
+/// </para>
 /// </summary>
-public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOutage)
+public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOutage, bool idleReads = false, Func<long>? writes = null)
 {
+    /// <summary>The longest an idle silo leaves its markers unwritten.</summary>
+    public static readonly TimeSpan IdleRewrite = TimeSpan.FromMinutes(10);
+
+    private readonly Func<long> _writes = writes ?? (() => StorageTries.Writes);
+
+    /// <summary>The silo's storage writes counted when the markers were last rewritten (their own included); null before.</summary>
+    private long? _writesAtRewrite;
+
+    private long _rewrittenAt;
+
     public const string Partition = "~rewind";
 
     /// <summary>Marker rows of silo processes gone for this long are removed when a silo starts.</summary>
@@ -31,9 +54,9 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
     /// The watched tables of an account: the first physical table of grain state and of rows, and
     /// the audit table. Storage restores whole tables or accounts, so one table of each is enough.
     /// </summary>
-    public static RewindWatch For(TableStorageOptions options, TableLayout layout, bool afterOutage) =>
+    public static RewindWatch For(TableStorageOptions options, TableLayout layout, bool afterOutage, bool idleReads) =>
         new([.. new[] { options.GrainStateTable, options.RowTable, options.AuditTable }
-            .Select(name => TableClients.Create(options, TableShards.Names(name, layout.Shards)[0]))], afterOutage);
+            .Select(name => TableClients.Create(options, TableShards.Names(name, layout.Shards)[0]))], afterOutage, idleReads);
 
     /// <summary>
     /// Rewrites every marker; returns why storage may have gone back in time since the last check,
@@ -41,9 +64,19 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
     /// </summary>
     public async Task<string?> CheckAsync(CancellationToken cancellationToken)
     {
-        var unreachable = UnreachableTries.Count;
+        var unreachable = StorageTries.Unreachable;
         var outage = afterOutage && _checked && unreachable != _unreachable;
-        var rewound = await Task.WhenAll(_markers.Select(m => m.RewriteAsync(_id, cancellationToken)));
+        var writes = _writes();
+        var idle = idleReads && _writesAtRewrite == writes && Stopwatch.GetElapsedTime(_rewrittenAt) < IdleRewrite && _markers.All(m => m.Confirmed);
+        var rewound = await Task.WhenAll(_markers.Select(m => idle ? m.ReadAsync(_id, cancellationToken) : m.RewriteAsync(_id, cancellationToken)));
+        if (!idle)
+        {
+            // The count before the rewrite and the rewrites' own writes (one each; a retried one
+            // counts again, as any write): a write of the silo's that went out meanwhile counts as
+            // one after the markers, so the next check writes them again.
+            (_writesAtRewrite, _rewrittenAt) = (writes + _markers.Length, Stopwatch.GetTimestamp());
+        }
+
         (_unreachable, _checked) = (unreachable, true);
         return rewound.FirstOrDefault(r => r is not null)
             ?? (outage ? "storage could not be reached for a while, and the emulator may have come back without its last writes" : null);
@@ -75,6 +108,9 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
 
         public TableClient Table => table;
 
+        /// <summary>Whether the marker's last write is known to be stored (else the next check writes it again).</summary>
+        public bool Confirmed => _etag is not null;
+
         public async Task<string?> RewriteAsync(string id, CancellationToken cancellationToken)
         {
             var entity = new TableEntity(Partition, id) { ["N"] = ++_writes };
@@ -94,16 +130,22 @@ public sealed class RewindWatch(IReadOnlyList<TableClient> tables, bool afterOut
             catch (RequestFailedException e) when (e.Status is 404 or 412 && e.ErrorCode != "TableNotFound")
             {
                 // This write's retry met its own first attempt, or an earlier write whose answer was lost had landed.
-                var stored = await table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
-                if (stored.HasValue && stored.Value!.GetInt64("N") is { } held && held >= _confirmed && held <= _writes)
-                {
-                    (_etag, _confirmed) = (stored.Value.ETag, held);
-                    return null;
-                }
-
-                _etag = null;
-                return $"table {table.Name} went back in time: this silo's marker {(stored.HasValue ? $"holds its write {stored.Value!.GetInt64("N")}, older than its last confirmed write {_confirmed}" : "is gone")}";
+                return await ReadAsync(id, cancellationToken);
             }
+        }
+
+        /// <summary>Reads the marker: it must hold a write of this silo's since the last one it confirmed.</summary>
+        public async Task<string?> ReadAsync(string id, CancellationToken cancellationToken)
+        {
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
+            if (stored.HasValue && stored.Value!.GetInt64("N") is { } held && held >= _confirmed && held <= _writes)
+            {
+                (_etag, _confirmed) = (stored.Value.ETag, held);
+                return null;
+            }
+
+            _etag = null;
+            return $"table {table.Name} went back in time: this silo's marker {(stored.HasValue ? $"holds its write {stored.Value!.GetInt64("N")}, older than its last confirmed write {_confirmed}" : "is gone")}";
         }
     }
 }

@@ -96,7 +96,7 @@ public static class TableClients
     /// <summary>
     /// How long the pool keeps a connection idle. Azurite (Node's HTTP server) closes a connection
     /// idle for 5 s, and .NET's pool keeps idle ones for a minute: a request sent on a connection the
-    /// server is closing gets a reset, which <see cref="UnreachableTries"/> counts as storage gone
+    /// server is closing gets a reset, which <see cref="StorageTries"/> counts as storage gone
     /// away, and <see cref="RewindWatch"/> then suspects an emulator restarted without its last
     /// writes — and the silo drops every activation. 4 s was not enough on the emulator: while it
     /// saves its database its thread is held for up to ~3.5 s, and when it runs again it expires the
@@ -117,7 +117,7 @@ public static class TableClients
             options.AddPolicy(perTryPolicy, HttpPipelinePosition.PerRetry);
         }
 
-        options.AddPolicy(UnreachableTries.Instance, HttpPipelinePosition.PerRetry);
+        options.AddPolicy(StorageTries.Instance, HttpPipelinePosition.PerRetry);
 
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = maxRetries;
