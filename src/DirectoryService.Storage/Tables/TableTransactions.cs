@@ -58,7 +58,8 @@ public sealed class TableTransactions
     public async Task<IReadOnlyList<ETag?>> SubmitAsync(IReadOnlyList<TableTransactionAction> changes, CancellationToken cancellationToken = default)
     {
         var id = Guid.NewGuid().ToString("N");
-        var body = new ArrayBufferWriter<byte>(1024 + (changes.Count * 512));
+        // Sized by the batcher's own estimate of each change (an upper bound of its JSON), so the body is written without growing.
+        var body = new ArrayBufferWriter<byte>(256 + changes.Sum(TableLimits.EstimatedBytes));
         WriteBody(body, changes, id);
 
         using var message = _pipeline.CreateMessage();
@@ -74,13 +75,21 @@ public sealed class TableTransactions
         await _pipeline.SendAsync(message, cancellationToken);
 
         var response = message.Response;
-        var answer = await ReadAsync(response.ContentStream, cancellationToken);
-        if (response.Status != 202)
+        var (answer, length) = await ReadAsync(response.ContentStream, cancellationToken);
+        try
         {
-            throw new RequestFailedException(response.Status, $"the entity group transaction was refused ({response.Status}): {Encoding.UTF8.GetString(answer)}", Code(answer), null);
-        }
+            if (response.Status != 202)
+            {
+                var text = answer.AsSpan(0, length).ToArray();
+                throw new RequestFailedException(response.Status, $"the entity group transaction was refused ({response.Status}): {Encoding.UTF8.GetString(text)}", Code(text), null);
+            }
 
-        return Outcomes(answer, changes);
+            return Outcomes(answer.AsSpan(0, length), changes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(answer);
+        }
     }
 
     private void WriteBody(ArrayBufferWriter<byte> body, IReadOnlyList<TableTransactionAction> changes, string id)
@@ -194,18 +203,36 @@ public sealed class TableTransactions
 
     private static string Utc(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
 
-    private static async Task<byte[]> ReadAsync(Stream? content, CancellationToken cancellationToken)
+    /// <summary>The whole answer, in a pooled buffer (return it) with its length.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadAsync(Stream? content, CancellationToken cancellationToken)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
         if (content is null)
         {
-            return [];
+            return (buffer, 0);
         }
 
         await using (content)
         {
-            using var buffer = new MemoryStream();
-            await content.CopyToAsync(buffer, cancellationToken);
-            return buffer.ToArray();
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await content.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
         }
     }
 
