@@ -155,7 +155,11 @@ public sealed partial class GroupGrain(
         RequireProfile(field: DomainFields.Group);
         await Outbox.DeliverAsync(rethrow: true);
         var nodes = await RequireJoinableAsync(refs);
-        var applied = await ApplyAsync(MemberChange.Add(refs));
+        // Only members not in yet make a change: members already in would still have their notice
+        // appended to the change feed (it is written beside the rows, before they tell what changed).
+        // An import's re-run sends every nesting through here again.
+        var absent = await Members.AbsentAsync([.. refs.DistinctBy(r => r.Id)]);
+        var applied = absent.Count == 0 ? MemberChange.Add([]) : await ApplyAsync(MemberChange.Add(absent));
 
         // Members already in whose side does not say so (it can lag after storage went back in time)
         // are brought in line too, so even a no-op leaves both directions agreeing.
