@@ -89,7 +89,7 @@ public static class TableStorageExtensions
     private static TableShards Table(IServiceProvider services, Func<TableStorageOptions, string> name)
     {
         var options = services.GetRequiredService<IOptions<TableStorageOptions>>().Value;
-        return TableShards.Create(name(options), services.GetRequiredService<TableLayout>().Shards, table => TableClients.Create(options, table), table => TableClients.Transactions(options, table));
+        return TableShards.Create(name(options), services.GetRequiredService<TableLayout>().Shards, table => TableClients.Create(options, table), client => TableClients.Transactions(options, client));
     }
 
     private static void AddTableStorageOptions(this IServiceCollection services)

@@ -48,23 +48,23 @@ public static class TableClients
         storage.InjectedLatency > TimeSpan.Zero ? new InjectedLatencyPolicy(storage.InjectedLatency) : null;
 
     /// <summary>
-    /// The service's own writer of entity group transactions (<see cref="TableTransactions"/>) for a
-    /// table of the configured account, over the same pipeline as its client (<see cref="Create(TableStorageOptions, string)"/>),
+    /// The service's own writer of entity group transactions (<see cref="TableTransactions"/>) for
+    /// <paramref name="table"/> of the configured account, over the same pipeline as its client (<see cref="Create(TableStorageOptions, string)"/>),
     /// signed as the client is: by the Azure credential, or the connection string's account key; null
     /// for a connection string with a SAS (the SDK then sends the account's transactions).
     /// </summary>
-    public static TableTransactions? Transactions(TableStorageOptions storage, string table)
+    public static TableTransactions? Transactions(TableStorageOptions storage, TableClient table)
     {
         HttpPipelinePolicy? signing = !string.IsNullOrWhiteSpace(storage.ServiceUri)
             ? new BearerTokenAuthenticationPolicy(Credentials.GetOrAdd(storage.ManagedIdentityClientId ?? "", Credential), "https://storage.azure.com/.default")
             : SharedKeyLitePolicy.FromConnectionString(string.IsNullOrWhiteSpace(storage.ConnectionString) ? TableStorageOptions.DevelopmentConnectionString : storage.ConnectionString);
-        return signing is null ? null : TableTransactions.Create(Create(storage, table).Uri, Options(storage), signing);
+        return signing is null ? null : TableTransactions.Create(table.Uri, Options(storage), signing);
     }
 
     /// <summary>The same, for a table of the account of a connection string, with the retries of <see cref="Create(string, string, int, HttpPipelinePolicy?)"/>.</summary>
-    public static TableTransactions? Transactions(string connectionString, string table, int maxRetries) =>
+    public static TableTransactions? Transactions(string connectionString, TableClient table, int maxRetries) =>
         SharedKeyLitePolicy.FromConnectionString(connectionString) is { } signing
-            ? TableTransactions.Create(Create(connectionString, table, maxRetries).Uri, Options(maxRetries, null, emulator: new TableStorageOptions { ConnectionString = connectionString }.IsEmulator), signing)
+            ? TableTransactions.Create(table.Uri, Options(maxRetries, null, emulator: new TableStorageOptions { ConnectionString = connectionString }.IsEmulator), signing)
             : null;
 
     /// <summary>A service client with the same retries, from a connection string.</summary>

@@ -54,12 +54,13 @@ public sealed class TableShards
 
     /// <summary>
     /// The physical tables of <paramref name="name"/>, each client made by <paramref name="client"/>,
-    /// and its transactions by <paramref name="transactions"/> (none: the SDK sends them).
+    /// and the writer of each one's transactions by <paramref name="transactions"/> from its client
+    /// (none: the SDK sends them).
     /// </summary>
-    public static TableShards Create(string name, int count, Func<string, TableClient> client, Func<string, TableTransactions?>? transactions = null)
+    public static TableShards Create(string name, int count, Func<string, TableClient> client, Func<TableClient, TableTransactions?>? transactions = null)
     {
-        var names = Names(name, count);
-        return new([.. names.Select(client)], [.. names.Select(n => transactions?.Invoke(n))]);
+        TableClient[] tables = [.. Names(name, count).Select(client)];
+        return new(tables, [.. tables.Select(t => transactions?.Invoke(t))]);
     }
 
     /// <summary>The names of the physical tables of <paramref name="name"/>.</summary>

@@ -101,7 +101,7 @@ public sealed class TableTransactionsTests
     {
         var connection = await Azurite.ConnectionStringAsync();
         var name = Azurite.NewTableName("owntx");
-        var shards = TableShards.Create(name, 1, n => TableClients.Create(connection, n, 2), n => TableClients.Transactions(connection, n, 2));
+        var shards = TableShards.Create(name, 1, n => TableClients.Create(connection, n, 2), t => TableClients.Transactions(connection, t, 2));
         await shards.CreateIfNotExistsAsync(CancellationToken.None);
         Assert.NotNull(shards.TransactionsFor("p"));
         var batcher = new TransactionBatcher(shards);
@@ -133,6 +133,6 @@ public sealed class TableTransactionsTests
         var name = Azurite.NewTableName("owntx");
         var table = TableClients.Create(connection, name, 2);
         await table.CreateIfNotExistsAsync();
-        return (table, TableClients.Transactions(connection, name, 2) ?? throw new InvalidOperationException("Azurite's connection string has an account key"));
+        return (table, TableClients.Transactions(connection, table, 2) ?? throw new InvalidOperationException("Azurite's connection string has an account key"));
     }
 }

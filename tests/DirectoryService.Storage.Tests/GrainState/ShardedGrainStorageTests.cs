@@ -13,7 +13,7 @@ public sealed class ShardedGrainStorageTests
     public async Task States_spread_over_the_shards_and_each_partition_stays_in_its_own_table()
     {
         var options = await StorageTestServices.NewTablesAsync();
-        var shards = TableShards.Create(options.GrainStateTable, 4, name => TableClients.Create(options.ConnectionString, name, 2), name => TableClients.Transactions(options.ConnectionString, name, 2));
+        var shards = TableShards.Create(options.GrainStateTable, 4, name => TableClients.Create(options.ConnectionString, name, 2), table => TableClients.Transactions(options.ConnectionString, table, 2));
         Assert.Equal(4, shards.All.Count);
         Assert.All(shards.All, t => Assert.StartsWith(options.GrainStateTable, t.Name, StringComparison.Ordinal));
         await shards.CreateIfNotExistsAsync(CancellationToken.None);

@@ -122,7 +122,7 @@ public sealed class TableRowStoreTests : RowStoreContract
         var options = await StorageTestServices.NewTablesAsync();
         // Sharded like a silo's, so spans must find their sets side by side.
         var store = new DirectoryService.Storage.Rows.TableRowStore(
-            Tables.TableShards.Create(options.RowTable, 4, name => Tables.TableClients.Create(options.ConnectionString, name, 2), name => Tables.TableClients.Transactions(options.ConnectionString, name, 2)), "storage-tests");
+            Tables.TableShards.Create(options.RowTable, 4, name => Tables.TableClients.Create(options.ConnectionString, name, 2), table => Tables.TableClients.Transactions(options.ConnectionString, table, 2)), "storage-tests");
         await store.InitializeAsync(CancellationToken.None);
         Store = store;
     }
